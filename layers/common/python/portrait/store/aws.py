@@ -1,0 +1,24 @@
+"""boto3 clients, created once per process and shared.
+
+Endpoints come from the standard AWS configuration (AWS_ENDPOINT_URL and its
+per-service variants), which is how the local stack and tests point us at moto.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    return boto3.session.Session().client(service, config=_CONFIG)
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests that switch endpoints or mocks call this)."""
+    client.cache_clear()

@@ -1,0 +1,27 @@
+"""The token signing keys, kept in Secrets Manager (format: portrait.auth.keys)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities import parameters
+
+from portrait.auth.keys import rotated_key_set
+
+
+def load_key_set(secret_id: str, *, max_age: int = 300) -> dict[str, Any]:
+    """The key set, cached for `max_age` seconds by Powertools Parameters."""
+    value = parameters.get_secret(secret_id, transform="json", max_age=max_age)
+    return value if isinstance(value, dict) else {}
+
+
+def rotate_signing_key(secret_id: str, client: Any, *, keep: int = 3) -> str:
+    """Add a fresh active key to the secret (older keys keep verifying); returns its kid.
+
+    `client` is a secretsmanager client, passed in so the CLI can aim it at
+    the local stack or at a deployed stack.
+    """
+    current = json.loads(client.get_secret_value(SecretId=secret_id)["SecretString"] or "{}")
+    new_set = rotated_key_set(current, keep=keep)
+    client.put_secret_value(SecretId=secret_id, SecretString=json.dumps(new_set))
+    return new_set["active_kid"]
