@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,8 +37,21 @@ class Settings(BaseSettings):
     refresh_token_ttl_days: int = Field(30, alias="REFRESH_TOKEN_TTL_DAYS", ge=1, le=365)
     signing_key_cache_seconds: int = Field(300, alias="SIGNING_KEY_CACHE_SECONDS", ge=0)
 
+    # Password hashing (argon2id). The defaults are RFC 9106's low-memory profile
+    # (about 0.1 s per hash on one core); tests lower them to stay fast.
+    password_hash_time_cost: int = Field(3, alias="PASSWORD_HASH_TIME_COST", ge=1)
+    password_hash_memory_kib: int = Field(65536, alias="PASSWORD_HASH_MEMORY_KIB", ge=8)
+    password_hash_parallelism: int = Field(4, alias="PASSWORD_HASH_PARALLELISM", ge=1)
+
     # Abuse limits (fixed windows of one minute).
     login_attempts_per_minute: int = Field(10, alias="LOGIN_ATTEMPTS_PER_MINUTE", ge=1)
+
+    @model_validator(mode="after")
+    def _argon2_memory_covers_lanes(self) -> "Settings":
+        # argon2 needs at least 8 KiB per lane; catch it at cold start, not at the first login.
+        if self.password_hash_memory_kib < 8 * self.password_hash_parallelism:
+            raise ValueError("PASSWORD_HASH_MEMORY_KIB must be at least 8 x PASSWORD_HASH_PARALLELISM")
+        return self
 
 
 @lru_cache(maxsize=1)

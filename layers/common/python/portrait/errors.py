@@ -56,3 +56,15 @@ class NotConfigured(PortraitError):
     """A deployment step is missing (e.g. no signing key provisioned yet)."""
 
     code = "not_configured"
+
+
+class ImageRejected(PortraitError):
+    """An uploaded image failed validation. `code` is the machine-readable reason:
+    unsupported_type, too_large, dimensions_too_small, dimensions_too_large,
+    corrupt or decompression_bomb."""
+
+    code = "image_rejected"
+
+    def __init__(self, reason: str, message: str, **details) -> None:
+        super().__init__(message, code=reason, **details)
+        self.reason = reason

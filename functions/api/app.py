@@ -1,0 +1,43 @@
+"""ApiFunction: the HTTP API. One Powertools resolver, one router per area.
+
+Routes parse input, call one service function and shape the reply; the
+business rules live in portrait.services, the error replies in errors.py.
+"""
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from errors import register_error_handlers
+from portrait.config import SettingsError, get_settings
+from portrait.observability import logger, metrics, tracer
+from routes import auth, health, keys, users
+from security import BEARER_SCHEME
+
+app = APIGatewayHttpResolver(enable_validation=True)
+app.configure_openapi(
+    title="Portrait API",
+    version="0.1.0",
+    description="Avatars, portfolio media and AI-generated portraits. "
+                "Access tokens are ES256 JWTs; verify them with /.well-known/jwks.json.",
+    security_schemes={BEARER_SCHEME: HTTPBearer(bearerFormat="JWT")},
+)
+app.enable_swagger(path="/docs")  # Swagger UI with its assets inlined: no CDN
+for area in (auth, users, keys, health):
+    app.include_router(area.router)
+register_error_handlers(app)
+
+try:
+    get_settings()  # validate at cold start, so a bad deploy shows in the first log line
+except SettingsError as exc:
+    # Stay up: /health reports the problem and other routes answer 503 not_configured.
+    logger.error("invalid settings at cold start", extra={"error": str(exc)})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,99 @@
+"""The one table from errors to HTTP replies: {"error": {"code", "message"}}.
+
+Domain errors (portrait.errors) carry their own code and a message meant for
+clients; anything else is logged with its traceback and answered as a bare
+500, so no internals leak.
+"""
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from portrait import errors
+from portrait.config import SettingsError
+from portrait.observability import logger
+
+STATUS_BY_ERROR: dict[type[errors.PortraitError], int] = {
+    errors.InvalidInput: 400,
+    errors.Unauthorized: 401,
+    errors.InsufficientCredits: 402,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.Gone: 410,
+    errors.RateLimited: 429,
+    errors.NotConfigured: 503,
+}
+
+
+def error_reply(status: int, code: str, message: str, *, details: Any = None,
+                headers: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
+                    body={"error": body}, headers=headers)
+
+
+def _status_of(exc: errors.PortraitError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 500
+
+
+def _domain_error(exc: errors.PortraitError) -> Response:
+    status = _status_of(exc)
+    headers: dict[str, str] = {}
+    if isinstance(exc, errors.Unauthorized):
+        # RFC 6750: a 401 names the scheme; a bad token also says so.
+        bad_token = exc.code in ("invalid_token", "token_expired")
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if bad_token else "Bearer"
+    if isinstance(exc, errors.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if status >= 500:
+        logger.error("request failed", extra={"error_code": exc.code, "error": exc.message})
+    return error_reply(status, exc.code, exc.message, headers=headers or None)
+
+
+def _invalid_request(exc: RequestValidationError) -> Response:
+    # Field, message and type only: pydantic's "input" would echo passwords back.
+    details = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", ""),
+         "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return error_reply(422, "invalid_request", "the request is not valid", details=details)
+
+
+def _misconfigured(exc: SettingsError) -> Response:
+    logger.error("settings are invalid", extra={"error": str(exc)})
+    return error_reply(503, "not_configured", "the service is not configured; see /health")
+
+
+def _unexpected(exc: Exception) -> Response:
+    logger.exception("unhandled error")
+    return error_reply(500, "internal_error", "an internal error occurred")
+
+
+def _route_not_found(exc: Exception) -> Response:
+    return error_reply(404, "not_found", "no such route")
+
+
+def _http_error(exc: ServiceError) -> Response:
+    # Raised by the resolver itself (e.g. a body that is not JSON), not by our code.
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+    return error_reply(exc.status_code, code, str(exc.msg))
+
+
+def register_error_handlers(app: APIGatewayHttpResolver) -> None:
+    app.exception_handler(errors.PortraitError)(_domain_error)
+    app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(SettingsError)(_misconfigured)
+    app.exception_handler(ServiceError)(_http_error)
+    app.exception_handler(Exception)(_unexpected)
+    app.not_found(_route_not_found)

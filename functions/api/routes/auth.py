@@ -1,0 +1,44 @@
+"""/auth: register, login, refresh, logout, verify."""
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from portrait.services import accounts, sessions
+from portrait.services.accounts import Registration
+from portrait.services.sessions import Credentials
+from schemas import Claims, LoginReply, Message, PrivateUser, RefreshTokenBody, TokenPair, api_responses
+from security import BEARER, CurrentClaims
+
+router = Router()
+TAGS = ["auth"]
+
+
+@router.post("/auth/register", status_code=201, tags=TAGS, summary="Create an account",
+             responses=api_responses(409, success=201, description="The new account"))
+def register(body: Registration) -> PrivateUser:
+    return PrivateUser.model_validate(accounts.register_user(body))
+
+
+@router.post("/auth/login", tags=TAGS, summary="Log in with username or email",
+             responses=api_responses(401, 429, 503))
+def login(body: Credentials) -> LoginReply:
+    return LoginReply.model_validate(sessions.login(body))
+
+
+@router.post("/auth/refresh", tags=TAGS, summary="Rotate a refresh token for a new pair",
+             responses=api_responses(401, 503))
+def refresh(body: RefreshTokenBody) -> TokenPair:
+    return TokenPair.model_validate(sessions.refresh_session(body.refresh_token))
+
+
+@router.post("/auth/logout", tags=TAGS, summary="Revoke the session of a refresh token",
+             responses=api_responses())
+def logout(body: RefreshTokenBody) -> Message:
+    sessions.logout(body.refresh_token)
+    return Message(message="logged out")
+
+
+@router.get("/auth/verify", tags=TAGS, security=BEARER, summary="The verified claims of an access token",
+            responses=api_responses(401, 503))
+def verify(claims: CurrentClaims) -> Claims:
+    return Claims(**claims)

@@ -1,0 +1,22 @@
+"""/health: 200 when settings, table and bucket are fine; 503 naming what failed."""
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from portrait.services.health import check_health
+from schemas import Health
+
+router = Router()
+
+
+@router.get("/health", tags=["ops"], summary="Settings valid, table and bucket reachable",
+            responses={200: {"description": "All checks passed"},
+                       503: {"description": "A check failed",
+                             "content": {"application/json": {"model": Health}}}})
+def health() -> Response[Health]:
+    report = check_health()
+    body = Health(status="ok" if report.healthy else "fail", checks=report.checks)
+    return Response(status_code=200 if report.healthy else 503,
+                    content_type=content_types.APPLICATION_JSON,
+                    body=body.model_dump(), headers={"Cache-Control": "no-store"})

@@ -1,0 +1,33 @@
+"""/me and /users/{user_id}: profiles."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from portrait.services import profiles
+from portrait.services.profiles import ProfileUpdate
+from schemas import PrivateUser, PublicUser, api_responses
+from security import BEARER, CurrentClaims
+
+router = Router()
+TAGS = ["profile"]
+
+
+@router.get("/me", tags=TAGS, security=BEARER, summary="Your own profile",
+            responses=api_responses(401, 404))
+def get_me(claims: CurrentClaims) -> PrivateUser:
+    return PrivateUser.model_validate(profiles.get_profile(claims["sub"]))
+
+
+@router.patch("/me", tags=TAGS, security=BEARER, summary="Change your profile",
+              responses=api_responses(401, 404))
+def patch_me(body: ProfileUpdate, claims: CurrentClaims) -> PrivateUser:
+    return PrivateUser.model_validate(profiles.update_profile(claims["sub"], body))
+
+
+@router.get("/users/<user_id>", tags=TAGS, summary="A user's public profile",
+            responses=api_responses(404))
+def get_user(user_id: Annotated[str, Path(min_length=1, max_length=64)]) -> PublicUser:
+    return PublicUser.model_validate(profiles.get_profile(user_id))

@@ -1,0 +1,124 @@
+"""Reply shapes of the HTTP API (request bodies are the services' own models)."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from portrait.auth.roles import ROLES
+
+
+class PublicUser(BaseModel):
+    """What anyone may see about a user: no email, no role, no balance."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: str
+    username: str
+    name: str
+    bio: str | None = None
+    title: str | None = None
+    contact: str | None = None
+    social_links: dict[str, str] = Field(default_factory=dict)
+    avatar_id: str | None = None
+    created_at: str
+
+
+class PrivateUser(PublicUser):
+    """What a user sees about themself."""
+
+    email: str
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    credits: int = 0
+    updated_at: str
+
+
+class TokenPair(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    access_token: str
+    refresh_token: str
+    token_type: str = Field(examples=["Bearer"])
+    expires_in: int = Field(description="seconds until the access token expires")
+
+
+class LoginReply(TokenPair):
+    user: PrivateUser
+
+
+class RefreshTokenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(min_length=16, max_length=128)
+
+
+class Message(BaseModel):
+    message: str
+
+
+class Claims(BaseModel):
+    """The verified claims of an access token."""
+
+    model_config = ConfigDict(extra="allow")
+
+    sub: str
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    iss: str
+    aud: str | list[str]
+    iat: int
+    exp: int
+
+
+class Jwk(BaseModel):
+    kty: Literal["EC"]
+    crv: Literal["P-256"]
+    x: str
+    y: str
+    kid: str
+    alg: Literal["ES256"]
+    use: Literal["sig"]
+
+
+class Jwks(BaseModel):
+    keys: list[Jwk]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "fail"]
+    checks: dict[str, str] = Field(description='check -> "ok", "skipped" or what failed')
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["invalid_request"])
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorReply(BaseModel):
+    error: ErrorDetail
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input",
+    401: "Missing, invalid or expired credentials",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    422: "Request validation failed",
+    429: "Rate limited (see Retry-After)",
+    503: "Not configured or unavailable",
+}
+
+
+def api_responses(*error_statuses: int, success: int = 200,
+                  description: str = "Successful Response") -> dict[int, OpenAPIResponse]:
+    """OpenAPI responses of a route: its success (schema from the return annotation)
+    and the errors it can answer, always including our shape of the 422."""
+    responses: dict[int, OpenAPIResponse] = {success: {"description": description}}
+    for status in sorted({422, *error_statuses}):
+        responses[status] = {
+            "description": _ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"model": ErrorReply}},
+        }
+    return responses

@@ -1,0 +1,149 @@
+"""PynamoDB models for the tables in template.yaml.
+
+Table names are only known at run time (the template injects them), so each
+model is bound to its table by `bound(Model)` from the settings on first use.
+Several models share one table where items of different kinds live side by
+side under one `pk` (a user and its guard items; a token and its family).
+"""
+from __future__ import annotations
+
+from typing import TypeVar
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.models import Model
+
+from portrait.config import get_settings
+
+
+class _Meta:
+    table_name: str | None = None  # set by bound()
+    region: str | None = None
+    connect_timeout_seconds = 3
+    read_timeout_seconds = 10
+    max_retry_attempts = 3
+
+
+# ---------------------------------------------------------------- users table
+class UserItem(Model):
+    """pk = user#<user_id>"""
+
+    class Meta(_Meta):
+        settings_field = "users_table"
+
+    pk = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    username = UnicodeAttribute()
+    email = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    role = UnicodeAttribute()
+    name = UnicodeAttribute()
+    bio = UnicodeAttribute(null=True)
+    title = UnicodeAttribute(null=True)
+    contact = UnicodeAttribute(null=True)
+    social_links = MapAttribute(default=dict)
+    avatar_id = UnicodeAttribute(null=True)
+    credits = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class GuardItem(Model):
+    """pk = username#<lowercased> | email#<lowercased>: claims a unique value for one user."""
+
+    class Meta(_Meta):
+        settings_field = "users_table"
+
+    pk = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+
+
+# ---------------------------------------------------------------- refresh_tokens table
+class RefreshTokenItem(Model):
+    """pk = token#<sha256 hex of the token>"""
+
+    class Meta(_Meta):
+        settings_field = "refresh_tokens_table"
+
+    pk = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    family_id = UnicodeAttribute()
+    expires_at = NumberAttribute()  # TTL, epoch seconds
+    used_at = NumberAttribute(null=True)  # set when rotated; a second use is a reuse
+
+
+class TokenFamilyItem(Model):
+    """pk = family#<id>: every token rotated from one login; revoked as a whole."""
+
+    class Meta(_Meta):
+        settings_field = "refresh_tokens_table"
+
+    pk = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    expires_at = NumberAttribute()  # TTL, epoch seconds; moves with each rotation
+    revoked_at = NumberAttribute(null=True)
+
+
+# ---------------------------------------------------------------- rate_limits table
+class RateLimitItem(Model):
+    """pk = <scope>#<subject>#<window start epoch>"""
+
+    class Meta(_Meta):
+        settings_field = "rate_limits_table"
+
+    pk = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    expires_at = NumberAttribute()  # TTL, epoch seconds
+
+
+M = TypeVar("M", bound=type[Model])
+ALL_MODELS: tuple[type[Model], ...] = (
+    UserItem, GuardItem, RefreshTokenItem, TokenFamilyItem, RateLimitItem,
+)
+
+
+def bound(model: M) -> M:
+    """`model` pointed at its table from the settings (rebinding if they changed)."""
+    settings = get_settings()
+    table_name = getattr(settings, model.Meta.settings_field)
+    if model.Meta.table_name != table_name or model.Meta.region != settings.region:
+        model.Meta.table_name = table_name
+        model.Meta.region = settings.region
+        model._connection = None
+    return model
+
+
+def transaction_connection(model: type[Model]) -> Connection:
+    """The bound model's own connection, reused for transactions (a new one costs a client)."""
+    return bound(model)._get_connection().connection
+
+
+def condition_failed(exc: PynamoDBException) -> bool:
+    """True when a write failed only because its condition did not hold."""
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def failed_condition_keys(exc: TransactWriteError) -> set[str | None]:
+    """The pk of every item whose condition failed in a cancelled transaction
+    (None for an item that did not exist); empty if no condition failed.
+
+    Needs the items written with return_values=TX_OLD. Keys, not positions:
+    PynamoDB reorders a transaction's items by kind when it commits.
+    """
+    return {
+        reason.raw_item["pk"]["S"] if reason.raw_item else None
+        for reason in (exc.cancellation_reasons or [])
+        if reason and reason.code == "ConditionalCheckFailed"
+    }
+
+
+# Written with a conditional write in a transaction, so failed_condition_keys can tell who failed.
+TX_OLD = "ALL_OLD"
+
+
+def reset_connections() -> None:
+    """Forget table bindings and connections (tests that switch endpoints call this)."""
+    for model in ALL_MODELS:
+        model.Meta.table_name = None
+        model._connection = None

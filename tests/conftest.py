@@ -1,0 +1,94 @@
+"""Shared fixtures: an AWS-like environment built from template.yaml, and moto.
+
+Resources are created from the template itself (portrait_local), so a test
+sees the same table keys and names a deploy would. The fixtures here are not
+autouse: tests opt in by naming them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+# argon2 at production cost takes ~0.1 s a hash; tests use the cheapest valid
+# parameters (one unit test checks the production defaults instead).
+FAST_PASSWORD_HASHING = {
+    "PASSWORD_HASH_TIME_COST": "1",
+    "PASSWORD_HASH_MEMORY_KIB": "1024",
+    "PASSWORD_HASH_PARALLELISM": "1",
+}
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_DEV": "false",
+}
+
+
+def reset_process_caches() -> None:
+    """Forget everything cached per process: settings, clients, bindings, secrets.
+
+    Lambda keeps these for a warm container's life; tests switch environments
+    and endpoints between cases, so they must start clean each time.
+    """
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters import base as parameters_base
+
+    from portrait.config import get_settings
+    from portrait.store.aws import reset_clients
+    from portrait.store.models import reset_connections
+
+    get_settings.cache_clear()
+    reset_clients()
+    reset_connections()
+    parameters.clear_caches()
+    parameters_base.DEFAULT_PROVIDERS.clear()  # providers hold a boto3 client each
+
+
+@pytest.fixture(scope="session")
+def template():
+    from portrait_local.template import Template
+
+    return Template.load(TEMPLATE_PATH)
+
+
+def api_function_environment(template) -> dict[str, str]:
+    """ApiFunction's environment from the template, with fake credentials and fast hashing."""
+    return {**template.function_environment("ApiFunction"), **FAKE_AWS, **FAST_PASSWORD_HASHING}
+
+
+def apply_environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    """Set `env`, drop endpoint overrides and profiles from the host, forget cached state."""
+    for name in list(os.environ):
+        if name.startswith("AWS_ENDPOINT_URL") or name == "AWS_PROFILE":
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    reset_process_caches()
+
+
+@pytest.fixture
+def aws_env(template, monkeypatch) -> Iterator[dict[str, str]]:
+    env = api_function_environment(template)
+    apply_environment(monkeypatch, env)
+    yield env
+    reset_process_caches()
+
+
+def provision_signing_key(template, *, endpoint_url: str | None = None) -> str:
+    """What `portrait keys rotate` does: put a fresh ES256 key in the template's secret."""
+    import boto3
+
+    from portrait.store.signing_keys import rotate_signing_key
+
+    secret_id = template.physical_id("SigningKeySecret")
+    client = boto3.client("secretsmanager", region_name=template.region, endpoint_url=endpoint_url)
+    return rotate_signing_key(secret_id, client)

@@ -1,0 +1,105 @@
+"""Error shapes, request ids in logs, health, docs and the JWKS."""
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from portrait.config import get_settings
+from tests.integration.api.http_events import http_event
+
+
+def test_unknown_route_is_a_json_404(api) -> None:
+    reply = api.get("/no/such/route")
+    assert reply.status == 404
+    assert reply.json() == {"error": {"code": "not_found", "message": "no such route"}}
+
+
+def test_malformed_json_is_422(api) -> None:
+    reply = api.call(http_event("POST", "/auth/login", body="{not json"))
+    assert reply.status == 422 and reply.error_code == "invalid_request"
+
+
+def test_unexpected_errors_are_500_without_details_and_logged_with_the_request_id(
+        api, monkeypatch, structured_logs) -> None:
+    from portrait.services import profiles
+
+    def explode(user_id):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(profiles, "get_profile", explode)
+    event = http_event("GET", "/users/01JAAAAAAAAAAAAAAAAAAAAAAA")
+    reply = api.call(event)
+    assert reply.status == 500
+    assert reply.json() == {"error": {"code": "internal_error", "message": "an internal error occurred"}}
+    assert "secret" not in reply.body
+
+    logged = [r for r in structured_logs() if r.get("message") == "unhandled error"]
+    assert logged, "the failure was not logged"
+    assert logged[0]["correlation_id"] == event["requestContext"]["requestId"]
+    assert "secret internal detail" in logged[0]["exception"]
+
+
+def test_health_reports_ok(api) -> None:
+    reply = api.get("/health")
+    assert reply.status == 200
+    assert reply.json() == {"status": "ok", "checks": {"settings": "ok", "table": "ok", "bucket": "ok"}}
+
+
+def test_health_names_the_unreachable_bucket(api, monkeypatch) -> None:
+    monkeypatch.setenv("MEDIA_BUCKET", "portrait-no-such-bucket")
+    get_settings.cache_clear()
+    reply = api.get("/health")
+    assert reply.status == 503
+    checks = reply.json()["checks"]
+    assert checks["bucket"] != "ok" and checks["table"] == "ok" and checks["settings"] == "ok"
+
+
+def test_health_names_the_missing_table(api, monkeypatch) -> None:
+    monkeypatch.setenv("USERS_TABLE", "portrait-no-such-table")
+    get_settings.cache_clear()
+    reply = api.get("/health")
+    assert reply.status == 503
+    assert reply.json()["checks"]["table"] == "ResourceNotFoundException"
+
+
+def test_invalid_settings_fail_health_and_other_routes_say_not_configured(api, monkeypatch) -> None:
+    monkeypatch.delenv("USERS_TABLE")
+    get_settings.cache_clear()
+    health = api.get("/health")
+    assert health.status == 503
+    assert "USERS_TABLE" in health.json()["checks"]["settings"]
+    login = api.post("/auth/login", {"login": "ada", "password": "whatever-password"})
+    assert login.status == 503 and login.error_code == "not_configured"
+
+
+def test_without_a_signing_key_token_routes_answer_503_not_configured(api, monkeypatch) -> None:
+    boto3.client("secretsmanager").create_secret(Name="portrait/empty-keys", SecretString='{"keys": []}')
+    monkeypatch.setenv("SIGNING_KEY_SECRET", "portrait/empty-keys")
+    get_settings.cache_clear()
+    api.register(username="nokey", email="nokey@example.com")
+    for reply in (api.post("/auth/login", {"login": "nokey", "password": "correct horse battery"}),
+                  api.get("/.well-known/jwks.json")):
+        assert reply.status == 503
+        assert reply.error_code == "not_configured"
+        assert "portrait keys rotate" in reply.json()["error"]["message"]
+
+
+def test_jwks_publishes_public_keys_only(api) -> None:
+    reply = api.get("/.well-known/jwks.json")
+    assert reply.status == 200 and "max-age" in reply.headers["cache-control"]
+    (key,) = reply.json()["keys"]
+    assert set(key) == {"kty", "crv", "x", "y", "kid", "alg", "use"}
+    assert (key["kty"], key["crv"], key["alg"], key["use"]) == ("EC", "P-256", "ES256", "sig")
+
+
+def test_swagger_ui_is_served_without_a_cdn(api) -> None:
+    reply = api.get("/docs")
+    assert reply.status == 200 and reply.headers["content-type"].startswith("text/html")
+    assert "SwaggerUIBundle" in reply.body
+    for cdn in ("unpkg.com", "cdn.jsdelivr.net", "cdnjs.cloudflare.com"):
+        assert cdn not in reply.body
+
+
+@pytest.mark.parametrize("path", ["/docs", "/health", "/.well-known/jwks.json"])
+def test_public_routes_need_no_token(api, path) -> None:
+    assert api.get(path).status == 200

@@ -1,0 +1,51 @@
+"""The committed openapi.json is what the code generates, and says which routes need a token."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from portrait_local.openapi import openapi_document
+from tests.conftest import ROOT
+
+PROTECTED = {("get", "/me"), ("patch", "/me"), ("get", "/auth/verify")}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return json.loads(openapi_document())
+
+
+def test_committed_openapi_matches_the_code() -> None:
+    committed = (ROOT / "openapi.json").read_text()
+    assert committed == openapi_document(), (
+        "openapi.json is out of date with the routes: run `make openapi` and commit it"
+    )
+
+
+def test_generator_prints_only_the_document() -> None:
+    """`make openapi` redirects stdout to the file: no log line may land in it."""
+    out = subprocess.run([sys.executable, "-m", "portrait_local.openapi"], cwd=ROOT,
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    assert json.loads(out)["info"]["title"] == "Portrait API"
+
+
+def test_bearer_scheme_is_declared_and_protected_routes_use_it(document) -> None:
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            expected = [{"bearerAuth": []}] if (method, path) in PROTECTED else None
+            assert operation.get("security") == expected, f"{method.upper()} {path}"
+
+
+def test_every_route_is_documented(document) -> None:
+    routes = {(m, p) for p, ops in document["paths"].items() for m in ops}
+    assert routes == PROTECTED | {
+        ("post", "/auth/register"), ("post", "/auth/login"), ("post", "/auth/refresh"),
+        ("post", "/auth/logout"), ("get", "/users/{user_id}"), ("get", "/.well-known/jwks.json"),
+        ("get", "/health"),
+    }
+    assert "201" in document["paths"]["/auth/register"]["post"]["responses"]

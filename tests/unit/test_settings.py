@@ -1,0 +1,65 @@
+"""Settings: read once from the environment, and a bad one names itself."""
+from __future__ import annotations
+
+import pytest
+
+from portrait.config import Settings, SettingsError, get_settings
+
+REQUIRED = {
+    "USERS_TABLE": "users", "REFRESH_TOKENS_TABLE": "tokens", "RATE_LIMITS_TABLE": "limits",
+    "IDEMPOTENCY_TABLE": "idem", "MEDIA_BUCKET": "bucket", "EVENT_BUS_NAME": "bus",
+    "SIGNING_KEY_SECRET": "secret",
+}
+
+
+@pytest.fixture
+def env(monkeypatch):
+    for name in [*REQUIRED, *(f.alias for f in Settings.model_fields.values() if f.alias)]:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in REQUIRED.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def test_defaults(env) -> None:
+    s = get_settings()
+    assert (s.users_table, s.signing_key_secret) == ("users", "secret")
+    assert (s.jwt_issuer, s.jwt_audience) == ("portrait", "portrait-api")
+    assert s.access_token_ttl_seconds == 900 and s.refresh_token_ttl_days == 30
+    assert s.login_attempts_per_minute == 10
+    assert get_settings() is s  # read once
+
+
+def test_missing_setting_is_named(env) -> None:
+    env.delenv("USERS_TABLE")
+    with pytest.raises(SettingsError, match="USERS_TABLE"):
+        get_settings()
+
+
+@pytest.mark.parametrize("name, value", [
+    ("ACCESS_TOKEN_TTL_SECONDS", "5"),
+    ("ACCESS_TOKEN_TTL_SECONDS", "soon"),
+    ("REFRESH_TOKEN_TTL_DAYS", "0"),
+    ("PASSWORD_HASH_TIME_COST", "0"),
+    ("JWT_AUDIENCE", ""),
+])
+def test_bad_value_is_named(env, name, value) -> None:
+    env.setenv(name, value)
+    with pytest.raises(SettingsError, match=name):
+        get_settings()
+
+
+def test_argon2_memory_must_cover_its_lanes(env) -> None:
+    env.setenv("PASSWORD_HASH_PARALLELISM", "4")
+    env.setenv("PASSWORD_HASH_MEMORY_KIB", "16")
+    with pytest.raises(SettingsError, match="PASSWORD_HASH_MEMORY_KIB"):
+        get_settings()
+
+
+def test_overrides_are_read(env) -> None:
+    env.setenv("ACCESS_TOKEN_TTL_SECONDS", "600")
+    env.setenv("LOGIN_ATTEMPTS_PER_MINUTE", "3")
+    s = get_settings()
+    assert (s.access_token_ttl_seconds, s.login_attempts_per_minute) == (600, 3)
