@@ -1,0 +1,238 @@
+"""The HTTP API on 127.0.0.1: requests become payload 2.0 events for the routed function.
+
+Also, as API Gateway does: CORS preflight answered from the HttpApi's
+CorsConfiguration and CORS headers on responses; 404 {"message": "Not Found"}
+when no route matches; 500 {"message": "Internal Server Error"} when the
+function fails. Two local extras: the web client's static files (web/ next to
+the template) and control endpoints under /__local/ (no API route uses it).
+"""
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import unquote, urlsplit
+
+from portrait_local.http_events import Route, build_event, find_route, http_response
+from portrait_local.runtime import Invocation, print_invocation
+from portrait_local.template import Template
+
+LOCAL_PREFIX = "/__local/"
+# (method, the path after the prefix, body) -> (status, JSON document)
+LocalHandler = Callable[[str, str, bytes], tuple[int, Any]]
+
+
+def http_routes(template: Template) -> list[Route]:
+    routes = []
+    for fid, spec in template.functions().items():
+        for event in spec.events.values():
+            if event.get("Type") != "HttpApi":
+                continue
+            props = template.resolve(event.get("Properties") or {})
+            api_id = props.get("ApiId") or template._stable_id("ServerlessHttpApi")
+            path, method = props.get("Path"), props.get("Method")
+            if path is None and method is None:  # SAM: no path and method is $default
+                routes.append(Route(fid, "ANY", "$default", api_id))
+            else:
+                method = str(method).upper().replace("X-AMAZON-APIGATEWAY-ANY-METHOD", "ANY")
+                routes.append(Route(fid, method, path, api_id))
+    return routes
+
+
+def cors_configuration(template: Template) -> dict | None:
+    for lid in template.resources_of_type("AWS::Serverless::HttpApi"):
+        cors = (template.resolve(template.resources[lid].get("Properties") or {})
+                .get("CorsConfiguration"))
+        if cors is True:
+            return {"AllowOrigins": ["*"], "AllowMethods": ["*"], "AllowHeaders": ["*"]}
+        if isinstance(cors, dict):
+            return cors
+    return None
+
+
+def _origin_allowed(cors: dict, origin: str | None) -> str | None:
+    """The Access-Control-Allow-Origin value for this origin, if it is allowed."""
+    if not origin:
+        return None
+    allowed = cors.get("AllowOrigins") or []
+    if "*" in allowed:
+        return "*" if not cors.get("AllowCredentials") else origin
+    return origin if origin in allowed else None
+
+
+def cors_headers(cors: dict | None, origin: str | None, *, preflight: bool,
+                 requested_headers: str | None = None) -> list[tuple[str, str]]:
+    if not cors:
+        return []
+    allow = _origin_allowed(cors, origin)
+    if allow is None:
+        return []
+    headers = [("access-control-allow-origin", allow)]
+    if cors.get("AllowCredentials"):
+        headers.append(("access-control-allow-credentials", "true"))
+    if preflight:
+        methods = cors.get("AllowMethods") or []
+        allow_headers = cors.get("AllowHeaders") or []
+        if "*" in allow_headers and requested_headers:
+            allow_headers = [requested_headers]
+        if methods:
+            headers.append(("access-control-allow-methods", ",".join(methods)))
+        if allow_headers:
+            headers.append(("access-control-allow-headers", ",".join(allow_headers)))
+        if "MaxAge" in cors:
+            headers.append(("access-control-max-age", str(cors["MaxAge"])))
+    elif cors.get("ExposeHeaders"):
+        headers.append(("access-control-expose-headers", ",".join(cors["ExposeHeaders"])))
+    return headers
+
+
+class ApiGateway:
+    def __init__(self, template: Template, invoke: Callable[[str, Any], Invocation], *,
+                 host: str = "127.0.0.1", port: int = 3000,
+                 local_routes: dict[str, LocalHandler] | None = None,
+                 report: Callable[..., None] = print_invocation) -> None:
+        self.template, self.invoke, self.report = template, invoke, report
+        self.routes = http_routes(template)
+        self.cors = cors_configuration(template)
+        self.web_dir = template.base_dir / "web"
+        self.local_routes = local_routes or {}
+        gateway = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.gateway = gateway
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.server.serve_forever, name="api",
+                                        kwargs={"poll_interval": 0.2}, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def static_file(self, path: str) -> Path | None:
+        """A file of the web client for a GET of `/` or of a file inside web/."""
+        if not self.web_dir.is_dir():
+            return None
+        relative = unquote(path).lstrip("/") or "index.html"
+        candidate = (self.web_dir / relative).resolve()
+        root = self.web_dir.resolve()
+        if candidate.is_file() and root in candidate.parents:
+            return candidate
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    gateway: ApiGateway
+    protocol_version = "HTTP/1.1"
+    server_version = "portrait-local"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Silent: the invocation line already says what happened."""
+        pass
+
+    def _body(self) -> bytes:
+        if self.headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, document: Any, extra: list[tuple[str, str]] = ()) -> None:
+        self._send(status, [("content-type", "application/json"), *extra],
+                   json.dumps(document).encode())
+
+    def _handle(self) -> None:
+        gateway = self.gateway
+        split = urlsplit(self.path)
+        raw_path, raw_query = split.path or "/", split.query
+        body = self._body()
+        origin = self.headers.get("origin")
+        if raw_path.startswith(LOCAL_PREFIX):
+            return self._local(raw_path[len(LOCAL_PREFIX):], body)
+        if self.command == "OPTIONS" and gateway.cors and origin and \
+                self.headers.get("access-control-request-method"):
+            return self._send(204, cors_headers(
+                gateway.cors, origin, preflight=True,
+                requested_headers=self.headers.get("access-control-request-headers")), b"")
+        if self.command in ("GET", "HEAD"):
+            static = gateway.static_file(raw_path)
+            if static is not None:
+                kind = mimetypes.guess_type(static.name)[0] or "application/octet-stream"
+                return self._send(200, [("content-type", kind)], static.read_bytes())
+        method = self.command
+        found = find_route(gateway.routes, method, unquote(raw_path))
+        cors = cors_headers(gateway.cors, origin, preflight=False)
+        if found is None:
+            return self._json(404, {"message": "Not Found"}, cors)
+        route, params = found
+        event = build_event(
+            method=method, raw_path=raw_path, raw_query=raw_query,
+            headers=list(self.headers.items()), body=body, source_ip=self.client_address[0],
+            route=route, path_parameters=params, account_id=gateway.template.account_id,
+            protocol=self.request_version)
+        invocation = gateway.invoke(route.function_id, event)
+        if invocation.ok:
+            try:
+                status, headers, payload = http_response(invocation.result)
+            except (ValueError, TypeError, KeyError):
+                status, headers, payload = 500, [("content-type", "application/json")], \
+                    b'{"message":"Internal Server Error"}'
+        else:
+            status, headers, payload = 500, [("content-type", "application/json")], \
+                b'{"message":"Internal Server Error"}'
+        outcome = str(status) + ("" if invocation.ok else
+                                 f" {invocation.error.get('errorType')}: "
+                                 f"{invocation.error.get('errorMessage')}")
+        gateway.report(route.function_id, f"http {method} {raw_path}", invocation.duration_ms,
+                       outcome)
+        # API Gateway's CORS headers replace the function's own.
+        if cors:
+            headers = [h for h in headers if not h[0].lower().startswith("access-control-")]
+        headers.append(("apigw-requestid", event["requestContext"]["requestId"]))
+        self._send(status, headers + cors, payload)
+
+    def _local(self, path: str, body: bytes) -> None:
+        for prefix, handler in self.gateway.local_routes.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                try:
+                    status, document = handler(self.command, path[len(prefix):].strip("/"), body)
+                except KeyError as exc:
+                    status, document = 404, {"message": str(exc.args[0])}
+                return self._json(status, document)
+        self._json(404, {"message": "Not Found"})
+
+    def _dispatch(self) -> None:
+        try:
+            self._handle()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch

@@ -1,0 +1,145 @@
+"""The `portrait` command. Each subcommand is a `register_*` function adding its parser;
+add a command by writing one and listing it in COMMANDS."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+DEFAULT_TEMPLATE = "template.yaml"
+
+
+def add_state_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--state-dir", type=Path, default=None,
+                        help="the local stack's state and logs "
+                             "(default: .portrait/ next to the template)")
+
+
+# ------------------------------------------------------------------ dev
+def run_dev(args: argparse.Namespace) -> int:
+    from portrait_local.stack import LocalStack
+
+    started = time.monotonic()
+    stack = LocalStack(Path(args.template), host=args.host, port=args.port,
+                       moto_port=args.moto_port, verbose=args.verbose, state_dir=args.state_dir)
+    stopping = threading.Event()
+
+    def request_stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        stack.start()
+        print(f"ready in {time.monotonic() - started:.1f} s: API {stack.state()['api_url']}  "
+              f"AWS endpoint {stack.endpoint_url}  "
+              f"(logs: {'stdout' if args.verbose else stack.state_dir / 'logs'})", flush=True)
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        print("stopping...", flush=True)
+        stack.stop()
+    return 0
+
+
+def register_dev(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("dev", help="run the whole stack locally (moto, API, pollers, scheduler)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3000, help="HTTP API port (0: any free port)")
+    p.add_argument("--moto-port", type=int, default=4566, help="moto port (0: any free port)")
+    p.add_argument("--template", default=DEFAULT_TEMPLATE)
+    p.add_argument("--verbose", action="store_true",
+                   help="functions' logs on stdout instead of .portrait/logs/")
+    add_state_dir(p)
+    p.set_defaults(handler=run_dev)
+
+
+# ------------------------------------------------------------------ invoke
+def run_invoke(args: argparse.Namespace) -> int:
+    from portrait_local.invoke import invoke_local, invoke_remote
+
+    event_text = sys.stdin.read() if args.event == "-" else Path(args.event).read_text()
+    event = json.loads(event_text) if event_text.strip() else {}
+    template = Path(args.template)
+    if args.stack_name:
+        invocation, target = invoke_remote(template, args.function, event, args.stack_name,
+                                           args.region)
+    else:
+        invocation, target = invoke_local(template, args.function, event, args.state_dir)
+    status = "ok" if invocation.ok else f"error {invocation.error.get('errorType')}"
+    print(f"{args.function} on {target}: {invocation.duration_ms:.0f} ms, {status}",
+          file=sys.stderr)
+    print(json.dumps(invocation.payload(), indent=2))
+    return 0 if invocation.ok else 1
+
+
+def register_invoke(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("invoke", help="run one function on one event (like sam local invoke)")
+    p.add_argument("function", metavar="FUNCTION", help="the function's logical id")
+    p.add_argument("-e", "--event", default="-", help="event JSON file ('-': stdin)")
+    p.add_argument("--stack-name", help="run against this deployed stack's resources")
+    p.add_argument("--region", help="the deployed stack's region")
+    p.add_argument("--template", default=DEFAULT_TEMPLATE)
+    add_state_dir(p)
+    p.set_defaults(handler=run_invoke)
+
+
+# ------------------------------------------------------------------ schedule
+def run_schedule_fire(args: argparse.Namespace) -> int:
+    from portrait_local.invoke import running_stack
+
+    state = running_stack(Path(args.template), args.state_dir)
+    if state is None:
+        print("no running local stack (start it with `portrait dev`)", file=sys.stderr)
+        return 2
+    url = f"{state['api_url']}/__local/schedules/{args.function}/{args.event}"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=960) as r:
+            reply = json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        print(json.loads(exc.read()).get("message", exc), file=sys.stderr)
+        return 1
+    print(json.dumps(reply, indent=2))
+    return 0 if reply["ok"] else 1
+
+
+def register_schedule(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("schedule", help="the template's schedules")
+    schedule = p.add_subparsers(dest="schedule_command", required=True)
+    fire = schedule.add_parser("fire", help="fire a schedule now on the running local stack")
+    fire.add_argument("function", metavar="FUNCTION", help="the function's logical id")
+    fire.add_argument("event", metavar="EVENT", help="the schedule's event name (or rule id)")
+    fire.add_argument("--template", default=DEFAULT_TEMPLATE)
+    add_state_dir(fire)
+    fire.set_defaults(handler=run_schedule_fire)
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    register_dev, register_invoke, register_schedule,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portrait", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""`portrait invoke`: one function, one event, as `sam local invoke` does, without Docker.
+
+Three targets, tried in this order:
+  --stack-name   the deployed stack's real resources (names from CloudFormation),
+                 with the caller's own AWS credentials;
+  running stack  the resources of a running `portrait dev` (from .portrait/local.json);
+  ephemeral      a moto started for this one call, with the resources created
+                 and bootstrapped, then thrown away.
+"""
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from portrait_local.bootstrap import bootstrap
+from portrait_local.resources import create_resources
+from portrait_local.runtime import Invocation, Runtime
+from portrait_local.stack import restore_attributes, start_moto, state_dir_for
+from portrait_local.template import Template
+
+
+def running_stack(template_path: Path, state_dir: Path | None = None) -> dict | None:
+    """The running local stack's state, if its file exists and the stack answers."""
+    path = state_dir_for(template_path, state_dir) / "local.json"
+    try:
+        state = json.loads(path.read_text())
+        with urllib.request.urlopen(f"{state['api_url']}/__local/health", timeout=1) as reply:
+            if json.loads(reply.read()).get("pid") == state["pid"]:
+                return state
+    except (OSError, ValueError, KeyError):
+        pass
+    return None
+
+
+def _invoke(template: Template, function_id: str, event: Any,
+            endpoint_url: str | None) -> Invocation:
+    runtime = Runtime(template, endpoint_url=endpoint_url, log_dir=None, pool_size=1)
+    try:
+        return runtime.invoke(function_id, event)
+    finally:
+        runtime.close()
+
+
+def invoke_local(template_path: Path, function_id: str, event: Any,
+                 state_dir: Path | None = None) -> tuple[Invocation, str]:
+    state = running_stack(template_path, state_dir)
+    if state is not None:
+        template = Template.load(template_path, stack_name=state["stack_name"],
+                                 region=state["region"], account_id=state["account_id"])
+        restore_attributes(template, state)
+        return _invoke(template, function_id, event, state["endpoint_url"]), "running stack"
+    template = Template.load(template_path)
+    server, endpoint_url = start_moto("127.0.0.1", 0)
+    try:
+        create_resources(template, endpoint_url=endpoint_url)
+        bootstrap(template, endpoint_url=endpoint_url)
+        return _invoke(template, function_id, event, endpoint_url), "ephemeral moto"
+    finally:
+        server.stop()
+
+
+def stack_template(template_path: Path, stack_name: str, region: str | None) -> Template:
+    """The template with the deployed stack's physical ids in place of local names."""
+    session = boto3.session.Session(region_name=region)
+    region = session.region_name or "us-east-1"
+    account_id = session.client("sts").get_caller_identity()["Account"]
+    template = Template.load(template_path, stack_name=stack_name, region=region,
+                             account_id=account_id)
+    cloudformation = session.client("cloudformation")
+    paginator = cloudformation.get_paginator("list_stack_resources")
+    for page in paginator.paginate(StackName=stack_name):
+        for resource in page["StackResourceSummaries"]:
+            lid, physical = resource["LogicalResourceId"], resource.get("PhysicalResourceId")
+            if lid in template.resources and physical:
+                template.set_physical_id(lid, physical)
+    return template
+
+
+def invoke_remote(template_path: Path, function_id: str, event: Any, stack_name: str,
+                  region: str | None) -> tuple[Invocation, str]:
+    template = stack_template(template_path, stack_name, region)
+    return _invoke(template, function_id, event, None), f"stack {stack_name}"

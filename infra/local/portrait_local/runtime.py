@@ -1,0 +1,304 @@
+"""Run the template's functions as Lambda would: warm, isolated worker processes.
+
+Each function gets a small pool of long-lived subprocesses (worker.py), each
+like a warm Lambda execution environment: its own interpreter, its CodeUri
+and layers on sys.path, a clean environment built from the template, and the
+template's Timeout enforced by killing the process (the next invocation
+starts a fresh one, as after a Lambda timeout).
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from portrait_local.template import FunctionSpec, Template
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+INIT_TIMEOUT_SECONDS = 10  # Lambda's limit for the init phase
+_HOST_CREDENTIAL_VARIABLES = (
+    "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CA_BUNDLE", "HOME",
+    "AWS_ENDPOINT_URL",  # a caller who set one (an AWS-compatible service) means it
+)
+
+
+@dataclass
+class Invocation:
+    function_id: str
+    request_id: str
+    duration_ms: float
+    result: Any = None
+    error: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def payload(self) -> Any:
+        """What `aws lambda invoke` would write: the result, or the error document."""
+        return self.result if self.ok else self.error
+
+
+class WorkerDied(RuntimeError):
+    pass
+
+
+def function_environment(template: Template, spec: FunctionSpec, *,
+                         endpoint_url: str | None) -> dict[str, str]:
+    """A Lambda-like environment: built from scratch, never the host's wholesale.
+
+    With an endpoint (the local stack) the function gets fake credentials and
+    the endpoint; without one (remote invoke) it gets the caller's credentials.
+    """
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "TZ": "UTC",
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
+        "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "_HANDLER": spec.handler,
+        "LAMBDA_TASK_ROOT": str(spec.code_uri),
+        "AWS_REGION": template.region,
+        "AWS_DEFAULT_REGION": template.region,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime or 'python3.12'}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update(spec.environment)
+    if endpoint_url:
+        env.update({
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_DEV": "false",
+        })
+    else:
+        env.update({k: os.environ[k] for k in _HOST_CREDENTIAL_VARIABLES if k in os.environ})
+        env["POWERTOOLS_TRACE_DISABLED"] = "true"  # no X-Ray daemon on this machine
+    return env
+
+
+class Worker:
+    """One subprocess running worker.py for one function."""
+
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], output: TextIO | int) -> None:
+        self.spec = spec
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        self._buffer = b""
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w),
+             str(spec.code_uri), *(str(layer / "python") for layer in spec.layers)],
+            pass_fds=(to_child_r, from_child_w), cwd=spec.code_uri, env=env,
+            stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+            start_new_session=True,  # Ctrl-C is ours to handle, not the workers'
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        ready = self._read(time.monotonic() + INIT_TIMEOUT_SECONDS)
+        if ready is None:
+            self.stop()
+            raise WorkerDied(f"{spec.logical_id}: init did not finish in {INIT_TIMEOUT_SECONDS} s")
+        self.init_error = ready.get("error")
+
+    def _read(self, deadline: float) -> dict | None:
+        """The next message, or None at the deadline; raises WorkerDied at EOF."""
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            readable, _, _ = select.select([self._from_child], [], [], remaining)
+            if readable:
+                chunk = os.read(self._from_child, 1 << 16)
+                if not chunk:
+                    raise WorkerDied(f"exit status {self.process.wait()}")
+                self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return json.loads(line)
+
+    def invoke(self, event: Any, context: dict, timeout: float) -> dict | None:
+        """The worker's reply ({"result"} or {"error"}), or None if it timed out."""
+        message = json.dumps({"id": context["aws_request_id"], "event": event,
+                              "context": context}) + "\n"
+        try:
+            os.write(self._to_child, message.encode())
+        except BrokenPipeError:
+            raise WorkerDied(f"exit status {self.process.wait()}") from None
+        return self._read(time.monotonic() + timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        for fd in (self._to_child, self._from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.process.poll() is None:
+            self.process.terminate()  # closing the request pipe already ends its loop
+            try:
+                self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class FunctionPool:
+    """Up to `size` warm workers for one function; concurrent calls are not serialised."""
+
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], output: TextIO | int,
+                 size: int) -> None:
+        self.spec, self.env, self.output, self.size = spec, env, output, size
+        self._idle: list[Worker] = []
+        self._count = 0
+        self._closed = False
+        self._cond = threading.Condition()
+
+    def _acquire(self) -> Worker:
+        with self._cond:
+            while not self._idle and self._count >= self.size:
+                self._cond.wait()
+            if self._closed:
+                raise RuntimeError("runtime is shut down")
+            if self._idle:
+                return self._idle.pop()
+            self._count += 1
+        try:
+            return Worker(self.spec, self.env, self.output)
+        except BaseException:
+            self._release(None)
+            raise
+
+    def _release(self, worker: Worker | None) -> None:
+        with self._cond:
+            if worker is not None and worker.alive and not self._closed:
+                self._idle.append(worker)
+            else:
+                if worker is not None:
+                    worker.stop()
+                self._count -= 1
+            self._cond.notify()
+
+    def prewarm(self) -> None:
+        self._release(self._acquire())
+
+    def invoke(self, event: Any, context: dict) -> dict:
+        worker = self._acquire()
+        # The clock starts once the environment is warm (init has its own limit).
+        context = {**context, "deadline_ms": time.time() * 1000 + self.spec.timeout * 1000}
+        try:
+            reply = worker.invoke(event, context, self.spec.timeout)
+        except WorkerDied as exc:
+            worker.stop()
+            self._release(None)
+            return {"error": {"errorType": "Runtime.ExitError",
+                              "errorMessage": f"RequestId: {context['aws_request_id']} "
+                                              f"Error: Runtime exited with error: {exc}"}}
+        if reply is None:  # timed out: the environment is torn down, as on Lambda
+            worker.stop()
+            self._release(None)
+            stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+            return {"error": {"errorType": "Sandbox.Timedout",
+                              "errorMessage": f"{stamp} {context['aws_request_id']} Task timed "
+                                              f"out after {self.spec.timeout:.2f} seconds"}}
+        self._release(worker)
+        return reply
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._cond.notify_all()
+        for worker in idle:
+            worker.stop()
+
+
+class Runtime:
+    """All the template's functions, invocable by logical id."""
+
+    def __init__(self, template: Template, *, endpoint_url: str | None,
+                 log_dir: Path | None = None, pool_size: int = 4) -> None:
+        self.template = template
+        self.endpoint_url = endpoint_url
+        self.functions = template.functions()
+        self.log_dir = log_dir  # None: the functions' output goes to our stderr
+        self.pool_size = pool_size
+        self._pools: dict[str, FunctionPool] = {}
+        self._lock = threading.Lock()
+        self._logs: list[TextIO] = []
+
+    def _pool(self, function_id: str) -> FunctionPool:
+        with self._lock:
+            if function_id not in self._pools:
+                spec = self.functions.get(function_id)
+                if spec is None:
+                    raise KeyError(f"no function {function_id} in the template "
+                                   f"(have: {', '.join(sorted(self.functions))})")
+                if self.log_dir is None:
+                    output: TextIO | int = sys.stderr.fileno()
+                else:
+                    self.log_dir.mkdir(parents=True, exist_ok=True)
+                    output = open(self.log_dir / f"{function_id}.log", "a", encoding="utf-8")
+                    self._logs.append(output)
+                env = function_environment(self.template, spec, endpoint_url=self.endpoint_url)
+                self._pools[function_id] = FunctionPool(spec, env, output, self.pool_size)
+            return self._pools[function_id]
+
+    def prewarm(self, function_id: str) -> None:
+        self._pool(function_id).prewarm()
+
+    def invoke(self, function_id: str, event: Any) -> Invocation:
+        pool = self._pool(function_id)
+        spec = pool.spec
+        request_id = str(uuid.uuid4())
+        started = time.monotonic()
+        context = {
+            "function_name": spec.name,
+            "function_version": "$LATEST",
+            "invoked_function_arn": f"arn:aws:lambda:{self.template.region}:"
+                                    f"{self.template.account_id}:function:{spec.name}",
+            "memory_limit_in_mb": spec.memory_size,
+            "aws_request_id": request_id,
+            "log_group_name": f"/aws/lambda/{spec.name}",
+            "log_stream_name": time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
+        }
+        reply = pool.invoke(event, context)
+        duration = (time.monotonic() - started) * 1000
+        return Invocation(function_id, request_id, duration,
+                          result=reply.get("result"), error=reply.get("error"))
+
+    def close(self) -> None:
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.close()
+        for log in self._logs:
+            log.close()
+
+
+_print_lock = threading.Lock()
+
+
+def print_invocation(function_id: str, source: str, duration_ms: float, outcome: str,
+                     stream: TextIO | None = None) -> None:
+    """One line per invocation: time, function, source, duration, outcome."""
+    line = (f"{time.strftime('%H:%M:%S')} {function_id:<16} {source:<32} "
+            f"{duration_ms:>6.0f} ms  {outcome}")
+    with _print_lock:
+        print(line, file=stream or sys.stdout, flush=True)

@@ -1,0 +1,157 @@
+"""Poll a queue and invoke its function with Lambda's SQS event, as the SQS event source does.
+
+On success the batch is deleted; with ReportBatchItemFailures only the
+messages not reported; on an error none, so they come back after the queue's
+VisibilityTimeout. The move to the dead-letter queue after maxReceiveCount is
+moto's own (it applies the redrive policy when a message is received again).
+Messages that match no filter are deleted without an invocation, as Lambda does.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from typing import Any, Callable
+
+from portrait_local.event_sources import EventSourceMapping
+from portrait_local.filters import matches_any
+from portrait_local.runtime import Invocation, print_invocation
+
+# The system attributes Lambda puts in a record (SQS returns more with "All").
+_RECORD_ATTRIBUTES = (
+    "ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
+    "AWSTraceHeader", "SequenceNumber", "MessageGroupId", "MessageDeduplicationId",
+    "DeadLetterQueueSourceArn",
+)
+
+
+def _message_attribute(value: dict) -> dict:
+    out = {"stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+    if "StringValue" in value:
+        out["stringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        out["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
+    return out
+
+
+def sqs_record(message: dict, queue_arn: str, region: str) -> dict:
+    """One record of the event Lambda sends for an SQS batch."""
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {k: v for k, v in (message.get("Attributes") or {}).items()
+                       if k in _RECORD_ATTRIBUTES},
+        "messageAttributes": {name: _message_attribute(v) for name, v in
+                              (message.get("MessageAttributes") or {}).items()},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+    if "MD5OfMessageAttributes" in message:
+        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
+    return record
+
+
+def _filterable(record: dict) -> dict:
+    """Lambda matches `body` patterns against the parsed body when it is JSON."""
+    try:
+        return {**record, "body": json.loads(record["body"])}
+    except (TypeError, ValueError):
+        return record
+
+
+def failed_item_ids(result: Any, batch_ids: list[str]) -> list[str] | None:
+    """The ids a partial batch response reports; None when the response is malformed,
+    which Lambda treats as the whole batch failing."""
+    if not isinstance(result, dict) or not result.get("batchItemFailures"):
+        return []
+    failures = result["batchItemFailures"]
+    if not isinstance(failures, list):
+        return None
+    ids = []
+    for item in failures:
+        ident = item.get("itemIdentifier") if isinstance(item, dict) else None
+        if not ident or ident not in batch_ids:
+            return None
+        ids.append(ident)
+    return ids
+
+
+class SqsPoller:
+    def __init__(self, mapping: EventSourceMapping, sqs: Any, region: str,
+                 invoke: Callable[[str, Any], Invocation],
+                 report: Callable[..., None] = print_invocation, wait_seconds: int = 1) -> None:
+        self.mapping, self.sqs, self.region = mapping, sqs, region
+        self.invoke, self.report, self.wait_seconds = invoke, report, wait_seconds
+        self.queue_url = sqs.get_queue_url(QueueName=mapping.source_name)["QueueUrl"]
+
+    def _receive(self, count: int, wait: int) -> list[dict]:
+        response = self.sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=min(count, 10), WaitTimeSeconds=wait,
+            MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"])
+        return response.get("Messages", [])
+
+    def _collect(self) -> list[dict]:
+        """Up to BatchSize messages: one receive, or more within the batching window."""
+        batch = self._receive(self.mapping.batch_size, self.wait_seconds)
+        if not batch or self.mapping.batching_window <= 0:
+            return batch
+        deadline = time.monotonic() + self.mapping.batching_window
+        while len(batch) < self.mapping.batch_size and time.monotonic() < deadline:
+            more = self._receive(self.mapping.batch_size - len(batch), 0)
+            batch += more
+            if not more:
+                time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        return batch
+
+    def _delete(self, messages: list[dict]) -> None:
+        for i in range(0, len(messages), 10):
+            entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                       for n, m in enumerate(messages[i:i + 10])]
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
+
+    def poll_once(self) -> int:
+        """Receive one batch and process it; returns how many messages were received."""
+        messages = self._collect()
+        if not messages:
+            return 0
+        records = [sqs_record(m, self.mapping.source_arn, self.region) for m in messages]
+        keep = [matches_any(self.mapping.filters, _filterable(r)) for r in records]
+        dropped = [m for m, k in zip(messages, keep) if not k]
+        if dropped:
+            self._delete(dropped)
+        messages = [m for m, k in zip(messages, keep) if k]
+        records = [r for r, k in zip(records, keep) if k]
+        if not records:
+            return len(keep)
+        result = self.invoke(self.mapping.function_id, {"Records": records})
+        source = f"sqs:{self.mapping.source_name}"
+        detail = f"{len(records)} record{'s' if len(records) != 1 else ''}"
+        if not result.ok:
+            outcome = f"error {result.error.get('errorType')}: {result.error.get('errorMessage')}"
+        elif self.mapping.report_batch_item_failures:
+            failed = failed_item_ids(result.result, [r["messageId"] for r in records])
+            if failed is None:
+                outcome = "invalid batchItemFailures: whole batch retried"
+            else:
+                self._delete([m for m in messages if m["MessageId"] not in failed])
+                outcome = f"ok ({len(failed)} failed)" if failed else "ok"
+        else:
+            self._delete(messages)
+            outcome = "ok"
+        self.report(self.mapping.function_id, f"{source} {detail}", result.duration_ms, outcome)
+        return len(keep)
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.poll_once()
+            except Exception as exc:  # noqa: BLE001 - keep polling, as the service does
+                if stop.is_set():
+                    return
+                self.report(self.mapping.function_id, f"sqs:{self.mapping.source_name}", 0,
+                            f"poller error: {exc}")
+                stop.wait(1)

@@ -1,0 +1,144 @@
+"""Read a DynamoDB stream and invoke its function with Lambda's stream event.
+
+Per shard, in order: a batch of up to BatchSize records (those matching no
+filter are dropped, as Lambda drops them); an error retries the batch up to
+MaximumRetryAttempts (-1: until the record expires, i.e. forever here), then
+skips it; with ReportBatchItemFailures the shard checkpoints before the first
+reported record and the retry starts there.
+"""
+from __future__ import annotations
+
+import base64
+import threading
+from datetime import datetime
+from typing import Any, Callable
+
+from portrait_local.event_sources import EventSourceMapping
+from portrait_local.filters import matches_any
+from portrait_local.runtime import Invocation, print_invocation
+from portrait_local.sqs_poller import failed_item_ids
+
+IDLE_SECONDS = 0.5
+
+
+def _jsonable(value: Any) -> Any:
+    """boto3 hands binary attribute values over as bytes; Lambda sends base64 text."""
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def stream_record(record: dict, stream_arn: str, region: str) -> dict:
+    """One record of the event Lambda sends for a DynamoDB stream batch."""
+    data = dict(record["dynamodb"])
+    created = data.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        data["ApproximateCreationDateTime"] = int(created.timestamp())
+    out = {
+        "eventID": record["eventID"],
+        "eventName": record["eventName"],
+        "eventVersion": record.get("eventVersion", "1.1"),
+        "eventSource": "aws:dynamodb",
+        "awsRegion": region,  # moto writes us-east-1 whatever the region
+        "dynamodb": _jsonable(data),
+        "eventSourceARN": stream_arn,
+    }
+    if "userIdentity" in record:
+        out["userIdentity"] = record["userIdentity"]
+    return out
+
+
+class StreamPoller:
+    def __init__(self, mapping: EventSourceMapping, streams: Any, region: str,
+                 invoke: Callable[[str, Any], Invocation],
+                 report: Callable[..., None] = print_invocation) -> None:
+        self.mapping, self.streams, self.region = mapping, streams, region
+        self.invoke, self.report = invoke, report
+        description = streams.describe_stream(StreamArn=mapping.source_arn)["StreamDescription"]
+        # shard id -> iterator; taken now, so LATEST means "from when the poller started".
+        self.iterators = {
+            shard["ShardId"]: streams.get_shard_iterator(
+                StreamArn=mapping.source_arn, ShardId=shard["ShardId"],
+                ShardIteratorType=mapping.starting_position)["ShardIterator"]
+            for shard in description["Shards"]}
+        self.retries: dict[str, int] = {}
+
+    def _iterator_at(self, shard_id: str, sequence_number: str) -> str:
+        return self.streams.get_shard_iterator(
+            StreamArn=self.mapping.source_arn, ShardId=shard_id,
+            ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=sequence_number)["ShardIterator"]
+
+    def poll_once(self) -> int:
+        """One batch from each shard; returns how many records were read."""
+        total = 0
+        for shard_id, iterator in list(self.iterators.items()):
+            response = self.streams.get_records(ShardIterator=iterator,
+                                                Limit=self.mapping.batch_size)
+            raw = response.get("Records", [])
+            total += len(raw)
+            next_iterator = response.get("NextShardIterator")
+            records = [stream_record(r, self.mapping.source_arn, self.region) for r in raw]
+            records = [r for r in records if matches_any(self.mapping.filters, r)]
+            if records:
+                next_iterator = self._process(shard_id, iterator, next_iterator, records)
+            if next_iterator is None:  # a closed shard, fully read
+                del self.iterators[shard_id]
+            else:
+                self.iterators[shard_id] = next_iterator
+        return total
+
+    def _process(self, shard_id: str, iterator: str, next_iterator: str | None,
+                 records: list[dict]) -> str | None:
+        """Invoke on the batch; returns where the shard continues."""
+        result = self.invoke(self.mapping.function_id, {"Records": records})
+        source = f"dynamodb:{self.mapping.source_name} {len(records)} record" + (
+            "s" if len(records) != 1 else "")
+        retry_from = None
+        if not result.ok:
+            outcome = f"error {result.error.get('errorType')}: {result.error.get('errorMessage')}"
+            retry_from = records[0]["dynamodb"]["SequenceNumber"]
+        elif self.mapping.report_batch_item_failures:
+            sequence_numbers = [r["dynamodb"]["SequenceNumber"] for r in records]
+            failed = failed_item_ids(result.result, sequence_numbers)
+            if failed is None:
+                outcome = "invalid batchItemFailures: batch retried"
+                retry_from = sequence_numbers[0]
+            elif failed:
+                # Checkpoint before the earliest failure: the rest is retried from there.
+                retry_from = min(failed, key=int)
+                outcome = f"ok ({len(failed)} failed, retrying from {retry_from})"
+            else:
+                outcome = "ok"
+        else:
+            outcome = "ok"
+        if retry_from is None:
+            self.retries.pop(shard_id, None)
+            self.report(self.mapping.function_id, source, result.duration_ms, outcome)
+            return next_iterator
+        attempts = self.retries.get(shard_id, 0) + 1
+        limit = self.mapping.maximum_retry_attempts
+        if limit != -1 and attempts > limit:
+            self.retries.pop(shard_id, None)
+            self.report(self.mapping.function_id, source, result.duration_ms,
+                        f"{outcome}; retries exhausted, batch skipped")
+            return next_iterator
+        self.retries[shard_id] = attempts
+        self.report(self.mapping.function_id, source, result.duration_ms,
+                    f"{outcome} (retry {attempts})")
+        return self._iterator_at(shard_id, retry_from)
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                if self.poll_once() == 0 or self.retries:
+                    stop.wait(IDLE_SECONDS)
+            except Exception as exc:  # noqa: BLE001 - keep polling, as the service does
+                if stop.is_set():
+                    return
+                self.report(self.mapping.function_id, f"dynamodb:{self.mapping.source_name}", 0,
+                            f"poller error: {exc}")
+                stop.wait(1)
