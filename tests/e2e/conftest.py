@@ -25,8 +25,10 @@ def _free_port() -> int:
 
 
 class LocalStack:
-    def __init__(self, api_url: str, s3_url: str, process: subprocess.Popen, log: Path):
+    def __init__(self, api_url: str, s3_url: str, process: subprocess.Popen, log: Path,
+                 state_dir: Path):
         self.api_url = api_url
+        self.state_dir = state_dir
         self.s3_url = s3_url
         self.process = process
         self.log = log
@@ -37,6 +39,11 @@ class LocalStack:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def portrait(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run a `portrait` subcommand against this stack."""
+        return subprocess.run([str(PORTRAIT), *args, "--state-dir", str(self.state_dir)],
+                              cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=120)
+
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory) -> LocalStack:
@@ -44,16 +51,18 @@ def local_stack(tmp_path_factory) -> LocalStack:
     workdir = tmp_path_factory.mktemp("stack")
     api_port, moto_port = _free_port(), _free_port()
     log = workdir / "portrait-dev.log"
+    state_dir = workdir / "state"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["PYTHONUNBUFFERED"] = "1"
     started = time.monotonic()
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(PORTRAIT), "dev", "--port", str(api_port), "--moto-port", str(moto_port),
-             "--state-dir", str(workdir / "state")],
+             "--state-dir", str(state_dir)],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
-    stack = LocalStack(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{moto_port}", process, log)
+    stack = LocalStack(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{moto_port}", process, log,
+                       state_dir)
     deadline = started + 60
     while True:
         if process.poll() is not None:

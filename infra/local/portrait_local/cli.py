@@ -14,6 +14,8 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
+from portrait_local.operator_commands import register_admin, register_keys
+
 DEFAULT_TEMPLATE = "template.yaml"
 
 
@@ -123,7 +125,7 @@ def register_schedule(sub: argparse._SubParsersAction) -> None:
 
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    register_dev, register_invoke, register_schedule,
+    register_dev, register_invoke, register_schedule, register_admin, register_keys,
 ]
 
 
