@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -89,6 +90,16 @@ def cors_headers(cors: dict | None, origin: str | None, *, preflight: bool,
     return headers
 
 
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that hangs up mid-reply (curl | head, a closed tab) is normal, not a crash.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
 class ApiGateway:
     def __init__(self, template: Template, invoke: Callable[[str, Any], Invocation], *,
                  host: str = "127.0.0.1", port: int = 3000,
@@ -105,7 +116,7 @@ class ApiGateway:
             pass
 
         Handler.gateway = gateway
-        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server = _QuietServer((host, port), Handler)
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
