@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class SettingsError(RuntimeError):
@@ -26,6 +28,7 @@ class Settings(BaseSettings):
     refresh_tokens_table: str = Field(alias="REFRESH_TOKENS_TABLE")
     rate_limits_table: str = Field(alias="RATE_LIMITS_TABLE")
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
+    avatars_table: str = Field(alias="AVATARS_TABLE")
     media_bucket: str = Field(alias="MEDIA_BUCKET")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     signing_key_secret: str = Field(alias="SIGNING_KEY_SECRET")
@@ -45,6 +48,31 @@ class Settings(BaseSettings):
 
     # Abuse limits (fixed windows of one minute).
     login_attempts_per_minute: int = Field(10, alias="LOGIN_ATTEMPTS_PER_MINUTE", ge=1)
+    avatar_uploads_per_minute: int = Field(5, alias="AVATAR_UPLOADS_PER_MINUTE", ge=1)
+    avatar_deletes_per_minute: int = Field(10, alias="AVATAR_DELETES_PER_MINUTE", ge=1)
+
+    # Avatars.
+    avatar_max_bytes: int = Field(5 * 1024 * 1024, alias="AVATAR_MAX_BYTES", ge=1024)
+    upload_form_ttl_seconds: int = Field(600, alias="UPLOAD_FORM_TTL_SECONDS", ge=60, le=3600)
+    avatar_grace_seconds: int = Field(7 * 86400, alias="AVATAR_GRACE_SECONDS", ge=0)
+    # Output encodings of the variants, in order of preference (webp, jpeg).
+    avatar_formats: Annotated[tuple[Literal["webp", "jpeg"], ...], NoDecode] = Field(
+        ("webp",), alias="AVATAR_FORMATS", min_length=1)
+    # Where clients fetch objects: a CDN origin in production; empty = presigned GETs.
+    public_base_url: str = Field("", alias="PUBLIC_BASE_URL")
+    download_url_ttl_seconds: int = Field(3600, alias="DOWNLOAD_URL_TTL_SECONDS", ge=60)
+    # Default avatars: "identicon" (local) or "gravatar" (falls back to identicon).
+    default_avatar_provider: Literal["identicon", "gravatar"] = Field(
+        "identicon", alias="DEFAULT_AVATAR_PROVIDER")
+    gravatar_timeout_seconds: float = Field(2.0, alias="GRAVATAR_TIMEOUT_SECONDS", gt=0, le=10)
+
+    @field_validator("avatar_formats", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        # An environment variable holds "webp,jpeg", not JSON.
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @model_validator(mode="after")
     def _argon2_memory_covers_lanes(self) -> "Settings":

@@ -12,6 +12,7 @@ from typing import TypeVar
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from portrait.config import get_settings
@@ -85,6 +86,55 @@ class TokenFamilyItem(Model):
     revoked_at = NumberAttribute(null=True)
 
 
+# ---------------------------------------------------------------- avatars table
+class UploadIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_upload"
+        projection = KeysOnlyProjection()
+
+    upload_id = UnicodeAttribute(hash_key=True)
+
+
+class SoftDeletedIndex(GlobalSecondaryIndex):
+    """Sparse: only soft-deleted avatars carry purge_queue."""
+
+    class Meta:
+        index_name = "soft_deleted"
+        projection = AllProjection()
+
+    purge_queue = UnicodeAttribute(hash_key=True)
+    expires_at = NumberAttribute(range_key=True)
+
+
+class AvatarItem(Model):
+    """(user_id, avatar_id); see portrait.store.avatars for the life cycle."""
+
+    class Meta(_Meta):
+        settings_field = "avatars_table"
+
+    user_id = UnicodeAttribute(hash_key=True)
+    avatar_id = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute()  # pending | ready | rejected | deleted | expired
+    source = UnicodeAttribute()  # upload | identicon | gravatar
+    upload_id = UnicodeAttribute(null=True)
+    upload_key = UnicodeAttribute(null=True)
+    content_type = UnicodeAttribute(null=True)
+    upload_expires_at = NumberAttribute(null=True)
+    variants = MapAttribute(null=True)  # size -> {key, width, height, bytes, content_type}
+    original = MapAttribute(null=True)  # {format, width, height, bytes}
+    reject_reason = UnicodeAttribute(null=True)
+    reject_message = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    ready_at = UnicodeAttribute(null=True)
+    deleted_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # TTL: deleted_at + grace, only while soft-deleted
+    purge_queue = UnicodeAttribute(null=True)  # SOFT_DELETED while soft-deleted, else absent
+
+    by_upload = UploadIndex()
+    soft_deleted = SoftDeletedIndex()
+
+
 # ---------------------------------------------------------------- rate_limits table
 class RateLimitItem(Model):
     """pk = <scope>#<subject>#<window start epoch>"""
@@ -99,7 +149,7 @@ class RateLimitItem(Model):
 
 M = TypeVar("M", bound=type[Model])
 ALL_MODELS: tuple[type[Model], ...] = (
-    UserItem, GuardItem, RefreshTokenItem, TokenFamilyItem, RateLimitItem,
+    UserItem, GuardItem, RefreshTokenItem, TokenFamilyItem, RateLimitItem, AvatarItem,
 )
 
 
