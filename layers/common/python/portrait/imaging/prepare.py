@@ -1,0 +1,165 @@
+"""Turn a decoded source into the square, upright, sRGB image the variants come from.
+
+The expensive steps run on the small result, not on the source: the centre
+square is cut and shrunk first (in the stored orientation, which commutes with
+the EXIF transpose because the crop is centred), then colour conversion and
+rotation touch at most 1024 x 1024 pixels.
+"""
+from __future__ import annotations
+
+import io
+from concurrent.futures import Executor
+from functools import lru_cache
+
+from PIL import ExifTags, Image, ImageCms
+
+from portrait.imaging.validate import DecodedSource
+
+# The same table as PIL.ImageOps.exif_transpose, which only works on the image
+# that still carries the EXIF block; we apply it to the shrunk copy instead.
+_TRANSPOSE_FOR_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+# Modes Pillow resamples well and that still match an embedded ICC profile's
+# colour space (RGB, gray or CMYK), so the profile can be applied after resizing.
+_RESIZABLE = {"RGB", "RGBA", "L", "LA", "CMYK"}
+_SIXTEEN_BIT_GRAY = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def square_source(source: DecodedSource, side: int,
+                  executor: Executor | None = None) -> Image.Image:
+    """The centred square of the source, at most `side` pixels (never upscaled),
+    upright, in sRGB, RGB or RGBA (alpha only if some pixel is not opaque),
+    with no metadata attached. `executor` lets the first resize use two cores."""
+    image = source.image
+    icc_profile = image.info.get("icc_profile")
+    orientation = exif_orientation(image)
+    image = _resizable(image)
+
+    # The crop is computed on the source's real size, then mapped onto the
+    # possibly shrunk-on-load pixels.
+    short = min(source.info.width, source.info.height)
+    left = (source.info.width - short) // 2
+    top = (source.info.height - short) // 2
+    target = min(side, short)
+    if source.scale == 1 and target == short:
+        square = image.crop((left, top, left + short, top + short))
+    else:
+        k = 1 / source.scale
+        box = (left * k, top * k, (left + short) * k, (top + short) * k)
+        square = resize_in_strips(image, target, box, executor)
+
+    square = to_srgb(square, icc_profile)
+    square = _drop_opaque_alpha(square)
+    transpose = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
+    if transpose is not None:
+        square = square.transpose(transpose)
+    square.info = {}  # nothing of the source's metadata travels further
+    return square
+
+
+def resize_in_strips(image: Image.Image, side: int, box: tuple[float, float, float, float],
+                     executor: Executor | None = None, strips: int = 2,
+                     reducing_gap: float = 2.0) -> Image.Image:
+    """Resize `box` of `image` to side x side with Lanczos, as horizontal strips.
+
+    After decoding, this is the largest step (about 35 ms from a 1500-pixel
+    square to 1024), and Pillow resamples on one core with the GIL released,
+    so each strip is a task. A strip's filter still reads the source rows
+    beyond its own box, so the strips equal a single resize exactly. The
+    strip count is fixed (not the worker count): the output never depends on
+    the cores. Like Image.resize(reducing_gap=...), a source over
+    `reducing_gap` times larger is first box-reduced by an integer factor;
+    that is done once for the whole image, because per-strip reductions
+    would not line up.
+    """
+    # Filtering needs premultiplied alpha, or transparent pixels' hidden colour
+    # bleeds into edges. Image.resize converts on every call; once is enough.
+    mode = image.mode
+    premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(mode)
+    if premultiplied:
+        image = image.convert(premultiplied)
+    x0, y0, x1, y1 = box
+    factor = int(min(x1 - x0, y1 - y0) / side / reducing_gap)
+    if factor > 1:
+        image = image.reduce(factor)
+        x0, y0, x1, y1 = (v / factor for v in box)
+    strips = max(1, min(strips, side))
+    rows = [side * i // strips for i in range(strips + 1)]
+    step = (y1 - y0) / side
+    jobs = []
+    for top, bottom in zip(rows, rows[1:]):
+        # The last strip ends on y1 itself: top + n * step may overshoot it by an ulp.
+        strip_box = (x0, y0 + top * step, x1, y1 if bottom == side else y0 + bottom * step)
+        args = ((side, bottom - top), Image.Resampling.LANCZOS, strip_box)
+        strip = executor.submit(image.resize, *args) if executor else image.resize(*args)
+        jobs.append((top, strip))
+    out = Image.new(image.mode, (side, side))
+    for top, strip in jobs:
+        out.paste(strip.result() if executor else strip, (0, top))
+    return out.convert(mode) if premultiplied else out
+
+
+def exif_orientation(image: Image.Image) -> int:
+    """The EXIF Orientation tag (1..8), 1 when absent or unreadable."""
+    try:
+        value = int(image.getexif().get(ExifTags.Base.Orientation, 1))
+    except Exception:  # noqa: BLE001 - a malformed EXIF block must not block an upload
+        return 1
+    return value if value in range(1, 9) else 1
+
+
+def to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """Convert through the embedded ICC profile to sRGB; RGB or RGBA out.
+
+    An image without a profile is taken to be sRGB already. A profile that
+    lcms cannot use (malformed, or for another colour space than the pixels)
+    is ignored the same way: slightly off colours beat a refused upload.
+    """
+    out_mode = "RGBA" if image.mode in ("RGBA", "LA") else "RGB"
+    if icc_profile:
+        try:
+            return _transform_to_srgb(icc_profile, image.mode, out_mode).apply(image)
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass
+    return image if image.mode == out_mode else image.convert(out_mode)
+
+
+@lru_cache(maxsize=16)  # a handful of camera/phone profiles cover most uploads
+def _transform_to_srgb(icc_profile: bytes, in_mode: str,
+                       out_mode: str) -> ImageCms.ImageCmsTransform:
+    source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+    return ImageCms.buildTransform(source, _SRGB, in_mode, out_mode)
+
+
+def _resizable(image: Image.Image) -> Image.Image:
+    """A mode that resizes with a real filter and keeps any transparency.
+
+    Palette images would otherwise be resized with NEAREST, and 16-bit gray
+    would be clipped (Pillow converts I;16 to L by saturating, not scaling).
+    """
+    if image.mode in _SIXTEEN_BIT_GRAY:
+        # 0..65535 -> 0..255 by scaling; point() on "I" is a linear map.
+        return image.convert("I").point(lambda v: v * (255 / 65535)).convert("L")
+    if image.has_transparency_data and image.mode not in ("RGBA", "LA"):
+        return image.convert("RGBA")
+    if image.mode in _RESIZABLE:
+        return image
+    if image.mode == "1":
+        return image.convert("L")
+    return image.convert("RGB")
+
+
+def _drop_opaque_alpha(image: Image.Image) -> Image.Image:
+    # An alpha channel where every pixel is opaque only costs encode time and bytes.
+    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        return image.convert("RGB")
+    return image

@@ -1,0 +1,174 @@
+"""Decide whether uploaded bytes are an image we will process, cheapest checks first.
+
+Order: byte size, magic numbers, the header's dimensions (decompression bomb,
+then too large, then too small), and only then a full decode, which catches
+truncated and corrupt files. Nothing pixel-sized is allocated before the
+header checks pass.
+
+Reasons, as `ImageRejected.reason`:
+  too_large             more bytes than the cap
+  unsupported_type      not JPEG, PNG, WebP or GIF by its magic numbers
+  decompression_bomb    the header claims more pixels than max_pixels (25 MP).
+                        This is checked before the side limits on purpose: a
+                        50 000 x 50 000 header is an attack, not a big photo,
+                        and Pillow itself refuses it while opening.
+  dimensions_too_large  within the pixel budget, but a side over max_side
+  dimensions_too_small  a side under min_side
+  corrupt               a header or pixel stream that does not decode to the end
+"""
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageFile
+
+from portrait.errors import ImageRejected
+from portrait.imaging.formats import PIL_FORMATS, sniff, webp_canvas_size
+
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 25_000_000
+
+# Process-wide on purpose: every Image.open in this process (not just ours) gets
+# the low ceiling. Only ever lowered, so a stricter value set elsewhere stands.
+# Above it Pillow warns, above twice it raises; decode() turns the warning
+# into an error locally rather than changing the global warning filters.
+if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > DEFAULT_MAX_PIXELS:
+    Image.MAX_IMAGE_PIXELS = DEFAULT_MAX_PIXELS
+
+# What Pillow's plugins raise on malformed input, while opening or decoding.
+# (UnidentifiedImageError and "image file is truncated" are OSErrors.)
+_MALFORMED = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = AVATAR_MAX_BYTES
+    min_side: int = 100
+    max_side: int = 4096
+    # Effective ceiling is also Image.MAX_IMAGE_PIXELS: a larger value here
+    # cannot loosen Pillow's own check.
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+
+AVATAR_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    format: str  # "jpeg" | "png" | "webp" | "gif", from the magic numbers
+    width: int  # as stored, before any EXIF rotation
+    height: int
+    frames: int
+    mode: str  # Pillow's mode of the first frame, e.g. "RGB", "P", "CMYK", "I;16"
+    bytes: int
+
+
+@dataclass(frozen=True)
+class DecodedSource:
+    """A validated source: its facts, and its first frame, decoded.
+
+    `image` may be smaller than info.width x info.height by `scale` (JPEG
+    shrink-on-load); its info still holds the source's EXIF and ICC profile.
+    """
+
+    info: SourceInfo
+    image: Image.Image
+    scale: int = 1
+
+
+def probe(
+    data: bytes,
+    *,
+    max_bytes: int,
+    min_side: int = 100,
+    max_side: int = 4096,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> SourceInfo:
+    """Validate `data` completely (including a full decode); raise ImageRejected if not."""
+    limits = Limits(max_bytes=max_bytes, min_side=min_side, max_side=max_side,
+                    max_pixels=max_pixels)
+    return decode(data, limits).info
+
+
+def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
+           at_least: int | None = None) -> DecodedSource:
+    """Validate and decode the first frame.
+
+    at_least: the smallest side the caller needs. A JPEG is then decoded at
+    the largest DCT reduction (1/2, 1/4, 1/8) whose shorter side is still at
+    least that; the whole entropy stream is still read, so truncation is
+    still caught.
+    """
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        # Someone in this process turned on partial decoding; refusing beats
+        # silently accepting half an image (DESIGN.md section 8).
+        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
+    if len(data) > limits.max_bytes:
+        raise ImageRejected("too_large",
+                            f"the file is {len(data)} bytes; the limit is {limits.max_bytes}",
+                            size=len(data), limit=limits.max_bytes)
+    fmt = sniff(data)
+    if fmt is None:
+        raise ImageRejected("unsupported_type", "the file is not a JPEG, PNG, WebP or GIF image")
+    if fmt == "webp":
+        declared = webp_canvas_size(data)
+        if declared is None:
+            raise ImageRejected("corrupt", "the WebP header is malformed")
+        _check_dimensions(*declared, limits)
+
+    # catch_warnings swaps the process's filter list for the duration: fine for
+    # a Lambda handler (one request per process at a time), not for callers
+    # decoding from several threads at once.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=[PIL_FORMATS[fmt]])
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _bomb(str(exc)) from None
+        except _MALFORMED as exc:
+            raise ImageRejected("corrupt", f"the {fmt} header cannot be read: {exc}") from None
+
+        width, height = image.size
+        _check_dimensions(width, height, limits)
+
+        try:
+            frames = getattr(image, "n_frames", 1)
+            image.seek(0)
+            scale = 1
+            if at_least and fmt == "jpeg":
+                chosen = image.draft(image.mode, (at_least, at_least))
+                if chosen is not None:
+                    scale = round(width / chosen[1][2])
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _bomb(str(exc)) from None
+        except _MALFORMED as exc:
+            raise ImageRejected("corrupt",
+                                f"the image data is truncated or corrupt: {exc}") from None
+
+    info = SourceInfo(format=fmt, width=width, height=height, frames=frames,
+                      mode=image.mode, bytes=len(data))
+    return DecodedSource(info=info, image=image, scale=scale)
+
+
+def _check_dimensions(width: int, height: int, limits: Limits) -> None:
+    if width * height > limits.max_pixels:
+        raise _bomb(f"the image claims {width} x {height} pixels; the limit is {limits.max_pixels}")
+    if max(width, height) > limits.max_side:
+        raise ImageRejected("dimensions_too_large",
+                            f"the image is {width} x {height}; "
+                            f"the largest side allowed is {limits.max_side}",
+                            width=width, height=height)
+    if min(width, height) < limits.min_side:
+        raise ImageRejected("dimensions_too_small",
+                            f"the image is {width} x {height}; "
+                            f"the smallest side allowed is {limits.min_side}",
+                            width=width, height=height)
+
+
+def _bomb(detail: str) -> ImageRejected:
+    return ImageRejected("decompression_bomb",
+                         f"refused as a possible decompression bomb: {detail}")

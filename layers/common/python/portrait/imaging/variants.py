@@ -1,0 +1,163 @@
+"""The avatar variants: centre-cropped squares, encoded without any metadata.
+
+Pipeline (DESIGN.md section 9): validate and decode (a JPEG shrunk on load),
+cut the square once at the largest size, then a cascade: each smaller size is
+resized from the previous one. Each image is handed to the encoder pool as
+soon as it exists, so the 1024 encode (the longest step) overlaps the rest.
+
+Threads, not processes: Pillow's WebP encode runs with the GIL released
+(bench/bench_variants.py: four 1024 encodes go x1.9 faster on two cores;
+the JPEG encoder, fed in chunks from Python, only x1.2). A process pool
+would pickle the pixels both ways, and multiprocessing's pools do not work
+on Lambda at all (no /dev/shm).
+"""
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from threading import Lock
+
+from PIL import Image
+
+from portrait.imaging.prepare import square_source
+from portrait.imaging.validate import AVATAR_LIMITS, DecodedSource, Limits, SourceInfo, decode
+
+AVATAR_SIZES: Mapping[str, int] = {
+    "thumbnail": 64, "small": 128, "medium": 256, "large": 512, "full": 1024,
+}
+OUTPUT_FORMATS = ("webp", "jpeg")
+CONTENT_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
+EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
+
+WEBP_QUALITY = 80
+# libwebp's own default: method 2 is ~35% faster on the 1024 variant for ~1%
+# more bytes (bench/bench_variants.py prints both); the setting is here to turn.
+WEBP_METHOD = 4
+JPEG_QUALITY = 85
+_FLATTEN_ON = (255, 255, 255)  # JPEG has no alpha: transparent areas become white
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str  # "thumbnail" | "small" | "medium" | "large" | "full"
+    format: str  # "webp" | "jpeg"
+    width: int  # real dimensions: smaller than asked when the source is
+    height: int
+    content_type: str
+    body: bytes
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.format]
+
+
+@dataclass(frozen=True)
+class VariantSet:
+    source: SourceInfo
+    variants: tuple[Variant, ...]  # largest size first; formats in the order asked for
+
+    def get(self, name: str, format: str = "webp") -> Variant:
+        for variant in self.variants:
+            if variant.name == name and variant.format == format:
+                return variant
+        raise KeyError((name, format))
+
+
+def make_variants(
+    data: bytes,
+    *,
+    limits: Limits = AVATAR_LIMITS,
+    sizes: Mapping[str, int] = AVATAR_SIZES,
+    formats: Sequence[str] = ("webp",),
+    webp_quality: int = WEBP_QUALITY,
+    webp_method: int = WEBP_METHOD,
+    jpeg_quality: int = JPEG_QUALITY,
+    workers: int | None = None,
+) -> VariantSet:
+    """Validate `data` and encode every size in every format.
+
+    Raises ImageRejected when the source is refused. `workers` is the number
+    of encoder threads (default: the cores this process may use; 1 encodes
+    inline, with no thread at all).
+    """
+    unknown = [f for f in formats if f not in CONTENT_TYPES]
+    if unknown or not formats:
+        raise ValueError(f"output formats must be among {OUTPUT_FORMATS}, got {list(formats)}")
+    if not sizes or min(sizes.values()) < 1:
+        raise ValueError("sizes must be positive")
+    largest = max(sizes.values())
+    source = decode(data, limits, at_least=largest)
+    settings = {"webp_quality": webp_quality, "webp_method": webp_method,
+                "jpeg_quality": jpeg_quality}
+    return VariantSet(source=source.info,
+                      variants=_render(source, sizes, tuple(formats), settings, workers))
+
+
+def _render(source: DecodedSource, sizes: Mapping[str, int], formats: tuple[str, ...],
+            settings: dict, workers: int | None) -> tuple[Variant, ...]:
+    pool = _encoder_pool(workers)
+    ordered = sorted(sizes.items(), key=lambda item: item[1], reverse=True)
+    current = square_source(source, ordered[0][1], pool)
+    pending: list[tuple[str, str, Image.Image, Future[bytes] | bytes]] = []
+    encoded: dict[tuple[int, str], Future[bytes] | bytes] = {}
+    for name, size in ordered:
+        if size < current.width:  # never upscale: a larger ask keeps the current size
+            current = current.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        for fmt in formats:
+            key = (current.width, fmt)  # sizes capped to the same dimensions share one encode
+            if key not in encoded:
+                # save() stores its settings on the image object, so two encodes
+                # running at once must not share one: the second format gets a copy.
+                image = current if fmt == formats[0] else current.copy()
+                encoded[key] = (pool.submit(_encode, image, fmt, settings) if pool
+                                else _encode(image, fmt, settings))
+            pending.append((name, fmt, current, encoded[key]))
+
+    variants = []
+    for name, fmt, image, body in pending:
+        body = body.result() if isinstance(body, Future) else body
+        variants.append(Variant(name=name, format=fmt, width=image.width, height=image.height,
+                                content_type=CONTENT_TYPES[fmt], body=body))
+    return tuple(variants)
+
+
+def _encode(image: Image.Image, fmt: str, settings: dict) -> bytes:
+    """Encode with no metadata: no EXIF, XMP or ICC profile is passed, and the
+    image itself carries an empty info (square_source clears it)."""
+    out = io.BytesIO()
+    if fmt == "webp":
+        image.save(out, "WEBP", quality=settings["webp_quality"], method=settings["webp_method"],
+                   exif=b"", xmp=b"", icc_profile=None)
+    else:
+        if image.mode == "RGBA":
+            flat = Image.new("RGB", image.size, _FLATTEN_ON)
+            flat.paste(image, mask=image.getchannel("A"))
+            image = flat
+        image.save(out, "JPEG", quality=settings["jpeg_quality"], optimize=True,
+                   exif=b"", xmp=b"", icc_profile=None)
+    return out.getvalue()
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = Lock()
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _encoder_pool(workers: int | None) -> ThreadPoolExecutor | None:
+    """A long-lived pool per size (kept across warm Lambda invocations); None for 1."""
+    count = workers if workers is not None else usable_cores()
+    if count <= 1:
+        return None
+    with _pools_lock:
+        if count not in _pools:
+            _pools[count] = ThreadPoolExecutor(max_workers=count, thread_name_prefix="encode")
+        return _pools[count]
