@@ -60,9 +60,46 @@ def template():
     return Template.load(TEMPLATE_PATH)
 
 
+def function_test_environment(template, function_id: str) -> dict[str, str]:
+    """A function's environment from the template, with fake credentials and fast hashing."""
+    return {**template.function_environment(function_id), **FAKE_AWS, **FAST_PASSWORD_HASHING}
+
+
 def api_function_environment(template) -> dict[str, str]:
-    """ApiFunction's environment from the template, with fake credentials and fast hashing."""
-    return {**template.function_environment("ApiFunction"), **FAKE_AWS, **FAST_PASSWORD_HASHING}
+    return function_test_environment(template, "ApiFunction")
+
+
+def load_function_module(template, function_id: str):
+    """A template function's handler module, imported as Lambda would (its CodeUri on
+    sys.path), under a name of its own: every function's module is called app."""
+    import importlib.util
+    import sys
+
+    spec_of = template.functions()[function_id]
+    module_file, _, _ = spec_of.handler.rpartition(".")
+    name = f"portrait_function_{function_id}"
+    if name not in sys.modules:
+        if str(spec_of.code_uri) not in sys.path:
+            sys.path.insert(0, str(spec_of.code_uri))
+        spec = importlib.util.spec_from_file_location(name, spec_of.code_uri / f"{module_file}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def empty_tables(template) -> None:
+    """Delete every item of the template's tables (cheaper than re-creating them)."""
+    from portrait.store.aws import client
+
+    dynamodb = client("dynamodb")
+    for logical_id in template.resources_of_type("AWS::DynamoDB::Table"):
+        table = template.physical_name(logical_id)
+        key_names = [k["AttributeName"] for k in
+                     dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]]
+        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+            for item in page["Items"]:
+                dynamodb.delete_item(TableName=table, Key={k: item[k] for k in key_names})
 
 
 def apply_environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:

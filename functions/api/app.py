@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from errors import register_error_handlers
 from portrait.config import SettingsError, get_settings
 from portrait.observability import logger, metrics, tracer
-from routes import auth, health, keys, users
+from routes import auth, avatars, health, keys, users
 from security import BEARER_SCHEME
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -25,7 +25,7 @@ app.configure_openapi(
     security_schemes={BEARER_SCHEME: HTTPBearer(bearerFormat="JWT")},
 )
 app.enable_swagger(path="/docs")  # Swagger UI with its assets inlined: no CDN
-for area in (auth, users, keys, health):
+for area in (auth, users, avatars, keys, health):
     app.include_router(area.router)
 register_error_handlers(app)
 

@@ -1,12 +1,16 @@
 """Reply shapes of the HTTP API (request bodies are the services' own models)."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import asdict
+from typing import Any, Literal, Self
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from avatar_schemas import CurrentAvatar
 from portrait.auth.roles import ROLES
+from portrait.services.profiles import Profile
+from portrait.services.sessions import Session
 
 
 class PublicUser(BaseModel):
@@ -22,7 +26,12 @@ class PublicUser(BaseModel):
     contact: str | None = None
     social_links: dict[str, str] = Field(default_factory=dict)
     avatar_id: str | None = None
+    avatar: CurrentAvatar | None = Field(None, description="the current avatar's URLs (medium as `url`)")
     created_at: str
+
+    @classmethod
+    def of(cls, profile: Profile) -> Self:
+        return cls.model_validate({**asdict(profile.user), "avatar": profile.avatar})
 
 
 class PrivateUser(PublicUser):
@@ -45,6 +54,11 @@ class TokenPair(BaseModel):
 
 class LoginReply(TokenPair):
     user: PrivateUser
+
+    @classmethod
+    def of(cls, session: Session) -> Self:
+        tokens = TokenPair.model_validate(session).model_dump()
+        return cls(**tokens, user=PrivateUser.of(Profile(user=session.user, avatar=session.avatar)))
 
 
 class RefreshTokenBody(BaseModel):
@@ -105,6 +119,7 @@ _ERROR_DESCRIPTIONS = {
     403: "Not allowed",
     404: "Not found",
     409: "Conflict",
+    410: "Gone",
     422: "Request validation failed",
     429: "Rate limited (see Retry-After)",
     503: "Not configured or unavailable",

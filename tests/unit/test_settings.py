@@ -7,7 +7,8 @@ from portrait.config import Settings, SettingsError, get_settings
 
 REQUIRED = {
     "USERS_TABLE": "users", "REFRESH_TOKENS_TABLE": "tokens", "RATE_LIMITS_TABLE": "limits",
-    "IDEMPOTENCY_TABLE": "idem", "MEDIA_BUCKET": "bucket", "EVENT_BUS_NAME": "bus",
+    "IDEMPOTENCY_TABLE": "idem", "AVATARS_TABLE": "avatars", "MEDIA_BUCKET": "bucket",
+    "EVENT_BUS_NAME": "bus",
     "SIGNING_KEY_SECRET": "secret",
 }
 
@@ -44,6 +45,9 @@ def test_missing_setting_is_named(env) -> None:
     ("REFRESH_TOKEN_TTL_DAYS", "0"),
     ("PASSWORD_HASH_TIME_COST", "0"),
     ("JWT_AUDIENCE", ""),
+    ("GRAVATAR_BASE_URL", "http://www.gravatar.com/avatar/"),  # https only
+    ("IDEMPOTENCY_TTL_SECONDS", "60"),
+    ("IMAGE_WORKERS", "-1"),
 ])
 def test_bad_value_is_named(env, name, value) -> None:
     env.setenv(name, value)

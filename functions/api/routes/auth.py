@@ -22,7 +22,7 @@ def register(body: Registration) -> PrivateUser:
 @router.post("/auth/login", tags=TAGS, summary="Log in with username or email",
              responses=api_responses(401, 429, 503))
 def login(body: Credentials) -> LoginReply:
-    return LoginReply.model_validate(sessions.login(body))
+    return LoginReply.of(sessions.login(body))
 
 
 @router.post("/auth/refresh", tags=TAGS, summary="Rotate a refresh token for a new pair",

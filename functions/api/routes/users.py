@@ -18,16 +18,16 @@ TAGS = ["profile"]
 @router.get("/me", tags=TAGS, security=BEARER, summary="Your own profile",
             responses=api_responses(401, 404))
 def get_me(claims: CurrentClaims) -> PrivateUser:
-    return PrivateUser.model_validate(profiles.get_profile(claims["sub"]))
+    return PrivateUser.of(profiles.get_profile(claims["sub"]))
 
 
 @router.patch("/me", tags=TAGS, security=BEARER, summary="Change your profile",
               responses=api_responses(401, 404))
 def patch_me(body: ProfileUpdate, claims: CurrentClaims) -> PrivateUser:
-    return PrivateUser.model_validate(profiles.update_profile(claims["sub"], body))
+    return PrivateUser.of(profiles.update_profile(claims["sub"], body))
 
 
 @router.get("/users/<user_id>", tags=TAGS, summary="A user's public profile",
             responses=api_responses(404))
 def get_user(user_id: Annotated[str, Path(min_length=1, max_length=64)]) -> PublicUser:
-    return PublicUser.model_validate(profiles.get_profile(user_id))
+    return PublicUser.of(profiles.get_profile(user_id))

@@ -370,5 +370,23 @@ def _create_bucket(template: Template, lid: str, client) -> None:
 
 def _create_bucket_policy(template: Template, lid: str, client) -> None:
     props = _props(template, lid)
-    client("s3").put_bucket_policy(Bucket=props["Bucket"],
-                                   Policy=json.dumps(props["PolicyDocument"]))
+    document = _without_conditional_denies(props["PolicyDocument"])
+    if document["Statement"]:
+        client("s3").put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(document))
+
+
+def _without_conditional_denies(document: dict) -> dict:
+    """The policy minus its Deny statements that carry a Condition.
+
+    moto enforces bucket policies on object writes but ignores conditions, so
+    a conditional Deny (DenyInsecureTransport: only plain-HTTP requests) would
+    deny every request, and the local stack speaks plain HTTP anyway.
+    """
+    statements = document.get("Statement") or []
+    statements = [statements] if isinstance(statements, dict) else statements
+    kept = [s for s in statements if not (s.get("Effect") == "Deny" and s.get("Condition"))]
+    for statement in statements:
+        if statement not in kept:
+            log.info("bucket policy statement %s left out locally (moto ignores its Condition)",
+                     statement.get("Sid", "?"))
+    return {**document, "Statement": kept}

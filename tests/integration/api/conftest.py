@@ -9,12 +9,12 @@ import pytest
 from moto import mock_aws
 
 from portrait.config import get_settings
-from portrait.store.aws import client as aws_client
 from portrait_local.openapi import load_api_module
 from portrait_local.resources import create_resources
 from tests.conftest import (
     api_function_environment,
     apply_environment,
+    empty_tables,
     provision_signing_key,
     reset_process_caches,
 )
@@ -50,6 +50,9 @@ class Api:
 
     def patch(self, path: str, body: Any = None, **kw) -> HttpReply:
         return self.request("PATCH", path, json_body=body, **kw)
+
+    def delete(self, path: str, **kw) -> HttpReply:
+        return self.request("DELETE", path, **kw)
 
     # The steps most tests start with.
     def register(self, **overrides: str) -> dict:
@@ -90,21 +93,10 @@ def moto_stack(template) -> Iterator[dict[str, str]]:
     reset_process_caches()
 
 
-def _empty_tables(template) -> None:
-    dynamodb = aws_client("dynamodb")
-    for logical_id in template.resources_of_type("AWS::DynamoDB::Table"):
-        table = template.physical_name(logical_id)
-        key_names = [k["AttributeName"] for k in
-                     dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]]
-        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
-            for item in page["Items"]:
-                dynamodb.delete_item(TableName=table, Key={k: item[k] for k in key_names})
-
-
 @pytest.fixture
 def api(moto_stack, template, api_module) -> Iterator[Api]:
     get_settings.cache_clear()  # a test may have changed the environment
-    _empty_tables(template)
+    empty_tables(template)
     yield Api(api_module.lambda_handler)
     get_settings.cache_clear()
 

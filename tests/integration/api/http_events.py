@@ -51,13 +51,14 @@ class HttpReply:
     status: int
     headers: dict[str, str]
     body: str
+    content: bytes = b""  # the body as sent, for images
 
     @classmethod
     def from_result(cls, result: Any) -> "HttpReply":
         """What API Gateway would send the client for the handler's result."""
         status, headers, body = http_response(result)
         return cls(status=status, headers={k.lower(): v for k, v in headers},
-                   body=body.decode("utf-8", errors="replace"))
+                   body=body.decode("utf-8", errors="replace"), content=body)
 
     def json(self) -> Any:
         return json.loads(self.body)

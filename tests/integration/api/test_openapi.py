@@ -10,7 +10,12 @@ import pytest
 from portrait_local.openapi import openapi_document
 from tests.conftest import ROOT
 
-PROTECTED = {("get", "/me"), ("patch", "/me"), ("get", "/auth/verify")}
+PROTECTED = {
+    ("get", "/me"), ("patch", "/me"), ("get", "/auth/verify"),
+    ("post", "/me/avatar/uploads"), ("get", "/me/avatar"), ("delete", "/me/avatar"),
+    ("post", "/me/avatar/default"), ("get", "/me/avatars"), ("get", "/me/avatars/{avatar_id}"),
+    ("post", "/me/avatars/{avatar_id}/restore"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +51,11 @@ def test_every_route_is_documented(document) -> None:
     assert routes == PROTECTED | {
         ("post", "/auth/register"), ("post", "/auth/login"), ("post", "/auth/refresh"),
         ("post", "/auth/logout"), ("get", "/users/{user_id}"), ("get", "/.well-known/jwks.json"),
-        ("get", "/health"),
+        ("get", "/health"), ("get", "/users/{user_id}/avatar"), ("get", "/avatars/default"),
     }
     assert "201" in document["paths"]["/auth/register"]["post"]["responses"]
+    assert "201" in document["paths"]["/me/avatar/uploads"]["post"]["responses"]
+    assert "410" in document["paths"]["/me/avatars/{avatar_id}/restore"]["post"]["responses"]
+    redirect = document["paths"]["/users/{user_id}/avatar"]["get"]["responses"]["302"]
+    assert "Location" in redirect["headers"]
+    assert "image/png" in document["paths"]["/avatars/default"]["get"]["responses"]["200"]["content"]

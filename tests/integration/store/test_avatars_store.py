@@ -64,6 +64,10 @@ def test_switch_replace_restore(store_env) -> None:
     listed, cursor = avatars.list_avatars(user.user_id)
     assert [a.avatar_id for a in listed] == [third.avatar_id, second.avatar_id, first.avatar_id]
     assert cursor is None
+    page, after = avatars.list_avatars(user.user_id, limit=2)
+    assert [a.avatar_id for a in page] == [third.avatar_id, second.avatar_id] and after == second.avatar_id
+    rest, after = avatars.list_avatars(user.user_id, limit=2, after=after)
+    assert [a.avatar_id for a in rest] == [first.avatar_id] and after is None
 
 
 def test_restore_after_grace_is_refused(store_env) -> None:

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     default_avatar_provider: Literal["identicon", "gravatar"] = Field(
         "identicon", alias="DEFAULT_AVATAR_PROVIDER")
     gravatar_timeout_seconds: float = Field(2.0, alias="GRAVATAR_TIMEOUT_SECONDS", gt=0, le=10)
+    # https only: the fetched bytes become someone's avatar.
+    gravatar_base_url: str = Field("https://www.gravatar.com/avatar/", alias="GRAVATAR_BASE_URL",
+                                   pattern=r"^https://[^\s/]+/")
+    # How long a finished event is remembered (Powertools idempotency records). Longer
+    # than any redelivery: S3 events sit in SQS up to 4 days, stream records 24 hours.
+    idempotency_ttl_seconds: int = Field(5 * 86400, alias="IDEMPOTENCY_TTL_SECONDS", ge=3600)
+    # Encoder threads for the variants; 0 = the cores this process may use.
+    image_workers: int = Field(0, alias="IMAGE_WORKERS", ge=0, le=16)
 
     @field_validator("avatar_formats", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -9,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from portrait.errors import NotFound
 from portrait.services.accounts import Name, utc_now_iso
+from portrait.services.avatar_views import AvatarLinks
+from portrait.services.avatars import current_links
 from portrait.store import users
 from portrait.store.users import User
 
@@ -90,17 +93,24 @@ class ProfileUpdate(BaseModel):
         return links
 
 
-def get_profile(user_id: str) -> User:
+@dataclass(frozen=True)
+class Profile:
+    user: User
+    avatar: AvatarLinks | None  # the current avatar's URLs; None without one
+
+
+def get_profile(user_id: str) -> Profile:
     """The user behind `user_id`; NotFound when there is none (the caller picks the view)."""
     user = users.get_user(user_id)
     if user is None:
         raise NotFound("no such user", code="user_not_found")
-    return user
+    return Profile(user=user, avatar=current_links(user))
 
 
-def update_profile(user_id: str, update: ProfileUpdate) -> User:
+def update_profile(user_id: str, update: ProfileUpdate) -> Profile:
     changes = update.model_dump(include=update.model_fields_set)
     if "social_links" in changes and changes["social_links"] is None:
         changes["social_links"] = {}
     changes["updated_at"] = utc_now_iso()
-    return users.update_user(user_id, changes)
+    user = users.update_user(user_id, changes)
+    return Profile(user=user, avatar=current_links(user))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +20,8 @@ from portrait.errors import Unauthorized
 from portrait.ids import new_id
 from portrait.observability import MetricUnit, logger, metrics
 from portrait.services.accounts import passwords
+from portrait.services.avatar_views import AvatarLinks
+from portrait.services.avatars import current_links
 from portrait.store import rate_limits, refresh_tokens, users
 from portrait.store.refresh_tokens import Rotation, StoredToken
 from portrait.store.signing_keys import load_key_set
@@ -44,6 +46,7 @@ class Session:
     expires_in: int
     user: User
     token_type: str = tokens.TOKEN_TYPE
+    avatar: AvatarLinks | None = None  # set on login only (a refresh returns no user)
 
 
 def signing_keys() -> tokens.SigningKeys:
@@ -75,7 +78,8 @@ def login(credentials: Credentials) -> Session:
     if hasher.needs_rehash(user.password_hash):
         user = users.update_user(user.user_id, {"password_hash": hasher.hash(credentials.password)})
     metrics.add_metric(name="LoginSucceeded", unit=MetricUnit.Count, value=1)
-    return _new_session(user)
+    # The login reply shows the user as GET /me does, avatar included.
+    return replace(_new_session(user), avatar=current_links(user))
 
 
 def refresh_session(refresh_token: str) -> Session:

@@ -101,13 +101,19 @@ def find_by_upload(upload_id: str) -> tuple[str, str] | None:
     return None
 
 
-def list_avatars(user_id: str, *, limit: int = 50, cursor: dict | None = None
-                 ) -> tuple[list[Avatar], dict | None]:
-    """Newest first (avatar ids are ULIDs); the cursor is DynamoDB's last evaluated key."""
+def list_avatars(user_id: str, *, limit: int = 50, after: str | None = None
+                 ) -> tuple[list[Avatar], str | None]:
+    """Newest first (avatar ids are ULIDs), starting after the avatar id `after`.
+
+    Returns the page and the avatar id to continue after, or None at the end.
+    Only the user's own partition is ever read, whatever `after` holds.
+    """
+    start = {"user_id": {"S": user_id}, "avatar_id": {"S": after}} if after else None
     result = bound(AvatarItem).query(user_id, scan_index_forward=False, limit=limit,
-                                     last_evaluated_key=cursor, consistent_read=True)
+                                     last_evaluated_key=start, consistent_read=True)
     items = [_from_item(item) for item in result]
-    return items, result.last_evaluated_key
+    last = result.last_evaluated_key
+    return items, (last["avatar_id"]["S"] if last else None)
 
 
 def iter_soft_deleted(*, expired_before: int) -> Iterator[Avatar]:
@@ -117,14 +123,17 @@ def iter_soft_deleted(*, expired_before: int) -> Iterator[Avatar]:
         yield _from_item(item)
 
 
-def mark_rejected(user_id: str, avatar_id: str, *, reason: str, message: str, now_iso: str) -> bool:
-    """pending → rejected; False if it was no longer pending (a redelivery)."""
+def mark_rejected(user_id: str, avatar_id: str, *, reason: str, message: str, now_iso: str,
+                  original: dict[str, Any] | None = None) -> bool:
+    """pending → rejected (with what is known of the upload, `original`);
+    False if it was no longer pending (a redelivery)."""
     model = bound(AvatarItem)
+    actions = [model.status.set(REJECTED), model.reject_reason.set(reason),
+               model.reject_message.set(message), model.updated_at.set(now_iso)]
+    if original:
+        actions.append(model.original.set(original))
     try:
-        model(user_id, avatar_id).update(
-            actions=[model.status.set(REJECTED), model.reject_reason.set(reason),
-                     model.reject_message.set(message), model.updated_at.set(now_iso)],
-            condition=model.status == PENDING)
+        model(user_id, avatar_id).update(actions=actions, condition=model.status == PENDING)
     except UpdateError as exc:
         if condition_failed(exc):
             return False

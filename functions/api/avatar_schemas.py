@@ -1,0 +1,67 @@
+"""Reply shapes of the avatar routes (built from portrait.services' views)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AvatarStatus = Literal["pending", "ready", "rejected", "deleted", "expired"]
+AvatarSource = Literal["upload", "identicon", "gravatar"]
+
+
+class _FromViews(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CurrentAvatar(_FromViews):
+    """A ready avatar: the URL at the size asked for, and the URL of every size."""
+
+    avatar_id: str
+    status: Literal["ready"] = "ready"
+    size: str = Field(examples=["medium"], description="the size of `url` (the next larger one "
+                                                       "when the asked size does not exist)")
+    url: str
+    variants: dict[str, str] = Field(description="size -> URL, smallest first",
+                                     examples=[{"thumbnail": "https://cdn.example/avatars/…/thumbnail.webp"}])
+
+
+class UploadStarted(_FromViews):
+    upload_id: str
+    avatar_id: str = Field(description="poll GET /me/avatars/{avatar_id} after uploading")
+    url: str = Field(description="POST the form here: every field, then the file as `file`, last")
+    fields: dict[str, str]
+    expires_at: str = Field(description="the form is refused after this time (ISO 8601, UTC)")
+    max_bytes: int
+    content_type: str = Field(description="the Content-Type the form was issued for")
+
+
+class VariantInfo(_FromViews):
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+class AvatarDetail(_FromViews):
+    """One avatar of yours: while processing, in the history, after a delete or restore."""
+
+    avatar_id: str
+    status: AvatarStatus
+    source: AvatarSource
+    current: bool = Field(description="whether this is your current avatar")
+    created_at: str
+    updated_at: str
+    ready_at: str | None = None
+    deleted_at: str | None = None
+    restorable_until: str | None = Field(
+        None, description="deleted avatars: POST /me/avatars/{avatar_id}/restore works until then")
+    reject_reason: str | None = Field(None, examples=["dimensions_too_small"], description=(
+        "rejected avatars, machine-readable: unsupported_type, too_large, dimensions_too_small, "
+        "dimensions_too_large, corrupt or decompression_bomb"))
+    reject_message: str | None = Field(None, description="rejected avatars: why, for people")
+    variants: dict[str, VariantInfo] = Field(
+        default_factory=dict, description="size -> image (ready and deleted avatars), smallest first")
+
+
+class AvatarHistory(_FromViews):
+    items: list[AvatarDetail]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")
