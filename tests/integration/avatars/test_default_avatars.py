@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from PIL import Image
 
 from portrait.config import get_settings
+from portrait.ids import new_id
 from portrait.imaging import AVATAR_SIZES
 from portrait.services import gravatar
 from portrait.services.default_avatars import create_default_avatar
@@ -174,6 +175,35 @@ def test_a_failure_soft_deletes_the_record_and_leaves_no_avatar(stack, monkeypat
     # The stream retries the record: a failed attempt does not count as "made".
     assert stack.default_avatar([record]) == {"batchItemFailures": []}
     assert stack.user(user_id).avatar_id not in (None, failed.avatar_id)
+
+
+def test_an_upload_that_finishes_first_is_not_replaced_by_the_default(stack, monkeypatch) -> None:
+    """Register, upload at once: the upload may become current while the default
+    is still rendering. The new user's upload wins; the default is discarded."""
+    from portrait.services import default_avatars
+    from portrait.store.avatars import PENDING, Avatar
+
+    user_id = stack.new_user()
+    upload = Avatar(user_id=user_id, avatar_id=new_id(), status=PENDING, source="upload",
+                    created_at="2026-01-01T00:00:00Z", updated_at="2026-01-01T00:00:00Z")
+    avatars.create_avatar(upload)
+    render = default_avatars._render
+
+    def render_while_the_upload_lands(user, settings):
+        result = render(user, settings)
+        avatars.make_current(user_id, upload.avatar_id, expected_status=PENDING,
+                             previous_avatar_id=None, now_iso="2026-01-01T00:00:01Z",
+                             now=1_767_225_601, grace_seconds=60)
+        return result
+
+    monkeypatch.setattr(default_avatars, "_render", render_while_the_upload_lands)
+    assert stack.default_avatar([stream_insert(stack, user_id)]) == {"batchItemFailures": []}
+
+    assert stack.user(user_id).avatar_id == upload.avatar_id
+    history = {a.avatar_id: a for a in avatars.list_avatars(user_id)[0]}
+    (default,) = [a for a in history.values() if a.source == "identicon"]
+    assert default.status == DELETED and default.ready_at is None
+    assert history[upload.avatar_id].status == READY
 
 
 def test_one_failing_user_in_a_batch_is_reported_alone(stack) -> None:

@@ -33,6 +33,11 @@ class AvatarSettled(Exception):
     """The avatar stopped being pending while we worked on it (another delivery won)."""
 
 
+class CurrentAvatarExists(Exception):
+    """The user has a current avatar, and the caller asked not to replace it."""
+
+
+
 def render_variants(source: bytes, settings: Settings | None = None) -> VariantSet:
     """Validate `source` and encode every size; ImageRejected with the reason if refused."""
     settings = settings or get_settings()
@@ -68,17 +73,21 @@ def ready_changes(variant_set: VariantSet, variants: dict, **original: Any) -> d
                          "bytes": info.bytes, "frames": info.frames, **original}}
 
 
-def switch_to(user_id: str, avatar_id: str, changes: dict[str, Any]) -> str | None:
+def switch_to(user_id: str, avatar_id: str, changes: dict[str, Any], *,
+              replace_current: bool = True) -> str | None:
     """Make the pending avatar ready and current; returns the previously current avatar id.
 
     The user's pointer may move under us (another upload finishing, a delete):
     on SwitchConflict re-read the user and try again, a few times. Raises
-    AvatarSettled if the avatar itself is no longer pending.
+    AvatarSettled if the avatar itself is no longer pending, and, with
+    replace_current=False, CurrentAvatarExists once the user has an avatar.
     """
     settings = get_settings()
     for attempt in range(1, SWITCH_ATTEMPTS + 1):
         user = users.get_user(user_id)
         previous = user.avatar_id if user else None
+        if previous and not replace_current:
+            raise CurrentAvatarExists(previous)
         now, now_iso = clock()
         try:
             avatars.make_current(user_id, avatar_id, expected_status=PENDING,

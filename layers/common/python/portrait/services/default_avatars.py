@@ -16,6 +16,7 @@ from portrait.imaging import AVATAR_SIZES, VariantSet, identicon_png
 from portrait.observability import count_by, logger
 from portrait.services import gravatar
 from portrait.services.avatar_variants import (
+    CurrentAvatarExists,
     clock,
     ready_changes,
     ready_event,
@@ -39,11 +40,14 @@ class DefaultAvatarFailed(PortraitError):
     code = "default_avatar_failed"
 
 
-def create_default_avatar(user_id: str) -> Avatar:
+def create_default_avatar(user_id: str, *, replace_current: bool = True) -> Avatar | None:
     """A new default avatar, made current (the previous current one is soft-deleted).
 
-    NotFound if there is no such user; DefaultAvatarFailed (after soft-deleting
-    the new record) if it could not be rendered, stored or switched to.
+    With replace_current=False (a new user's first default) a user who got an
+    avatar meanwhile, say an upload that finished first, keeps it: the default
+    is soft-deleted and None returned. NotFound if there is no such user;
+    DefaultAvatarFailed (after soft-deleting the new record) if it could not be
+    rendered, stored or switched to.
     """
     user = users.get_user(user_id)
     if user is None:
@@ -57,7 +61,13 @@ def create_default_avatar(user_id: str) -> Avatar:
         source, variant_set = _render(user, settings)
         variants = store_variants(user_id, avatar.avatar_id, variant_set)
         previous = switch_to(user_id, avatar.avatar_id,
-                             {**ready_changes(variant_set, variants), "source": source})
+                             {**ready_changes(variant_set, variants), "source": source},
+                             replace_current=replace_current)
+    except CurrentAvatarExists:
+        logger.info("the user got an avatar first; the default is discarded",
+                    extra={"user_id": user_id, "avatar_id": avatar.avatar_id})
+        _discard(avatar)
+        return None
     except Exception as exc:
         logger.exception("default avatar failed; its record is soft-deleted",
                          extra={"user_id": user_id, "avatar_id": avatar.avatar_id})
@@ -76,7 +86,8 @@ def ensure_default_avatar(*, user_id: str) -> str | None:
     user = users.get_user(user_id)
     if user is None or user.avatar_id or _default_made(user_id):
         return None
-    return create_default_avatar(user_id).avatar_id
+    avatar = create_default_avatar(user_id, replace_current=False)
+    return avatar.avatar_id if avatar else None
 
 
 def _default_made(user_id: str) -> bool:
