@@ -14,15 +14,19 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
 PYTEST_ARGS ?=
 
-.PHONY: dev test test-fast lint bench openapi install install-sam install-node install-java clean
+.PHONY: dev test test-fast test-browser lint bench openapi install install-sam install-node install-java install-browser clean
 
 ## dev: run the whole system locally (moto, API on :3000, dispatcher, scheduler)
 dev: install
 	$(VENV)/bin/portrait dev
 
 ## test: install everything the tests need, then run them all
-test: install install-sam install-node install-java
+test: install install-sam install-node install-java install-browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-browser: the web client's end-to-end tests in headless Chromium
+test-browser: install install-browser
+	$(PY) -m pytest tests/e2e/browser $(PYTEST_ARGS)
 
 ## test-fast: unit tests only
 test-fast: install
@@ -54,6 +58,11 @@ node_modules/.installed: package.json package-lock.json
 # DynamoDB Local needs a Java runtime.
 install-java:
 	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+
+# The browser tests drive Debian's Chromium with Playwright (the Python package only):
+# Playwright's own browser download cannot work on a closed network, and is never run.
+install-browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
 ## openapi: regenerate the committed openapi.json from the code
 openapi: install

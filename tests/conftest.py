@@ -129,3 +129,19 @@ def provision_signing_key(template, *, endpoint_url: str | None = None) -> str:
     secret_id = template.physical_id("SigningKeySecret")
     client = boto3.client("secretsmanager", region_name=template.region, endpoint_url=endpoint_url)
     return rotate_signing_key(secret_id, client)
+
+
+@pytest.fixture
+def published(monkeypatch) -> list[tuple[str, dict]]:
+    """The domain events put on the bus (still sent to moto's bus as well)."""
+    from portrait.store import events
+
+    sent: list[tuple[str, dict]] = []
+    real = events.publish
+
+    def publish(detail_type: str, detail: dict) -> None:
+        real(detail_type, detail)
+        sent.append((detail_type, detail))
+
+    monkeypatch.setattr(events, "publish", publish)
+    return sent

@@ -13,7 +13,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from errors import register_error_handlers
 from portrait.config import SettingsError, get_settings
 from portrait.observability import logger, metrics, tracer
-from routes import auth, avatars, health, keys, users
+from routes import (admin_temp_uploads, auth, avatars, credits, generations, health, keys,
+                    poses, users)
 from security import BEARER_SCHEME
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -25,7 +26,7 @@ app.configure_openapi(
     security_schemes={BEARER_SCHEME: HTTPBearer(bearerFormat="JWT")},
 )
 app.enable_swagger(path="/docs")  # Swagger UI with its assets inlined: no CDN
-for area in (auth, users, avatars, keys, health):
+for area in (auth, users, avatars, poses, credits, generations, admin_temp_uploads, keys, health):
     app.include_router(area.router)
 register_error_handlers(app)
 

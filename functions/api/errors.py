@@ -31,8 +31,8 @@ STATUS_BY_ERROR: dict[type[errors.PortraitError], int] = {
 
 
 def error_reply(status: int, code: str, message: str, *, details: Any = None,
-                headers: dict[str, str] | None = None) -> Response:
-    body: dict[str, Any] = {"code": code, "message": message}
+                headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message, **extra}
     if details is not None:
         body["details"] = details
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
@@ -57,7 +57,8 @@ def _domain_error(exc: errors.PortraitError) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     if status >= 500:
         logger.error("request failed", extra={"error_code": exc.code, "error": exc.message})
-    return error_reply(status, exc.code, exc.message, headers=headers or None)
+    exposed = {name: exc.details[name] for name in exc.exposed if name in exc.details}
+    return error_reply(status, exc.code, exc.message, headers=headers or None, **exposed)
 
 
 def _invalid_request(exc: RequestValidationError) -> Response:

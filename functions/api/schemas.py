@@ -107,6 +107,8 @@ class ErrorDetail(BaseModel):
     code: str = Field(examples=["invalid_request"])
     message: str
     details: list[dict[str, Any]] | None = None
+    balance: int | None = Field(None, description="402 only: your balance, unchanged")
+    cost: int | None = Field(None, description="402 only: what the request would have cost")
 
 
 class ErrorReply(BaseModel):
@@ -116,6 +118,7 @@ class ErrorReply(BaseModel):
 _ERROR_DESCRIPTIONS = {
     400: "Invalid input",
     401: "Missing, invalid or expired credentials",
+    402: "Not enough credits (the balance and the cost are in the error)",
     403: "Not allowed",
     404: "Not found",
     409: "Conflict",

@@ -9,7 +9,10 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import requests
@@ -39,16 +42,33 @@ class LocalStack:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def new_member(self, prefix: str = "member") -> tuple[dict[str, str], str]:
+        """Register and log in a fresh user: their Authorization header and user id."""
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        password = "a long enough passphrase"
+        created = requests.post(self.url("/auth/register"), timeout=10, json={
+            "username": name, "email": f"{name}@example.com", "password": password, "name": name})
+        assert created.status_code == 201, created.text
+        login = requests.post(self.url("/auth/login"), json={"login": name, "password": password},
+                              timeout=10)
+        assert login.status_code == 200, login.text
+        return {"Authorization": f"Bearer {login.json()['access_token']}"}, created.json()["user_id"]
+
     def portrait(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         """Run a `portrait` subcommand against this stack."""
         return subprocess.run([str(PORTRAIT), *args, "--state-dir", str(self.state_dir)],
                               cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture(scope="session")
-def local_stack(tmp_path_factory) -> LocalStack:
+@contextmanager
+def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev"
+                        ) -> Iterator[LocalStack]:
+    """`portrait dev` on free ports with its state in `workdir`, until the block ends.
+
+    `dev_args` go to `portrait dev` as they are (e.g. "--parameter-overrides", "Key=Value"),
+    so a test module can run a stack of its own, configured differently.
+    """
     assert PORTRAIT.exists(), "the `portrait` command is missing: `make install` installs it"
-    workdir = tmp_path_factory.mktemp("stack")
     api_port, moto_port = _free_port(), _free_port()
     log = workdir / "portrait-dev.log"
     state_dir = workdir / "state"
@@ -58,32 +78,49 @@ def local_stack(tmp_path_factory) -> LocalStack:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(PORTRAIT), "dev", "--port", str(api_port), "--moto-port", str(moto_port),
-             "--state-dir", str(state_dir)],
+             "--state-dir", str(state_dir), *dev_args],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
     stack = LocalStack(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{moto_port}", process, log,
                        state_dir)
-    deadline = started + 60
+    try:
+        _wait_until_healthy(stack, deadline=started + 60)
+        stack.startup_seconds = time.monotonic() - started
+        yield stack
+    finally:
+        _stop(process)
+        keep = os.environ.get("PORTRAIT_TEST_ARTIFACTS")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy(log, Path(keep) / f"{name}.log")
+
+
+def _wait_until_healthy(stack: LocalStack, *, deadline: float) -> None:
     while True:
-        if process.poll() is not None:
-            pytest.fail(f"portrait dev exited with {process.returncode}:\n{stack.output()}")
+        if stack.process.poll() is not None:
+            pytest.fail(f"portrait dev exited with {stack.process.returncode}:\n{stack.output()}")
         try:
             if requests.get(stack.url("/health"), timeout=2).status_code == 200:
-                break
+                return
         except requests.RequestException:
             pass
         if time.monotonic() > deadline:
-            process.kill()
             pytest.fail(f"portrait dev did not serve /health within 60 s:\n{stack.output()}")
         time.sleep(0.2)
-    stack.startup_seconds = time.monotonic() - started
-    yield stack
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-    keep = os.environ.get("PORTRAIT_TEST_ARTIFACTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(log, Path(keep) / "portrait-dev.log")
+        process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory) -> Iterator[LocalStack]:
+    with running_local_stack(tmp_path_factory.mktemp("stack")) as stack:
+        yield stack

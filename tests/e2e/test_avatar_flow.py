@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import time
-import uuid
 
 import pytest
 import requests
@@ -23,14 +22,7 @@ def _jpeg(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
 
 
 def _account(stack) -> dict[str, str]:
-    name = f"pic_{uuid.uuid4().hex[:8]}"
-    password = "a picture is worth"
-    created = requests.post(stack.url("/auth/register"), timeout=10, json={
-        "username": name, "email": f"{name}@example.com", "password": password, "name": "Pic"})
-    assert created.status_code == 201, created.text
-    login = requests.post(stack.url("/auth/login"), json={"login": name, "password": password},
-                          timeout=10).json()
-    return {"Authorization": f"Bearer {login['access_token']}"}
+    return stack.new_member("pic")[0]
 
 
 def _upload(stack, auth: dict, body: bytes, content_type: str = "image/jpeg") -> str:

@@ -9,6 +9,7 @@ REQUIRED = {
     "USERS_TABLE": "users", "REFRESH_TOKENS_TABLE": "tokens", "RATE_LIMITS_TABLE": "limits",
     "IDEMPOTENCY_TABLE": "idem", "AVATARS_TABLE": "avatars", "MEDIA_BUCKET": "bucket",
     "EVENT_BUS_NAME": "bus",
+    "GENERATIONS_TABLE": "generations", "CREDIT_LEDGER_TABLE": "ledger", "POSES_TABLE": "poses",
     "SIGNING_KEY_SECRET": "secret",
 }
 

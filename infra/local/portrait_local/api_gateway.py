@@ -3,8 +3,9 @@
 Also, as API Gateway does: CORS preflight answered from the HttpApi's
 CorsConfiguration and CORS headers on responses; 404 {"message": "Not Found"}
 when no route matches; 500 {"message": "Internal Server Error"} when the
-function fails. Two local extras: the web client's static files (web/ next to
-the template) and control endpoints under /__local/ (no API route uses it).
+function fails. Local extras: the web client's static files (web/ next to
+the template), documents generated for it (its /config.json) and control
+endpoints under /__local/ (no API route uses it).
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from portrait_local.template import Template
 LOCAL_PREFIX = "/__local/"
 # (method, the path after the prefix, body) -> (status, JSON document)
 LocalHandler = Callable[[str, str, bytes], tuple[int, Any]]
+# A JSON document made at request time for the web client, e.g. "/config.json".
+GeneratedDocument = Callable[[], Any]
 
 
 def http_routes(template: Template) -> list[Route]:
@@ -104,12 +107,16 @@ class ApiGateway:
     def __init__(self, template: Template, invoke: Callable[[str, Any], Invocation], *,
                  host: str = "127.0.0.1", port: int = 3000,
                  local_routes: dict[str, LocalHandler] | None = None,
+                 generated: dict[str, GeneratedDocument] | None = None,
+                 static_headers: Callable[[], list[tuple[str, str]]] | None = None,
                  report: Callable[..., None] = print_invocation) -> None:
         self.template, self.invoke, self.report = template, invoke, report
         self.routes = http_routes(template)
         self.cors = cors_configuration(template)
         self.web_dir = template.base_dir / "web"
         self.local_routes = local_routes or {}
+        self.generated = generated or {}
+        self.static_headers = static_headers or (lambda: [])
         gateway = self
 
         class Handler(_Handler):
@@ -130,7 +137,8 @@ class ApiGateway:
         self._thread.start()
 
     def stop(self) -> None:
-        self.server.shutdown()
+        if self._thread is not None:  # shutdown() waits forever for a loop never started
+            self.server.shutdown()
         self.server.server_close()
 
     def static_file(self, path: str) -> Path | None:
@@ -193,11 +201,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(204, cors_headers(
                 gateway.cors, origin, preflight=True,
                 requested_headers=self.headers.get("access-control-request-headers")), b"")
+        if self.command in ("GET", "HEAD") and raw_path in gateway.generated:
+            # Never cached: it names ports, which change from one `portrait dev` to the next.
+            return self._json(200, gateway.generated[raw_path](),
+                              [("cache-control", "no-store")])
         if self.command in ("GET", "HEAD"):
             static = gateway.static_file(raw_path)
             if static is not None:
                 kind = mimetypes.guess_type(static.name)[0] or "application/octet-stream"
-                return self._send(200, [("content-type", kind)], static.read_bytes())
+                # no-cache: revalidate, so an edited page shows on the next reload.
+                return self._send(200, [("content-type", kind), ("cache-control", "no-cache"),
+                                        *gateway.static_headers()], static.read_bytes())
         method = self.command
         found = find_route(gateway.routes, method, unquote(raw_path))
         cors = cors_headers(gateway.cors, origin, preflight=False)

@@ -7,6 +7,10 @@ Each hook is idempotent and returns a line saying what it did, or None.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any, Callable
 
 import boto3
@@ -48,3 +52,60 @@ def bootstrap(template: Template, *, endpoint_url: str | None) -> list[str]:
         return clients[service]
 
     return [line for hook in HOOKS if (line := hook(template, client))]
+
+
+# ------------------------------------------------------------------ after start
+# Seeding the pose catalogue draws and stores ~1000 skeletons: seconds of work, too
+# long to hold start-up for. So it runs once the stack serves, as the operator
+# command aimed at this stack, in a process of its own at a lower CPU priority;
+# meanwhile GET /poses answers with what is there so far.
+def seed_poses_job(template: Template) -> list[str] | None:
+    """`portrait seed poses`, for templates with a poses table."""
+    if any("POSES_TABLE" in spec.environment for spec in template.functions().values()):
+        return ["seed", "poses"]
+    return None
+
+
+AFTER_START: list[Callable[[Template], list[str] | None]] = [seed_poses_job]
+
+
+class BackgroundJobs:
+    """The AFTER_START commands, run against the started stack and stopped with it."""
+
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, template: Template, *, template_path: Path, state_dir: Path,
+              log_dir: Path | None) -> list[str]:
+        lines = []
+        nice = ["nice", "-n", "10"] if shutil.which("nice") else []
+        for job in AFTER_START:
+            args = job(template)
+            if not args:
+                continue
+            # stdout (one line when done) goes where the stack prints; logs to log_dir.
+            log = None
+            if log_dir is not None:
+                log_dir.mkdir(parents=True, exist_ok=True)
+                log = (log_dir / f"{'-'.join(args)}.log").open("ab")
+            process = subprocess.Popen(
+                [*nice, sys.executable, "-m", "portrait_local.cli", *args,
+                 "--template", str(template_path), "--state-dir", str(state_dir)],
+                stdin=subprocess.DEVNULL, stderr=log)
+            if log is not None:
+                log.close()  # the child holds its own descriptor
+            self.processes.append(process)
+            lines.append(f"`portrait {' '.join(args)}` running in the background "
+                         f"(pid {process.pid})")
+        return lines
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

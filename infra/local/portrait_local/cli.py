@@ -15,8 +15,26 @@ from pathlib import Path
 from typing import Callable
 
 from portrait_local.operator_commands import register_admin, register_keys
+from portrait_local.seed_commands import register_seed
+from portrait_local.sweep_commands import register_sweep
+from portrait_local.web_commands import register_web
 
 DEFAULT_TEMPLATE = "template.yaml"
+
+
+def add_parameter_overrides(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--parameter-overrides", nargs="+", metavar="KEY=VALUE", default=None,
+                        help="template parameters, as sam's option takes them: Key=Value ... "
+                             "(e.g. TempUploadMaxAgeMinutes=0 AvatarGraceSeconds=0)")
+
+
+def parameter_overrides(args: argparse.Namespace) -> dict[str, str]:
+    from portrait_local.template import TemplateError, parse_parameter_overrides
+
+    try:
+        return parse_parameter_overrides(args.parameter_overrides)
+    except TemplateError as exc:
+        raise SystemExit(f"portrait: {exc}") from None
 
 
 def add_state_dir(parser: argparse.ArgumentParser) -> None:
@@ -28,10 +46,16 @@ def add_state_dir(parser: argparse.ArgumentParser) -> None:
 # ------------------------------------------------------------------ dev
 def run_dev(args: argparse.Namespace) -> int:
     from portrait_local.stack import LocalStack
+    from portrait_local.template import TemplateError
 
     started = time.monotonic()
-    stack = LocalStack(Path(args.template), host=args.host, port=args.port,
-                       moto_port=args.moto_port, verbose=args.verbose, state_dir=args.state_dir)
+    try:
+        stack = LocalStack(Path(args.template), host=args.host, port=args.port,
+                           moto_port=args.moto_port, verbose=args.verbose, state_dir=args.state_dir,
+                           parameter_overrides=parameter_overrides(args))
+    except TemplateError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     stopping = threading.Event()
 
     def request_stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
@@ -60,6 +84,7 @@ def register_dev(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--template", default=DEFAULT_TEMPLATE)
     p.add_argument("--verbose", action="store_true",
                    help="functions' logs on stdout instead of .portrait/logs/")
+    add_parameter_overrides(p)
     add_state_dir(p)
     p.set_defaults(handler=run_dev)
 
@@ -75,7 +100,8 @@ def run_invoke(args: argparse.Namespace) -> int:
         invocation, target = invoke_remote(template, args.function, event, args.stack_name,
                                            args.region)
     else:
-        invocation, target = invoke_local(template, args.function, event, args.state_dir)
+        invocation, target = invoke_local(template, args.function, event, args.state_dir,
+                                          parameter_overrides(args))
     status = "ok" if invocation.ok else f"error {invocation.error.get('errorType')}"
     print(f"{args.function} on {target}: {invocation.duration_ms:.0f} ms, {status}",
           file=sys.stderr)
@@ -90,6 +116,7 @@ def register_invoke(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stack-name", help="run against this deployed stack's resources")
     p.add_argument("--region", help="the deployed stack's region")
     p.add_argument("--template", default=DEFAULT_TEMPLATE)
+    add_parameter_overrides(p)
     add_state_dir(p)
     p.set_defaults(handler=run_invoke)
 
@@ -126,6 +153,7 @@ def register_schedule(sub: argparse._SubParsersAction) -> None:
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_dev, register_invoke, register_schedule, register_admin, register_keys,
+    register_sweep, register_seed, register_web,
 ]
 
 

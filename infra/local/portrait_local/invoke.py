@@ -19,7 +19,7 @@ import boto3
 from portrait_local.bootstrap import bootstrap
 from portrait_local.resources import create_resources
 from portrait_local.runtime import Invocation, Runtime
-from portrait_local.stack import restore_attributes, start_moto, state_dir_for
+from portrait_local.stack import load_running_template, start_moto, state_dir_for
 from portrait_local.template import Template
 
 
@@ -46,14 +46,18 @@ def _invoke(template: Template, function_id: str, event: Any,
 
 
 def invoke_local(template_path: Path, function_id: str, event: Any,
-                 state_dir: Path | None = None) -> tuple[Invocation, str]:
+                 state_dir: Path | None = None,
+                 parameter_overrides: dict[str, str] | None = None) -> tuple[Invocation, str]:
+    """On the running stack (with the parameters it was started with; `parameter_overrides`
+    may change them for this call), else on an ephemeral moto."""
     state = running_stack(template_path, state_dir)
     if state is not None:
-        template = Template.load(template_path, stack_name=state["stack_name"],
-                                 region=state["region"], account_id=state["account_id"])
-        restore_attributes(template, state)
+        if parameter_overrides:
+            state = {**state, "parameter_overrides": {**(state.get("parameter_overrides") or {}),
+                                                      **parameter_overrides}}
+        template = load_running_template(template_path, state)
         return _invoke(template, function_id, event, state["endpoint_url"]), "running stack"
-    template = Template.load(template_path)
+    template = Template.load(template_path, parameter_overrides=parameter_overrides)
     server, endpoint_url = start_moto("127.0.0.1", 0)
     try:
         create_resources(template, endpoint_url=endpoint_url)

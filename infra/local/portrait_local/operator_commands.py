@@ -11,7 +11,7 @@ from portrait_local.targets import NoTarget, resolve_target
 API_FUNCTION = "ApiFunction"
 
 
-def _add_target_options(parser: argparse.ArgumentParser) -> None:
+def add_target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack-name", help="act on this deployed stack (AWS credentials needed)")
     parser.add_argument("--region", help="the deployed stack's region")
     parser.add_argument("--template", default="template.yaml")
@@ -19,7 +19,7 @@ def _add_target_options(parser: argparse.ArgumentParser) -> None:
                         help="the local stack's state (default: .portrait/ next to the template)")
 
 
-def _target(args: argparse.Namespace):
+def target_of(args: argparse.Namespace):
     return resolve_target(Path(args.template), stack_name=args.stack_name, region=args.region,
                           state_dir=args.state_dir)
 
@@ -35,7 +35,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def run_create_user(args: argparse.Namespace) -> int:
     try:
-        target = _target(args)
+        target = target_of(args)
         password = _read_password(args)
     except (NoTarget, ValueError) as exc:
         print(exc, file=sys.stderr)
@@ -57,7 +57,7 @@ def run_create_user(args: argparse.Namespace) -> int:
 
 def run_rotate_key(args: argparse.Namespace) -> int:
     try:
-        target = _target(args)
+        target = target_of(args)
     except NoTarget as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -80,7 +80,7 @@ def register_admin(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--admin", action="store_true", help="give the user the admin role")
     create.add_argument("--password-stdin", action="store_true",
                         help="read the password from the first line of stdin instead of prompting")
-    _add_target_options(create)
+    add_target_options(create)
     create.set_defaults(handler=run_create_user)
 
 
@@ -88,5 +88,5 @@ def register_keys(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("keys", help="the access-token signing keys")
     keys = p.add_subparsers(dest="keys_command", required=True)
     rotate = keys.add_parser("rotate", help="add a new active signing key (old ones keep verifying)")
-    _add_target_options(rotate)
+    add_target_options(rotate)
     rotate.set_defaults(handler=run_rotate_key)

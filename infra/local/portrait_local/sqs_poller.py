@@ -12,7 +12,7 @@ import base64
 import json
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from portrait_local.event_sources import EventSourceMapping
 from portrait_local.filters import matches_any
@@ -83,10 +83,24 @@ def failed_item_ids(result: Any, batch_ids: list[str]) -> list[str] | None:
 class SqsPoller:
     def __init__(self, mapping: EventSourceMapping, sqs: Any, region: str,
                  invoke: Callable[[str, Any], Invocation],
-                 report: Callable[..., None] = print_invocation, wait_seconds: int = 1) -> None:
+                 report: Callable[..., None] = print_invocation, wait_seconds: int = 1,
+                 yield_to: Sequence[EventSourceMapping] = ()) -> None:
         self.mapping, self.sqs, self.region = mapping, sqs, region
         self.invoke, self.report, self.wait_seconds = invoke, report, wait_seconds
         self.queue_url = sqs.get_queue_url(QueueName=mapping.source_name)["QueueUrl"]
+        # Queues ranked above this one (sqs_lanes): while one has messages, this one waits.
+        self.yield_to_urls = [sqs.get_queue_url(QueueName=m.source_name)["QueueUrl"]
+                              for m in yield_to]
+
+    def backlog(self, queue_url: str) -> int:
+        """Messages visible in a queue (SQS's approximate count)."""
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+        return int(attributes.get("ApproximateNumberOfMessages", 0))
+
+    def outranked(self) -> bool:
+        """Whether a higher-ranked queue has messages waiting (then this one lets it drain)."""
+        return any(self.backlog(url) for url in self.yield_to_urls)
 
     def _receive(self, count: int, wait: int) -> list[dict]:
         response = self.sqs.receive_message(
@@ -148,6 +162,9 @@ class SqsPoller:
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
+                if self.yield_to_urls and self.outranked():
+                    stop.wait(0.2)
+                    continue
                 self.poll_once()
             except Exception as exc:  # noqa: BLE001 - keep polling, as the service does
                 if stop.is_set():

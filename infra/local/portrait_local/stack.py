@@ -16,17 +16,19 @@ from typing import Any
 
 import boto3
 
-from portrait_local.api_gateway import ApiGateway, http_routes
-from portrait_local.bootstrap import bootstrap
+from portrait_local.api_gateway import ApiGateway, cors_configuration, http_routes
+from portrait_local.bootstrap import BackgroundJobs, bootstrap
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.resources import create_resources
 from portrait_local.runtime import Invocation, Runtime, print_invocation
 from portrait_local.scheduler import ScheduleRule, Scheduler, schedule_rules
+from portrait_local.sqs_lanes import plan_lanes
 from portrait_local.sqs_poller import SqsPoller
 from portrait_local.stream_poller import StreamPoller
 from portrait_local.template import Template
 
 log = logging.getLogger("portrait_local")
+ALLOWED_ORIGINS = "AllowedOrigins"  # the template parameter behind the API's and bucket's CORS
 
 
 def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> Path:
@@ -53,28 +55,39 @@ def aws_client(service: str, template: Template, endpoint_url: str) -> Any:
 class LocalStack:
     def __init__(self, template_path: Path, *, host: str = "127.0.0.1", port: int = 3000,
                  moto_port: int = 4566, verbose: bool = False,
-                 stack_name: str = "portrait-local", state_dir: Path | None = None) -> None:
+                 stack_name: str = "portrait-local", state_dir: Path | None = None,
+                 parameter_overrides: dict[str, str] | None = None) -> None:
         self.template_path = Path(template_path).resolve()
         self.host, self.port, self.moto_port = host, port, moto_port
         self.verbose = verbose
-        self.template = Template.load(self.template_path, stack_name=stack_name)
+        # Kept in the state file, so `portrait invoke` and operator commands aimed at
+        # this stack load the template with the same parameters its functions got.
+        self.parameter_overrides = dict(parameter_overrides or {})
+        self.template = Template.load(self.template_path, stack_name=stack_name,
+                                      parameter_overrides=self.parameter_overrides)
         self.state_dir = state_dir_for(self.template_path, state_dir)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.jobs = BackgroundJobs()
         self.moto = self.runtime = self.scheduler = self.api = None
         self.endpoint_url = ""
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
+        # The API's socket is bound first (it only serves once started), so its port, and
+        # with it the web client's origin, is known before the CORS rules are created.
+        self.api = ApiGateway(self.template, self._invoke, host=self.host, port=self.port,
+                              local_routes={"health": self._local_health,
+                                            "schedules": self._local_fire_schedule},
+                              generated={"/config.json": self.web_config},
+                              static_headers=self.web_headers)
+        self._allow_own_origin()
         self.moto, self.endpoint_url = start_moto(self.host, self.moto_port)
         create_resources(self.template, endpoint_url=self.endpoint_url)
         for line in bootstrap(self.template, endpoint_url=self.endpoint_url):
             print(f"bootstrap: {line}", flush=True)
         self.runtime = Runtime(self.template, endpoint_url=self.endpoint_url,
                                log_dir=None if self.verbose else self.state_dir / "logs")
-        self.api = ApiGateway(self.template, self.runtime.invoke, host=self.host, port=self.port,
-                              local_routes={"health": self._local_health,
-                                            "schedules": self._local_fire_schedule})
         self.api.start()
         self._start_pollers()
         self.scheduler = Scheduler(self.template, schedule_rules(self.template), self._fire)
@@ -83,25 +96,69 @@ class LocalStack:
         for function_id in sorted({route.function_id for route in http_routes(self.template)}):
             self.runtime.prewarm(function_id)
         self._write_state()
+        # Slow setup (the pose catalogue) runs beside the serving stack, not before it.
+        for line in self.jobs.start(self.template, template_path=self.template_path,
+                                    state_dir=self.state_dir,
+                                    log_dir=None if self.verbose else self.state_dir / "logs"):
+            print(f"bootstrap: {line}", flush=True)
+
+    def _invoke(self, function_id: str, event: Any) -> Invocation:
+        return self.runtime.invoke(function_id, event)
+
+    def _allow_own_origin(self) -> None:
+        """Add the origins the web client is served from here to the AllowedOrigins parameter.
+
+        The page comes from this server and uploads straight to the bucket (another
+        origin), so the bucket's CORS rules must name it, as a deploy names its
+        CloudFront domain. The default lists port 3000 only; `--port` picks another.
+        """
+        origins = self.template.parameters.get(ALLOWED_ORIGINS)
+        if not isinstance(origins, list):
+            return
+        for host in dict.fromkeys((self.host, "127.0.0.1", "localhost")):
+            origin = f"http://{host}:{self.api.port}"
+            if origin not in origins and "*" not in origins:
+                origins.append(origin)
+        self.api.cors = cors_configuration(self.template)
+
+    def web_config(self) -> dict:
+        """The web client's /config.json: where its API is (it never hard-codes a URL)."""
+        return {"apiBaseUrl": f"http://{self.host}:{self.api.port}"}
+
+    def web_headers(self) -> list[tuple[str, str]]:
+        """The web client's Content-Security-Policy: as the template's CloudFront policy
+        says, it may reach only its own origin (the API here) and the bucket endpoint."""
+        api, aws = f"http://{self.host}:{self.api.port}", self.endpoint_url
+        return [("content-security-policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+                 "base-uri 'self'; form-action 'none'; frame-ancestors 'none'; "
+                 f"connect-src 'self' {api} {aws}; img-src 'self' blob: data: {api} {aws}"),
+                ("x-content-type-options", "nosniff"), ("referrer-policy", "same-origin")]
 
     def _start_pollers(self) -> None:
-        for mapping in event_source_mappings(self.template):
-            if not mapping.enabled:
-                continue
-            if mapping.kind == "sqs":
+        mappings = event_source_mappings(self.template)
+        # Queues: highest reserved concurrency first, each with its share of pollers (sqs_lanes).
+        for lane in plan_lanes(self.template, mappings, self.runtime.pool_size):
+            for n in range(lane.pollers):
                 sqs = aws_client("sqs", self.template, self.endpoint_url)
-                poller: Any = SqsPoller(mapping, sqs, self.template.region, self.runtime.invoke)
-            else:
-                poller = StreamPoller(mapping, aws_client("dynamodbstreams", self.template,
-                                                          self.endpoint_url),
-                                      self.template.region, self.runtime.invoke)
-            thread = threading.Thread(target=poller.run, args=(self._stop,), daemon=True,
-                                      name=f"poll-{mapping.function_id}-{mapping.name}")
-            thread.start()
-            self._threads.append(thread)
+                self._start_poller(SqsPoller(lane.mapping, sqs, self.template.region,
+                                             self.runtime.invoke, yield_to=lane.yield_to),
+                                   lane.mapping, n)
+        for mapping in mappings:
+            if mapping.enabled and mapping.kind != "sqs":
+                self._start_poller(StreamPoller(mapping, aws_client(
+                    "dynamodbstreams", self.template, self.endpoint_url),
+                    self.template.region, self.runtime.invoke), mapping, 0)
+
+    def _start_poller(self, poller: Any, mapping: Any, n: int) -> None:
+        thread = threading.Thread(target=poller.run, args=(self._stop,), daemon=True,
+                                  name=f"poll-{mapping.function_id}-{mapping.name}-{n}")
+        thread.start()
+        self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()
+        self.jobs.stop()
         if self.scheduler:
             self.scheduler.stop()
         if self.api:
@@ -148,6 +205,7 @@ class LocalStack:
             "stack_name": template.stack_name,
             "region": template.region,
             "account_id": template.account_id,
+            "parameter_overrides": self.parameter_overrides,
             "endpoint_url": self.endpoint_url,
             "api_url": f"http://{self.host}:{self.api.port}",
             "host": self.host,
@@ -166,6 +224,15 @@ class LocalStack:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.state(), indent=2))
         tmp.replace(path)
+
+
+def load_running_template(template_path: Path, state: dict) -> Template:
+    """The template as a running stack (described by its state file) loaded it."""
+    template = Template.load(template_path, stack_name=state["stack_name"], region=state["region"],
+                             account_id=state["account_id"],
+                             parameter_overrides=state.get("parameter_overrides"))
+    restore_attributes(template, state)
+    return template
 
 
 def restore_attributes(template: Template, state: dict) -> None:

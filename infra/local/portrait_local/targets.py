@@ -15,7 +15,7 @@ import boto3
 
 from portrait_local.invoke import running_stack, stack_template
 from portrait_local.runtime import function_environment
-from portrait_local.stack import restore_attributes
+from portrait_local.stack import load_running_template
 from portrait_local.template import Template
 
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -58,7 +58,4 @@ def resolve_target(template_path: Path, *, stack_name: str | None, region: str |
     if state is None:
         raise NoTarget("no running local stack: start it with `make dev`, "
                        "or pass --stack-name to act on a deployed stack")
-    template = Template.load(template_path, stack_name=state["stack_name"],
-                             region=state["region"], account_id=state["account_id"])
-    restore_attributes(template, state)
-    return Target(template, state["endpoint_url"], "local stack")
+    return Target(load_running_template(template_path, state), state["endpoint_url"], "local stack")

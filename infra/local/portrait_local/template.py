@@ -75,6 +75,24 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
 
 
+def parse_parameter_overrides(items: list[str] | None) -> dict[str, str]:
+    """SAM's --parameter-overrides: `Key=Value` items, or the long form
+    `ParameterKey=Key,ParameterValue=Value`; a value may itself contain "=" or ","."""
+    overrides: dict[str, str] = {}
+    for item in items or []:
+        long_form = re.fullmatch(r"ParameterKey=([^,]+),ParameterValue=(.*)", item, re.DOTALL)
+        if long_form:
+            key, value = long_form.groups()
+        elif "=" in item:
+            key, value = item.split("=", 1)
+        else:
+            raise TemplateError(f"a parameter override is Key=Value, not {item!r}")
+        if not key.strip():
+            raise TemplateError(f"a parameter override needs a name: {item!r}")
+        overrides[key.strip()] = value
+    return overrides
+
+
 # ------------------------------------------------------------------ model
 class _NoValue:
     """AWS::NoValue: the property it stands for disappears."""
@@ -159,6 +177,10 @@ class Template:
 
     # -------------------------------------------------------------- parameters, conditions
     def _parameter_values(self, overrides: dict) -> dict[str, Any]:
+        declared = self.document.get("Parameters") or {}
+        unknown = sorted(set(overrides) - set(declared))
+        if unknown:  # as CloudFormation refuses them: a typo must not be silently ignored
+            raise TemplateError(f"parameter overrides for undeclared parameters: {', '.join(unknown)}")
         values: dict[str, Any] = {}
         for name, spec in (self.document.get("Parameters") or {}).items():
             if name in overrides:

@@ -101,6 +101,21 @@ def api(moto_stack, template, api_module) -> Iterator[Api]:
     get_settings.cache_clear()
 
 
+ADMIN_PASSWORD = "a long admin passphrase"
+
+
+@pytest.fixture
+def admin(api) -> dict:
+    """An administrator (only an operator can make one: `portrait admin create-user --admin`)
+    and their access token."""
+    from portrait.services.accounts import create_user
+
+    name = f"root_{next(_counter)}"
+    user = create_user(username=name, email=f"{name}@example.com", password=ADMIN_PASSWORD,
+                       name="Root", role="admin")
+    return {"user_id": user.user_id, "token": api.login(name, ADMIN_PASSWORD)["access_token"]}
+
+
 @pytest.fixture
 def structured_logs() -> Iterator[Callable[[], list[dict]]]:
     """The JSON records portrait's Logger writes during the test (its handler's stream

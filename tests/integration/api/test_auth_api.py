@@ -18,7 +18,7 @@ def test_register_returns_the_private_user(api) -> None:
     user = reply.json()
     assert user["username"] == "Ada_L"  # stored as given
     assert user["email"] == "ada.l@example.com"
-    assert user["role"] == "user" and user["credits"] == 0 and user["avatar_id"] is None
+    assert user["role"] == "user" and user["credits"] == 100 and user["avatar_id"] is None
     assert "password" not in reply.body and "argon2" not in reply.body
 
 

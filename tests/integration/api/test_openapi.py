@@ -15,6 +15,12 @@ PROTECTED = {
     ("post", "/me/avatar/uploads"), ("get", "/me/avatar"), ("delete", "/me/avatar"),
     ("post", "/me/avatar/default"), ("get", "/me/avatars"), ("get", "/me/avatars/{avatar_id}"),
     ("post", "/me/avatars/{avatar_id}/restore"),
+    ("get", "/admin/temp-uploads"), ("post", "/admin/temp-uploads/sweep"),
+    ("delete", "/admin/temp-uploads"), ("delete", "/admin/temp-uploads/{upload_id}"),
+    ("get", "/me/credits"), ("post", "/admin/users/{user_id}/credits"),
+    ("post", "/generations"), ("get", "/generations"), ("get", "/generations/stats"),
+    ("get", "/generations/{generation_id}"), ("delete", "/generations/{generation_id}"),
+    ("post", "/admin/poses"),
 }
 
 
@@ -52,10 +58,13 @@ def test_every_route_is_documented(document) -> None:
         ("post", "/auth/register"), ("post", "/auth/login"), ("post", "/auth/refresh"),
         ("post", "/auth/logout"), ("get", "/users/{user_id}"), ("get", "/.well-known/jwks.json"),
         ("get", "/health"), ("get", "/users/{user_id}/avatar"), ("get", "/avatars/default"),
+        ("get", "/poses"), ("get", "/poses/{pose_id}"),  # the catalogue is public
     }
     assert "201" in document["paths"]["/auth/register"]["post"]["responses"]
     assert "201" in document["paths"]["/me/avatar/uploads"]["post"]["responses"]
     assert "410" in document["paths"]["/me/avatars/{avatar_id}/restore"]["post"]["responses"]
+    for method, path in (("get", "/admin/temp-uploads"), ("delete", "/admin/temp-uploads")):
+        assert {"400", "401", "403"} <= set(document["paths"][path][method]["responses"])
     redirect = document["paths"]["/users/{user_id}/avatar"]["get"]["responses"]["302"]
     assert "Location" in redirect["headers"]
     assert "image/png" in document["paths"]["/avatars/default"]["get"]["responses"]["200"]["content"]

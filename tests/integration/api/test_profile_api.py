@@ -13,7 +13,7 @@ def member(api) -> dict:
 def test_me_is_the_private_view(api, member) -> None:
     me = api.get("/me", token=member["token"]).json()
     assert me["user_id"] == member["user_id"]
-    assert me["email"] == "ada@example.com" and me["role"] == "user" and me["credits"] == 0
+    assert me["email"] == "ada@example.com" and me["role"] == "user" and me["credits"] == 100  # INITIAL_CREDITS
 
 
 def test_patch_me_changes_only_the_fields_sent(api, member) -> None:

@@ -33,22 +33,6 @@ def _failed(stack, records: list[dict]) -> list[str]:
     return [item["itemIdentifier"] for item in reply["batchItemFailures"]]
 
 
-@pytest.fixture
-def published(monkeypatch) -> list[tuple[str, dict]]:
-    """The domain events put on the bus (still sent to moto's bus as well)."""
-    from portrait.store import events
-
-    sent: list[tuple[str, dict]] = []
-    real = events.publish
-
-    def publish(detail_type: str, detail: dict) -> None:
-        real(detail_type, detail)
-        sent.append((detail_type, detail))
-
-    monkeypatch.setattr(events, "publish", publish)
-    return sent
-
-
 def _variant_keys(stack, avatar: Avatar) -> list[str]:
     return stack.keys(keys.avatar_prefix(avatar.user_id, avatar.avatar_id))
 

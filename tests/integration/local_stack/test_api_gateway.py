@@ -125,3 +125,26 @@ def test_web_client_files_are_served_before_routing(api):
     assert index.headers["content-type"] == "text/html"
     assert requests.get(f"{api}/style.css").headers["content-type"] == "text/css"
     assert requests.get(f"{api}/../template.yaml").status_code == 404
+
+
+def test_generated_documents_and_static_headers(stack_template, runtime):
+    """The stack's /config.json for the web client, and its headers on the static files."""
+    gateway = ApiGateway(stack_template, runtime.invoke, host="127.0.0.1", port=0,
+                         report=lambda *args: None,
+                         generated={"/config.json": lambda: {"apiBaseUrl": "http://api.test"}},
+                         static_headers=lambda: [("content-security-policy", "default-src 'self'")])
+    gateway.start()
+    try:
+        base = f"http://127.0.0.1:{gateway.port}"
+        config = requests.get(f"{base}/config.json")
+        assert config.json() == {"apiBaseUrl": "http://api.test"}
+        assert config.headers["cache-control"] == "no-store"
+        index = requests.get(f"{base}/")
+        assert index.headers["content-security-policy"] == "default-src 'self'"
+        assert index.headers["cache-control"] == "no-cache"
+    finally:
+        gateway.stop()
+
+
+def test_a_gateway_never_started_stops_at_once(stack_template, runtime):
+    ApiGateway(stack_template, runtime.invoke, host="127.0.0.1", port=0).stop()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portrait_local.template import Template, TemplateError
+from portrait_local.template import Template, TemplateError, parse_parameter_overrides
 
 TEMPLATE = textwrap.dedent("""
     Transform: AWS::Serverless-2016-10-31
@@ -112,6 +112,19 @@ def test_parameter_overrides_and_created_attributes(tmp_path):
         prod.get_att("Table", "StreamArn")
     prod.attributes[("Table", "StreamArn")] = "arn:stream"
     assert prod.resolve({"Fn::GetAtt": ["Table", "StreamArn"]}) == "arn:stream"
+
+
+def test_parameter_overrides_are_read_as_sam_reads_them(tmp_path):
+    assert parse_parameter_overrides(
+        ["Stage=prod", "ParameterKey=Origins,ParameterValue=x,y", "Size=a=b"]) == {
+        "Stage": "prod", "Origins": "x,y", "Size": "a=b"}
+    assert parse_parameter_overrides(None) == {}
+    with pytest.raises(TemplateError, match="Key=Value"):
+        parse_parameter_overrides(["Stage"])
+    path = tmp_path / "template.yaml"
+    path.write_text(TEMPLATE)
+    with pytest.raises(TemplateError, match="undeclared parameters: Stag"):
+        Template.load(path, parameter_overrides={"Stag": "prod"})
 
 
 def test_unknown_things_fail_clearly(template):

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     rate_limits_table: str = Field(alias="RATE_LIMITS_TABLE")
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
     avatars_table: str = Field(alias="AVATARS_TABLE")
+    generations_table: str = Field(alias="GENERATIONS_TABLE")
+    credit_ledger_table: str = Field(alias="CREDIT_LEDGER_TABLE")
+    poses_table: str = Field(alias="POSES_TABLE")
     media_bucket: str = Field(alias="MEDIA_BUCKET")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     signing_key_secret: str = Field(alias="SIGNING_KEY_SECRET")
@@ -55,6 +58,27 @@ class Settings(BaseSettings):
     avatar_max_bytes: int = Field(5 * 1024 * 1024, alias="AVATAR_MAX_BYTES", ge=1024)
     upload_form_ttl_seconds: int = Field(600, alias="UPLOAD_FORM_TTL_SECONDS", ge=60, le=3600)
     avatar_grace_seconds: int = Field(7 * 86400, alias="AVATAR_GRACE_SECONDS", ge=0)
+    # A purged avatar leaves a tombstone this long, so a late restore answers 410, not 404.
+    avatar_tombstone_seconds: int = Field(30 * 86400, alias="AVATAR_TOMBSTONE_SECONDS", ge=0)
+
+    # Credits and generations. Costs are seed 003's (portrait.services.credits), not settings.
+    initial_credits: int = Field(100, alias="INITIAL_CREDITS", ge=0, le=1_000_000)
+    # One admin grant at most this much, and no balance above credit_balance_max.
+    credit_grant_max: int = Field(10_000, alias="CREDIT_GRANT_MAX", ge=1)
+    credit_balance_max: int = Field(1_000_000, alias="CREDIT_BALANCE_MAX", ge=1)
+    generation_starts_per_minute: int = Field(10, alias="GENERATION_STARTS_PER_MINUTE", ge=1)
+    # The router's destinations (only GenerationRouterFunction has them).
+    standard_generations_queue_url: str = Field("", alias="STANDARD_GENERATIONS_QUEUE_URL")
+    priority_generations_queue_url: str = Field("", alias="PRIORITY_GENERATIONS_QUEUE_URL")
+    # Deliveries of one generation before a retryable render error fails it (and refunds).
+    generation_render_attempts: int = Field(3, alias="GENERATION_RENDER_ATTEMPTS", ge=1, le=10)
+
+    # Storage hygiene. Uploads under tmp/ older than this are abandoned (the hourly sweep);
+    # 0 sweeps everything, which a local stack may want.
+    temp_upload_max_age_minutes: int = Field(120, alias="TEMP_UPLOAD_MAX_AGE_MINUTES", ge=0)
+    # Objects under avatars/ and media/ with no record are removed only past this age,
+    # so an upload whose record is being written is never taken for an orphan.
+    orphan_min_age_hours: int = Field(24, alias="ORPHAN_MIN_AGE_HOURS", ge=1)
     # Output encodings of the variants, in order of preference (webp, jpeg).
     avatar_formats: Annotated[tuple[Literal["webp", "jpeg"], ...], NoDecode] = Field(
         ("webp",), alias="AVATAR_FORMATS", min_length=1)
@@ -73,6 +97,18 @@ class Settings(BaseSettings):
     idempotency_ttl_seconds: int = Field(5 * 86400, alias="IDEMPOTENCY_TTL_SECONDS", ge=3600)
     # Encoder threads for the variants; 0 = the cores this process may use.
     image_workers: int = Field(0, alias="IMAGE_WORKERS", ge=0, le=16)
+
+    # Generated portraits. "preview" composes the photo and the pose locally, with no
+    # model; "bedrock" asks an Amazon Bedrock image model (portrait.services.rendering).
+    renderer: Literal["preview", "bedrock"] = Field("preview", alias="RENDERER")
+    bedrock_model_id: str = Field("amazon.titan-image-generator-v2:0", alias="BEDROCK_MODEL_ID",
+                                  min_length=1)
+    # Where the model runs, when not in AWS_REGION (Titan Image v2 is not in every region).
+    bedrock_region: str = Field("", alias="BEDROCK_REGION")
+    # How closely the output follows the pose skeleton (Titan: 0.0..1.0, its default 0.7).
+    bedrock_control_strength: float = Field(0.7, alias="BEDROCK_CONTROL_STRENGTH", ge=0, le=1)
+    # One model call's read timeout; the Lambda timeout must leave room for it.
+    render_timeout_seconds: int = Field(60, alias="RENDER_TIMEOUT_SECONDS", ge=5, le=600)
 
     @field_validator("avatar_formats", mode="before")
     @classmethod

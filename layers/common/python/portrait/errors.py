@@ -7,6 +7,9 @@ from typing import Any
 
 class PortraitError(Exception):
     code = "error"
+    # Names of `details` a client may see (the API adds them to the error body);
+    # everything else in details is for logs only.
+    exposed: tuple[str, ...] = ()
 
     def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -41,7 +44,10 @@ class Gone(PortraitError):
 
 
 class InsufficientCredits(PortraitError):
+    """402; the reply carries the balance and the cost, so a client can say how many are missing."""
+
     code = "insufficient_credits"
+    exposed = ("balance", "cost")
 
 
 class RateLimited(PortraitError):
@@ -68,3 +74,17 @@ class ImageRejected(PortraitError):
     def __init__(self, reason: str, message: str, **details) -> None:
         super().__init__(message, code=reason, **details)
         self.reason = reason
+
+
+class RenderFailed(PortraitError):
+    """A renderer produced no portrait. `reason` is machine-readable:
+    content_filtered, model_error, invalid_response, invalid_input (permanent:
+    record the failure and refund), or throttled, timeout, unavailable
+    (`retryable` is True: let the queue redeliver the job)."""
+
+    code = "render_failed"
+
+    def __init__(self, reason: str, message: str, *, retryable: bool = False, **details) -> None:
+        super().__init__(message, reason=reason, retryable=retryable, **details)
+        self.reason = reason
+        self.retryable = retryable

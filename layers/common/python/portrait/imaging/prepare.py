@@ -66,6 +66,27 @@ def square_source(source: DecodedSource, side: int,
     return square
 
 
+
+def upright_srgb(source: DecodedSource, shorter_side: int) -> Image.Image:
+    """The whole source, its shorter side at most `shorter_side` (never upscaled),
+    upright, in sRGB, RGB or RGBA, with no metadata: for callers that choose
+    their own crop (the portrait preview's face window) rather than the centre."""
+    image = source.image
+    icc_profile = image.info.get("icc_profile")
+    orientation = exif_orientation(image)
+    image = _resizable(image)
+    # Scale from the source's real size: a JPEG may be shrunk on load already.
+    ratio = min(1.0, shorter_side / min(source.info.width, source.info.height))
+    size = (max(1, round(source.info.width * ratio)), max(1, round(source.info.height * ratio)))
+    if size != image.size:
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    image = _drop_opaque_alpha(to_srgb(image, icc_profile))
+    transpose = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
+    if transpose is not None:
+        image = image.transpose(transpose)
+    image.info = {}
+    return image
+
 def resize_in_strips(image: Image.Image, side: int, box: tuple[float, float, float, float],
                      executor: Executor | None = None, strips: int = 2,
                      reducing_gap: float = 2.0) -> Image.Image:

@@ -108,6 +108,7 @@ def register_user(registration: Registration, *, role: str = USER) -> User:
         name=registration.name,
         created_at=now,
         updated_at=now,
+        credits=get_settings().initial_credits,  # granted in the transaction that creates the user
     )
     users.insert_user(user)
     metrics.add_metric(name="UserRegistered", unit=MetricUnit.Count, value=1)

@@ -20,7 +20,7 @@ from portrait.observability import MetricUnit, metrics
 from portrait.services import avatar_views
 from portrait.services.avatar_views import AvatarView, avatar_view, iso
 from portrait.store import avatars, keys, objects, rate_limits, users
-from portrait.store.avatars import DELETED, PENDING, Avatar, SwitchConflict
+from portrait.store.avatars import DELETED, PENDING, PURGED, Avatar, SwitchConflict
 
 ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 # Names some clients send for JPEG; the form is then issued for the real one.
@@ -48,11 +48,13 @@ class UploadForm:
     content_type: str
 
 
-def _allowed_content_type(requested: str) -> str:
+def allowed_content_type(requested: str, what: str = "avatars") -> str:
+    """The content type a form is issued for (aliases resolved); InvalidInput if not an image
+    we take. Shared with generation photos, which follow the avatar rules."""
     content_type = requested.split(";")[0].strip().lower()
     content_type = _CONTENT_TYPE_ALIASES.get(content_type, content_type)
     if content_type not in ALLOWED_CONTENT_TYPES:
-        raise InvalidInput(f"avatars must be one of {', '.join(ALLOWED_CONTENT_TYPES)}",
+        raise InvalidInput(f"{what} must be one of {', '.join(ALLOWED_CONTENT_TYPES)}",
                            code="unsupported_content_type")
     return content_type
 
@@ -64,7 +66,7 @@ def start_avatar_upload(user_id: str, request: UploadRequest) -> UploadForm:
     before the form is handed out, so the processor always finds it.
     """
     settings = get_settings()
-    content_type = _allowed_content_type(request.content_type)  # a bad request costs no quota
+    content_type = allowed_content_type(request.content_type)  # a bad request costs no quota
     rate_limits.hit("avatar_upload", user_id, limit=settings.avatar_uploads_per_minute)
     now = avatar_views.now()
     upload_id, avatar_id = new_id(), new_id()
@@ -123,7 +125,8 @@ def delete_current_avatar(user_id: str) -> AvatarView:
 def restore_avatar(user_id: str, avatar_id: str) -> AvatarView:
     """Make a soft-deleted avatar current again (the then-current one is soft-deleted).
 
-    404 for an unknown (or someone else's) id, 410 once the grace has run out,
+    404 for an unknown (or someone else's) id, 410 once the grace has run out
+    (and, for a while, after the purge: its tombstone remembers the id),
     409 for an avatar that is not deleted or was never processed.
     """
     settings = get_settings()
@@ -133,7 +136,7 @@ def restore_avatar(user_id: str, avatar_id: str) -> AvatarView:
         if avatar is None:
             raise NotFound("no such avatar", code="avatar_not_found")
         now = avatar_views.now()
-        if avatar.past_grace(now):
+        if avatar.status == PURGED or avatar.past_grace(now):
             raise Gone("this avatar can no longer be restored", code="restore_window_closed")
         if avatar.status != DELETED:
             raise Conflict("only a deleted avatar can be restored", code="avatar_not_deleted")

@@ -8,19 +8,16 @@ TTL (which lags up to two days) has not removed it yet.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from portrait.config import get_settings
-from portrait.errors import InvalidInput, NotFound
-from portrait.services import avatar_views
+from portrait.errors import NotFound
+from portrait.services import avatar_views, cursors
 from portrait.services.avatar_views import AvatarLinks, AvatarView, avatar_links, avatar_view
 from portrait.store import avatars, users
-from portrait.store.avatars import EXPIRED, READY, Avatar
+from portrait.store.avatars import EXPIRED, PURGED, READY, Avatar
 from portrait.store.users import User
 
 DEFAULT_IMAGE_PATH = "/avatars/default"
@@ -48,8 +45,9 @@ def _no_avatar() -> NotFound:
 
 
 def _in_history(avatar: Avatar, at: int) -> bool:
-    """Never-used upload forms are noise in a history; avatars past grace are gone."""
-    return avatar.status != EXPIRED and not avatar.past_grace(at)
+    """Never-used upload forms are noise in a history; avatars past grace (or purged,
+    leaving a tombstone) are gone."""
+    return avatar.status not in (EXPIRED, PURGED) and not avatar.past_grace(at)
 
 
 def _user(user_id: str) -> User:
@@ -86,7 +84,7 @@ def get_avatar(user_id: str, avatar_id: str) -> AvatarView:
     """GET /me/avatars/{avatar_id}: what a client polls after uploading."""
     avatar = avatars.get_avatar(user_id, avatar_id)
     # An expired upload form still answers (status expired), so a poller learns why it waits.
-    if avatar is None or avatar.past_grace(avatar_views.now()):
+    if avatar is None or avatar.status == PURGED or avatar.past_grace(avatar_views.now()):
         raise NotFound("no such avatar", code="avatar_not_found")
     return avatar_view(avatar, current_avatar_id=_user(user_id).avatar_id)
 
@@ -108,20 +106,13 @@ def avatar_history(user_id: str, *, limit: int, cursor: str | None = None) -> Av
 
 
 def encode_cursor(after_avatar_id: str) -> str:
-    raw = json.dumps({"after": after_avatar_id}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode_cursor("after", after_avatar_id)
 
 
 def decode_cursor(cursor: str) -> str:
     """The avatar id a cursor continues after. It is applied to the caller's own
     partition only, so a forged cursor can skip records but never reveal another user's."""
-    try:
-        after = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["after"]
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        after = None
-    if not isinstance(after, str) or not _ULID.match(after):
-        raise InvalidInput("the cursor is not one this API issued", code="invalid_cursor")
-    return after
+    return cursors.decode_cursor(cursor, "after", pattern=_ULID)
 
 
 def public_avatar_location(user_id: str, size: str) -> Redirect:

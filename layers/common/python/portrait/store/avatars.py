@@ -2,7 +2,8 @@
 
 Life cycle: pending (form issued) → ready | rejected (processor) → deleted
 (soft, restorable until expires_at) → gone (TTL or the nightly sweep).
-`pending` can also end as `expired` (the upload never came).
+`pending` can also end as `expired` (the upload never came). A purged avatar
+leaves a tombstone (status `purged`) for a while, so a late restore answers 410.
 
 The user's `avatar_id` pointer moves only inside a transaction that also
 changes the avatars involved, each write conditioned on the state it expects:
@@ -21,7 +22,9 @@ from portrait.errors import Conflict
 from portrait.store.models import AvatarItem, UserItem, bound, condition_failed, transaction_connection
 
 PENDING, READY, REJECTED, DELETED, EXPIRED = "pending", "ready", "rejected", "deleted", "expired"
-SOFT_DELETED = "soft-deleted"  # the sparse index's only partition
+PURGED = "purged"  # a tombstone: objects and record gone, only the id is remembered
+SOFT_DELETED = "soft-deleted"  # the soft_deleted index's only partition
+PENDING_UPLOAD = "pending-upload"  # the pending_uploads index's only partition
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ def _from_item(item: AvatarItem) -> Avatar:
 def create_avatar(avatar: Avatar) -> None:
     model = bound(AvatarItem)
     values = {k: v for k, v in avatar.__dict__.items() if v not in (None, {})}
+    if avatar.status == PENDING and avatar.upload_expires_at is not None:
+        values["pending_upload"] = PENDING_UPLOAD  # every move off pending removes it
     try:
         model(**values).save(condition=model.avatar_id.does_not_exist())
     except PutError as exc:
@@ -129,7 +134,8 @@ def mark_rejected(user_id: str, avatar_id: str, *, reason: str, message: str, no
     False if it was no longer pending (a redelivery)."""
     model = bound(AvatarItem)
     actions = [model.status.set(REJECTED), model.reject_reason.set(reason),
-               model.reject_message.set(message), model.updated_at.set(now_iso)]
+               model.reject_message.set(message), model.updated_at.set(now_iso),
+               model.pending_upload.remove()]
     if original:
         actions.append(model.original.set(original))
     try:
@@ -143,7 +149,8 @@ def mark_rejected(user_id: str, avatar_id: str, *, reason: str, message: str, no
 
 def _soft_delete_actions(model: type[AvatarItem], *, now_iso: str, expires_at: int) -> list:
     return [model.status.set(DELETED), model.deleted_at.set(now_iso), model.updated_at.set(now_iso),
-            model.expires_at.set(expires_at), model.purge_queue.set(SOFT_DELETED)]
+            model.expires_at.set(expires_at), model.purge_queue.set(SOFT_DELETED),
+            model.pending_upload.remove()]
 
 
 def make_current(user_id: str, avatar_id: str, *, expected_status: str, previous_avatar_id: str | None,
@@ -157,7 +164,8 @@ def make_current(user_id: str, avatar_id: str, *, expected_status: str, previous
     """
     avatars, users = bound(AvatarItem), bound(UserItem)
     actions = [avatars.status.set(READY), avatars.updated_at.set(now_iso),
-               avatars.deleted_at.remove(), avatars.expires_at.remove(), avatars.purge_queue.remove()]
+               avatars.deleted_at.remove(), avatars.expires_at.remove(), avatars.purge_queue.remove(),
+               avatars.pending_upload.remove()]
     actions += [getattr(avatars, name).set(value) for name, value in (changes or {}).items()]
     condition = avatars.status == expected_status
     if expected_status == DELETED:
@@ -206,7 +214,8 @@ def set_status(user_id: str, avatar_id: str, *, status: str, expected_status: st
     model = bound(AvatarItem)
     try:
         model(user_id, avatar_id).update(
-            actions=[model.status.set(status), model.updated_at.set(now_iso)],
+            actions=[model.status.set(status), model.updated_at.set(now_iso),
+                     model.pending_upload.remove()],
             condition=model.status == expected_status)
     except UpdateError as exc:
         if condition_failed(exc):

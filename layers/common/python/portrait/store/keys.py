@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 # Crockford base32 ULIDs, as portrait.ids makes them.
 _ID = r"[0-9A-HJKMNP-TV-Z]{26}"
-_TMP_KEY = re.compile(rf"^tmp/(?P<kind>avatars|media|generations)/(?P<user_id>{_ID})/(?P<upload_id>{_ID})/source$")
+TMP_PREFIX = "tmp/"  # direct uploads wait here until processed or swept
+TMP_KINDS = ("avatars", "media", "generations")
+_TMP_KEY = re.compile(rf"^tmp/(?P<kind>{'|'.join(TMP_KINDS)})/(?P<user_id>{_ID})/(?P<upload_id>{_ID})/source$")
 
 AVATAR_CACHE_CONTROL = "public, max-age=31536000, immutable"  # a new avatar gets a new id
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
@@ -22,7 +24,12 @@ class TmpKey:
 
 
 def tmp_upload_key(kind: str, user_id: str, upload_id: str) -> str:
-    return f"tmp/{kind}/{user_id}/{upload_id}/source"
+    return f"{tmp_session_prefix(kind, user_id, upload_id)}source"
+
+
+def tmp_session_prefix(kind: str, user_id: str, upload_id: str) -> str:
+    """Everything one upload session put under tmp/ (today only its source)."""
+    return f"{TMP_PREFIX}{kind}/{user_id}/{upload_id}/"
 
 
 def parse_tmp_key(key: str) -> TmpKey | None:
@@ -31,9 +38,50 @@ def parse_tmp_key(key: str) -> TmpKey | None:
     return TmpKey(**match.groupdict()) if match else None
 
 
+_OWNED_KEY = re.compile(rf"^(?P<area>avatars|media)/(?P<user_id>{_ID})/(?P<owner_id>{_ID})/[^/]+$")
+# The areas whose objects belong to a record (an avatar, a media item), swept for orphans.
+OWNED_AREAS = ("avatars", "media")
+
+
+@dataclass(frozen=True)
+class OwnedKey:
+    """avatars/{user_id}/{avatar_id}/... or media/{user_id}/{media_id}/...: the record it belongs to."""
+
+    area: str
+    user_id: str
+    owner_id: str
+
+
+def parse_owned_key(key: str) -> OwnedKey | None:
+    """Whose object this is, or None for a key we never build (nothing can own it)."""
+    match = _OWNED_KEY.match(key)
+    return OwnedKey(**match.groupdict()) if match else None
+
+
 def avatar_prefix(user_id: str, avatar_id: str) -> str:
     return f"avatars/{user_id}/{avatar_id}/"
 
 
 def avatar_variant_key(user_id: str, avatar_id: str, size: str, fmt: str) -> str:
     return f"{avatar_prefix(user_id, avatar_id)}{size}.{EXTENSIONS[fmt]}"
+
+
+def generation_prefix(user_id: str, generation_id: str) -> str:
+    return f"generations/{user_id}/{generation_id}/"
+
+
+def generation_output_key(user_id: str, generation_id: str) -> str:
+    return f"{generation_prefix(user_id, generation_id)}output.png"
+
+
+def generation_source_key(user_id: str, generation_id: str, fmt: str) -> str:
+    """The input photo kept beside the output, metadata stripped (fmt: png | jpeg)."""
+    return f"{generation_prefix(user_id, generation_id)}input.{EXTENSIONS.get(fmt, fmt)}"
+
+
+POSES_PREFIX = "poses/"
+
+
+def pose_skeleton_key(pose_id: str) -> str:
+    """The pose's skeleton (control image). Pose ids are slugs we validated: [a-z0-9-]."""
+    return f"{POSES_PREFIX}{pose_id}.png"

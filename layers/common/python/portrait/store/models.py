@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -48,6 +55,14 @@ class UserItem(Model):
     credits = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    # Generation stats, moved only in the transactions that change a generation or
+    # its charge (portrait.store.generations), so GET /generations/stats is one read.
+    generation_records = NumberAttribute(null=True)  # records kept (history's total)
+    generations_total = NumberAttribute(null=True)
+    generations_completed = NumberAttribute(null=True)
+    generations_failed = NumberAttribute(null=True)  # failed or expired, all refunded
+    generation_ms_total = NumberAttribute(null=True)  # of the completed ones
+    credits_used = NumberAttribute(null=True)  # charges net of refunds
 
 
 class GuardItem(Model):
@@ -106,6 +121,18 @@ class SoftDeletedIndex(GlobalSecondaryIndex):
     expires_at = NumberAttribute(range_key=True)
 
 
+class PendingUploadIndex(GlobalSecondaryIndex):
+    """Sparse: only avatars waiting for their upload carry pending_upload, so the temp
+    sweep finds uploads that never came (no tmp/ object leads to those) without a scan."""
+
+    class Meta:
+        index_name = "pending_uploads"
+        projection = KeysOnlyProjection()
+
+    pending_upload = UnicodeAttribute(hash_key=True)
+    upload_expires_at = NumberAttribute(range_key=True)
+
+
 class AvatarItem(Model):
     """(user_id, avatar_id); see portrait.store.avatars for the life cycle."""
 
@@ -114,7 +141,7 @@ class AvatarItem(Model):
 
     user_id = UnicodeAttribute(hash_key=True)
     avatar_id = UnicodeAttribute(range_key=True)
-    status = UnicodeAttribute()  # pending | ready | rejected | deleted | expired
+    status = UnicodeAttribute()  # pending | ready | rejected | deleted | expired | purged
     source = UnicodeAttribute()  # upload | identicon | gravatar
     upload_id = UnicodeAttribute(null=True)
     upload_key = UnicodeAttribute(null=True)
@@ -130,9 +157,106 @@ class AvatarItem(Model):
     deleted_at = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL: deleted_at + grace, only while soft-deleted
     purge_queue = UnicodeAttribute(null=True)  # SOFT_DELETED while soft-deleted, else absent
+    pending_upload = UnicodeAttribute(null=True)  # PENDING_UPLOAD while an upload form waits
 
     by_upload = UploadIndex()
     soft_deleted = SoftDeletedIndex()
+    pending_uploads = PendingUploadIndex()
+
+
+# ---------------------------------------------------------------- generations table
+class PendingGenerationIndex(GlobalSecondaryIndex):
+    """Sparse: only generations still waiting for their input photo carry pending_upload,
+    so the temp sweep finds inputs that never came without a scan."""
+
+    class Meta:
+        index_name = "pending_uploads"
+        projection = KeysOnlyProjection()
+
+    pending_upload = UnicodeAttribute(hash_key=True)
+    upload_expires_at = NumberAttribute(range_key=True)
+
+
+class GenerationItem(Model):
+    """(user_id, generation_id); see portrait.store.generations for the life cycle."""
+
+    class Meta(_Meta):
+        settings_field = "generations_table"
+
+    user_id = UnicodeAttribute(hash_key=True)
+    generation_id = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute()  # pending | processing | completed | failed | expired
+    pose_id = UnicodeAttribute()
+    quality = UnicodeAttribute()  # sd | hd
+    priority = BooleanAttribute(default=False)
+    credits_charged = NumberAttribute()
+    content_type = UnicodeAttribute()
+    input_key = UnicodeAttribute()  # tmp/generations/... until processed
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    upload_expires_at = NumberAttribute()
+    pending_upload = UnicodeAttribute(null=True)  # PENDING_UPLOAD while pending, else absent
+    input_etag = UnicodeAttribute(null=True)  # the upload a processor claimed
+    source_key = UnicodeAttribute(null=True)  # the input kept, metadata stripped
+    output_key = UnicodeAttribute(null=True)
+    output = MapAttribute(null=True)  # {width, height, renderer, model}
+    started_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    processing_ms = NumberAttribute(null=True)
+    error_reason = UnicodeAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+    refunded_at = UnicodeAttribute(null=True)
+
+    pending_uploads = PendingGenerationIndex()
+
+
+# ---------------------------------------------------------------- credit_ledger table
+class CreditEntryItem(Model):
+    """(user_id, entry_id): one movement of a balance. Charge and refund entries are keyed
+    on their generation (<generation_id>#charge | #refund) and written only if absent, in
+    the transaction that moves the balance: a second refund cannot even be recorded."""
+
+    class Meta(_Meta):
+        settings_field = "credit_ledger_table"
+
+    user_id = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()  # grant | charge | refund
+    amount = NumberAttribute()  # signed: what the balance moved by
+    reason = UnicodeAttribute(null=True)
+    generation_id = UnicodeAttribute(null=True)
+    actor_id = UnicodeAttribute(null=True)  # the admin who granted
+    created_at = UnicodeAttribute()
+
+
+# ---------------------------------------------------------------- poses table
+class CategoryIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_category"
+        projection = AllProjection()
+
+    category = UnicodeAttribute(hash_key=True)
+    pose_id = UnicodeAttribute(range_key=True)
+
+
+class PoseItem(Model):
+    """pose_id; see portrait.store.poses."""
+
+    class Meta(_Meta):
+        settings_field = "poses_table"
+
+    pose_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    category = UnicodeAttribute()
+    tags = UnicodeSetAttribute(null=True)  # DynamoDB has no empty set: none is absent
+    # 18 x [x, y, v] as one JSON string: always read and written whole, never filtered
+    # on, and one string costs far less to (de)serialise than 72 nested attribute values.
+    keypoints = JSONAttribute()
+    skeleton_key = UnicodeAttribute()
+    source = UnicodeAttribute()  # catalogue | admin
+    created_at = UnicodeAttribute()
+
+    by_category = CategoryIndex()
 
 
 # ---------------------------------------------------------------- rate_limits table
@@ -150,6 +274,7 @@ class RateLimitItem(Model):
 M = TypeVar("M", bound=type[Model])
 ALL_MODELS: tuple[type[Model], ...] = (
     UserItem, GuardItem, RefreshTokenItem, TokenFamilyItem, RateLimitItem, AvatarItem,
+    GenerationItem, CreditEntryItem, PoseItem,
 )
 
 

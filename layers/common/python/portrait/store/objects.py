@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from botocore.exceptions import ClientError
 
@@ -22,6 +22,34 @@ class StoredObject:
 
 class ObjectMissing(LookupError):
     pass
+
+
+# DeleteObjects takes at most 1000 keys, and a ListObjectsV2 page holds at most 1000.
+PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class ListedObject:
+    """One entry of a bucket listing: no body, no content type (a listing has neither)."""
+
+    key: str
+    size: int
+    last_modified: float  # epoch seconds
+
+
+@dataclass(frozen=True)
+class ObjectPage:
+    objects: list[ListedObject]
+    next_token: str | None  # S3's continuation token; None after the last page
+
+
+class InvalidContinuation(ValueError):
+    """S3 refused a continuation token (forged, or from another listing)."""
+
+
+def _listed(entry: dict) -> ListedObject:
+    return ListedObject(key=entry["Key"], size=int(entry.get("Size", 0)),
+                        last_modified=entry["LastModified"].timestamp())
 
 
 def _bucket() -> str:
@@ -91,16 +119,46 @@ def put_objects(items: Iterable[tuple[str, bytes, str]], *, cache_control: str |
             future.result()
 
 
+def iter_object_pages(prefix: str) -> Iterator[list[ListedObject]]:
+    """Every object under `prefix`, one ListObjectsV2 page (up to 1000) at a time, in key order.
+
+    A caller may delete a page's objects before asking for the next: the
+    continuation token marks a position in key order, not a snapshot.
+    """
+    pages = client("s3").get_paginator("list_objects_v2").paginate(
+        Bucket=_bucket(), Prefix=prefix, PaginationConfig={"PageSize": PAGE_SIZE})
+    for page in pages:
+        listed = [_listed(item) for item in page.get("Contents", [])]
+        if listed:
+            yield listed
+
+
 def delete_objects(keys: Iterable[str]) -> list[str]:
     """Delete the keys (deleting a missing key succeeds); returns the keys that failed."""
     keys = list(keys)
     failed: list[str] = []
-    for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1000 keys
-        batch = keys[start:start + 1000]
+    for start in range(0, len(keys), PAGE_SIZE):
+        batch = keys[start:start + PAGE_SIZE]
         reply = client("s3").delete_objects(
             Bucket=_bucket(), Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
         failed += [error["Key"] for error in reply.get("Errors", [])]
     return failed
+
+
+def list_objects_page(prefix: str, *, limit: int = PAGE_SIZE, token: str | None = None) -> ObjectPage:
+    """One page of the keys under `prefix`, in key order, from S3's continuation `token`
+    (for callers that hand the position to a client; iter_object_pages reads them all)."""
+    params = {"Bucket": _bucket(), "Prefix": prefix, "MaxKeys": max(1, min(limit, PAGE_SIZE))}
+    if token:
+        params["ContinuationToken"] = token
+    try:
+        reply = client("s3").list_objects_v2(**params)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "InvalidArgument":
+            raise InvalidContinuation(token) from None
+        raise
+    return ObjectPage([_listed(item) for item in reply.get("Contents", [])],
+                      reply.get("NextContinuationToken") if reply.get("IsTruncated") else None)
 
 
 def object_url(key: str) -> str:

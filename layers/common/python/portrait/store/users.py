@@ -13,6 +13,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from portrait.errors import Conflict, NotFound
+from portrait.store import credits
 from portrait.store.models import (
     GuardItem,
     UserItem,
@@ -64,7 +65,8 @@ def _from_item(item: UserItem) -> User:
 
 
 def insert_user(user: User) -> None:
-    """Create the user; Conflict(username_taken | email_taken) if either is claimed."""
+    """Create the user (with its opening balance, `credits`, and that grant's ledger entry);
+    Conflict(username_taken | email_taken) if either is claimed."""
     users, guards = bound(UserItem), bound(GuardItem)
     item = users(_user_pk(user.user_id), **asdict(user))
     username_item = guards(username_guard(user.username), user_id=user.user_id)
@@ -74,6 +76,9 @@ def insert_user(user: User) -> None:
             tx.save(item, condition=users.pk.does_not_exist(), return_values=TX_OLD)
             tx.save(username_item, condition=guards.pk.does_not_exist(), return_values=TX_OLD)
             tx.save(email_item, condition=guards.pk.does_not_exist(), return_values=TX_OLD)
+            if user.credits > 0:  # the initial grant, in the ledger from the first moment
+                credits.save_new_entry(tx, credits.opening_entry(user.user_id, user.credits,
+                                                                 now_iso=user.created_at))
     except TransactWriteError as exc:
         taken = failed_condition_keys(exc)
         if username_item.pk in taken:

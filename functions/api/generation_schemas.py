@@ -1,0 +1,97 @@
+"""Reply shapes of the generation and credit routes (built from portrait.services' views)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+GenerationStatus = Literal["pending", "processing", "completed", "failed", "expired"]
+
+
+class _FromViews(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class GenerationError(_FromViews):
+    reason: str = Field(examples=["dimensions_too_small"], description=(
+        "machine-readable: an image rejection (unsupported_type, too_large, dimensions_too_small, "
+        "dimensions_too_large, corrupt, decompression_bomb), a render failure (content_filtered, "
+        "model_error, invalid_response, invalid_input, pose_unavailable, timeout, "
+        "renderer_unavailable) or, for expired ones, input_never_arrived / input_not_processed"))
+    message: str
+
+
+class GenerationDetail(_FromViews):
+    generation_id: str
+    status: GenerationStatus
+    pose_id: str
+    quality: Literal["sd", "hd"]
+    priority: bool
+    credits_charged: int
+    created_at: str
+    updated_at: str
+    started_at: str | None = None
+    completed_at: str | None = None
+    processing_seconds: float | None = None
+    output_url: str | None = Field(None, description="completed: the portrait (PNG)")
+    input_url: str | None = Field(None, description="completed: your photo as kept, metadata removed")
+    width: int | None = None
+    height: int | None = None
+    error: GenerationError | None = Field(None, description="failed or expired: why")
+    refunded: bool = Field(description="whether the credits charged were given back")
+
+
+class PhotoUploadForm(_FromViews):
+    url: str = Field(description="POST the form here: every field, then the file as `file`, last")
+    fields: dict[str, str]
+    expires_at: str = Field(description="the form is refused after this time (ISO 8601, UTC)")
+    max_bytes: int
+    content_type: str = Field(description="the Content-Type the form was issued for")
+
+
+class GenerationStartedReply(_FromViews):
+    generation: GenerationDetail
+    upload: PhotoUploadForm = Field(description="upload the photo with it; then poll "
+                                                "GET /generations/{generation_id}")
+
+
+class HistoryMeta(_FromViews):
+    total: int = Field(description="generations you have (deleted ones are not counted)")
+    limit: int
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")
+    has_more: bool
+
+
+class GenerationHistoryReply(_FromViews):
+    items: list[GenerationDetail]
+    meta: HistoryMeta
+
+
+class GenerationStatsReply(_FromViews):
+    total: int = Field(description="generations started")
+    completed: int
+    failed: int = Field(description="failed or expired (all refunded)")
+    average_processing_seconds: float = Field(description="over the completed ones")
+    credits_used: int = Field(description="credits spent, net of refunds")
+
+
+class Prices(_FromViews):
+    base: int = Field(examples=[5])
+    hd: int = Field(examples=[2], description="added for quality hd")
+    priority: int = Field(examples=[3], description="added for priority processing")
+
+
+class CreditBalanceReply(_FromViews):
+    user_id: str
+    balance: int
+    prices: Prices
+
+
+class CreditGrantReply(_FromViews):
+    user_id: str
+    entry_id: str = Field(description="the ledger entry recording the grant")
+    amount: int
+    reason: str
+    balance: int = Field(description="the balance after the grant")
+    granted_by: str
+    created_at: str

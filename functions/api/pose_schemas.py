@@ -1,0 +1,30 @@
+"""Reply shapes of the pose routes (built from portrait.services.poses' views)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PoseReply(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    pose_id: str = Field(examples=["waving-hand-up-angled-knees-mirrored"])
+    name: str
+    category: str = Field(examples=["waving"])
+    tags: list[str] = Field(examples=[["angled-view", "casual", "three-quarter"]])
+    keypoints: list[list[float]] = Field(
+        description="18 x [x, y, v], COCO-18 order; x and y 0..1 from the top left, "
+                    "v 0 absent, 1 occluded, 2 visible")
+    source: Literal["catalogue", "admin"]
+    created_at: str
+    preview_url: str = Field(description="the skeleton image (PNG, 512 px): OpenPose-style "
+                                         "coloured limbs on black")
+
+
+class PoseList(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    items: list[PoseReply]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the "
+                                                "end (a page before it may be empty)")

@@ -1,0 +1,67 @@
+"""/generations: start an AI portrait (pay, get the photo's upload form), poll it,
+page through your history, delete one, and your stats.
+
+Every route reads only the caller's own partition: someone else's generation
+id answers 404, exactly like an id that never existed.
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from generation_schemas import (
+    GenerationDetail,
+    GenerationHistoryReply,
+    GenerationStartedReply,
+    GenerationStatsReply,
+)
+from portrait.services import generations
+from portrait.services.generations import GenerationRequest
+from schemas import Message, api_responses
+from security import BEARER, CurrentClaims
+
+router = Router()
+TAGS = ["generations"]
+
+GenerationId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="a ULID")]
+
+
+@router.post("/generations", status_code=201, tags=TAGS, security=BEARER,
+             summary="Start a generation: charges its credits, returns the photo's upload form",
+             responses=api_responses(400, 401, 402, 404, 429, success=201,
+                                     description="The pending generation and the form"))
+def start(body: GenerationRequest, claims: CurrentClaims) -> GenerationStartedReply:
+    return GenerationStartedReply.model_validate(generations.start_generation(claims["sub"], body))
+
+
+# Before /generations/<generation_id>, so "stats" is never taken for an id.
+@router.get("/generations/stats", tags=TAGS, security=BEARER,
+            summary="Your generation stats (kept as counters: one read)",
+            responses=api_responses(401, 404))
+def stats(claims: CurrentClaims) -> GenerationStatsReply:
+    return GenerationStatsReply.model_validate(generations.generation_stats(claims["sub"]))
+
+
+@router.get("/generations", tags=TAGS, security=BEARER, summary="Your generations, newest first",
+            responses=api_responses(400, 401))
+def history(claims: CurrentClaims, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+            cursor: Annotated[str | None, Query(max_length=200)] = None) -> GenerationHistoryReply:
+    return GenerationHistoryReply.model_validate(
+        generations.generation_history(claims["sub"], limit=limit, cursor=cursor))
+
+
+@router.get("/generations/<generation_id>", tags=TAGS, security=BEARER,
+            summary="One of your generations (poll it after uploading the photo)",
+            responses=api_responses(401, 404))
+def get_one(generation_id: GenerationId, claims: CurrentClaims) -> GenerationDetail:
+    return GenerationDetail.model_validate(generations.get_generation(claims["sub"], generation_id))
+
+
+@router.delete("/generations/<generation_id>", tags=TAGS, security=BEARER,
+               summary="Delete a finished generation and its images",
+               responses=api_responses(401, 404, 409))
+def delete(generation_id: GenerationId, claims: CurrentClaims) -> Message:
+    generations.delete_generation(claims["sub"], generation_id)
+    return Message(message="generation deleted")

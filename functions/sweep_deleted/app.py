@@ -1,0 +1,21 @@
+"""SweepDeletedFunction: soft-deleted avatars past their grace, then orphans,
+daily at 03:00 UTC on an EventBridge schedule.
+
+One service call. A manual run may ask for a dry run with {"detail": {"dry_run": true}}.
+"""
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from portrait.observability import logger, metrics, tracer
+from portrait.services.deleted_sweep import sweep_deleted_avatars
+from portrait.services.scheduled_sweeps import ScheduledSweep
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    request = parse(event=event, model=ScheduledSweep)
+    return sweep_deleted_avatars(dry_run=request.detail.dry_run).as_dict()

@@ -1,0 +1,255 @@
+"""Generation records, and the transactions that move them together with credits.
+
+Life cycle: pending (charged, waiting for the input photo) → processing →
+completed | failed; pending can also end as expired (the photo never came).
+failed and expired are refunded, exactly once.
+
+Every step that touches money or stats is one transaction over the
+generation, the user item (balance and counters) and, for money, a ledger
+entry keyed on the generation:
+
+    start     balance -= cost (only if balance >= cost), total += 1, used += cost,
+              the generation put (only if new), ledger <id>#charge put (only if new)
+    complete  processing → completed, completed += 1, processing time summed
+    refund    → failed | expired only if refunded_at is unset and the status is
+              refundable; balance += cost, used -= cost, failed += 1,
+              ledger <id>#refund put (only if new)
+    delete    the record (only if settled), records -= 1
+
+So a balance never goes below zero, every charge has its generation, and a
+duplicate refund changes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from portrait.errors import Conflict, NotFound
+from portrait.store.credits import CHARGE, REFUND, entry_item, insufficient, save_new_entry, user_key
+from portrait.store.models import (
+    TX_OLD,
+    GenerationItem,
+    UserItem,
+    bound,
+    condition_failed,
+    transaction_connection,
+)
+
+PENDING, PROCESSING, COMPLETED, FAILED, EXPIRED = (
+    "pending", "processing", "completed", "failed", "expired")
+SETTLED = (COMPLETED, FAILED, EXPIRED)
+REFUNDABLE = (PENDING, PROCESSING)  # what may still end failed or expired
+PENDING_UPLOAD = "pending-upload"  # the pending_uploads index's only partition
+
+
+@dataclass(frozen=True)
+class Generation:
+    user_id: str
+    generation_id: str
+    status: str
+    pose_id: str
+    quality: str
+    priority: bool
+    credits_charged: int
+    content_type: str
+    input_key: str
+    created_at: str
+    updated_at: str
+    upload_expires_at: int
+    input_etag: str | None = None
+    source_key: str | None = None
+    output_key: str | None = None
+    output: dict[str, Any] = field(default_factory=dict)
+    started_at: str | None = None
+    completed_at: str | None = None
+    processing_ms: int | None = None
+    error_reason: str | None = None
+    error_message: str | None = None
+    refunded_at: str | None = None
+
+    @property
+    def upload_id(self) -> str:
+        return self.generation_id  # the tmp key names the generation itself
+
+
+class GenerationBusy(Conflict):
+    code = "generation_in_progress"
+
+
+def _from_item(item: GenerationItem) -> Generation:
+    values = {name: getattr(item, name) for name in Generation.__dataclass_fields__}
+    values["output"] = item.output.as_dict() if item.output else {}
+    for name in ("credits_charged", "upload_expires_at", "processing_ms"):
+        if values[name] is not None:
+            values[name] = int(values[name])
+    values["priority"] = bool(values["priority"])
+    return Generation(**values)
+
+
+def _cancelled_on(exc: TransactWriteError, attribute: str) -> dict | None:
+    """The old image of the item (told apart by `attribute`) whose condition failed."""
+    for reason in exc.cancellation_reasons or []:
+        if reason and reason.code == "ConditionalCheckFailed":
+            item = reason.raw_item or {}
+            if attribute in item or (attribute == "pk" and not item):
+                return item
+    return None
+
+
+def create_charged(generation: Generation) -> None:
+    """Charge the user and record the pending generation, in one transaction.
+
+    InsufficientCredits (with balance and cost) when the balance is short;
+    NotFound when the user is gone.
+    """
+    users, model = bound(UserItem), bound(GenerationItem)
+    cost = generation.credits_charged
+    values = {k: v for k, v in generation.__dict__.items() if v not in (None, {})}
+    item = model(**values, pending_upload=PENDING_UPLOAD)
+    charge = entry_item(generation.user_id, f"{generation.generation_id}#{CHARGE}", CHARGE, -cost,
+                        now_iso=generation.created_at, generation_id=generation.generation_id)
+    try:
+        with TransactWrite(connection=transaction_connection(users)) as tx:
+            tx.update(users(user_key(generation.user_id)),
+                      actions=[users.credits.add(-cost), users.generations_total.add(1),
+                               users.generation_records.add(1), users.credits_used.add(cost)],
+                      condition=users.pk.exists() & (users.credits >= cost),
+                      return_values=TX_OLD)
+            tx.save(item, condition=model.generation_id.does_not_exist())
+            save_new_entry(tx, charge)
+    except TransactWriteError as exc:
+        user = _cancelled_on(exc, "pk")
+        if user is None:
+            raise
+        if not user:
+            raise NotFound("no such user", code="user_not_found") from None
+        raise insufficient(int(user.get("credits", {}).get("N", "0")), cost) from None
+
+
+def get_generation(user_id: str, generation_id: str) -> Generation | None:
+    try:
+        return _from_item(bound(GenerationItem).get(user_id, generation_id, consistent_read=True))
+    except GenerationItem.DoesNotExist:
+        return None
+
+
+def list_generations(user_id: str, *, limit: int, after: str | None = None
+                     ) -> tuple[list[Generation], str | None]:
+    """Newest first (ids are ULIDs), after the generation id `after`, in the user's
+    partition only. Returns the page and the id to continue after, None at the end
+    (one item more is read, so "more" is never a guess)."""
+    start = {"user_id": {"S": user_id}, "generation_id": {"S": after}} if after else None
+    result = bound(GenerationItem).query(user_id, scan_index_forward=False, limit=limit + 1,
+                                         last_evaluated_key=start, consistent_read=True)
+    items = [_from_item(item) for item in result]
+    if len(items) > limit:
+        return items[:limit], items[limit - 1].generation_id
+    return items, None
+
+
+def iter_waiting_for_input(*, expired_before: int) -> Iterator[tuple[str, str]]:
+    """(user_id, generation_id) of pending generations whose upload form expired before then."""
+    index = bound(GenerationItem).pending_uploads
+    for item in index.query(PENDING_UPLOAD, GenerationItem.upload_expires_at < expired_before):
+        yield item.user_id, item.generation_id
+
+
+def claim(user_id: str, generation_id: str, *, etag: str, now_iso: str) -> bool:
+    """pending → processing for this upload; also True when this same upload holds it
+    already (a redelivery after a crash or a retryable error). False otherwise."""
+    model = bound(GenerationItem)
+    try:
+        model(user_id, generation_id).update(
+            actions=[model.status.set(PROCESSING), model.input_etag.set(etag),
+                     model.started_at.set(now_iso), model.updated_at.set(now_iso),
+                     model.pending_upload.remove()],
+            condition=(model.status == PENDING)
+            | ((model.status == PROCESSING) & (model.input_etag == etag)))
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def complete(user_id: str, generation_id: str, *, output_key: str, source_key: str,
+             output: dict[str, Any], processing_ms: int, now_iso: str) -> bool:
+    """processing → completed, with the stats; False if it was no longer processing."""
+    model, users = bound(GenerationItem), bound(UserItem)
+    try:
+        with TransactWrite(connection=transaction_connection(model)) as tx:
+            tx.update(model(user_id, generation_id),
+                      actions=[model.status.set(COMPLETED), model.output_key.set(output_key),
+                               model.source_key.set(source_key), model.output.set(output),
+                               model.processing_ms.set(processing_ms),
+                               model.completed_at.set(now_iso), model.updated_at.set(now_iso)],
+                      condition=model.status == PROCESSING)
+            tx.update(users(user_key(user_id)),
+                      actions=[users.generations_completed.add(1),
+                               users.generation_ms_total.add(processing_ms)],
+                      condition=users.pk.exists())
+    except TransactWriteError as exc:
+        if _cancelled_on(exc, "generation_id") is not None or _cancelled_on(exc, "pk") is not None:
+            return False
+        raise
+    return True
+
+
+def refund(generation: Generation, *, status: str, reason: str, message: str, now_iso: str,
+           processing_ms: int | None = None, expected: tuple[str, ...] = REFUNDABLE) -> bool:
+    """End a refundable generation as `status` (failed | expired) and give the credits back.
+
+    At most once: the generation must have no refunded_at and a refundable
+    status (narrowed by `expected`), and the refund's ledger entry must not exist. False (nothing
+    changed) when any of that does not hold, e.g. a duplicate delivery.
+    """
+    assert status in (FAILED, EXPIRED) and set(expected) <= set(REFUNDABLE)
+    model, users = bound(GenerationItem), bound(UserItem)
+    cost = generation.credits_charged
+    actions = [model.status.set(status), model.error_reason.set(reason),
+               model.error_message.set(message[:500]), model.refunded_at.set(now_iso),
+               model.completed_at.set(now_iso), model.updated_at.set(now_iso),
+               model.pending_upload.remove()]
+    if processing_ms is not None:
+        actions.append(model.processing_ms.set(processing_ms))
+    entry = entry_item(generation.user_id, f"{generation.generation_id}#{REFUND}", REFUND, cost,
+                       now_iso=now_iso, generation_id=generation.generation_id, reason=reason)
+    try:
+        with TransactWrite(connection=transaction_connection(model)) as tx:
+            tx.update(model(generation.user_id, generation.generation_id), actions=actions,
+                      condition=model.refunded_at.does_not_exist()
+                      & model.status.is_in(*expected))
+            tx.update(users(user_key(generation.user_id)),
+                      actions=[users.credits.add(cost), users.credits_used.add(-cost),
+                               users.generations_failed.add(1)],
+                      condition=users.pk.exists())
+            save_new_entry(tx, entry)
+    except TransactWriteError as exc:
+        if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+            return False
+        raise
+    return True
+
+
+def delete_settled(user_id: str, generation_id: str) -> None:
+    """Delete a settled generation's record and count it out of the history.
+
+    NotFound if there is none; GenerationBusy while it is pending or processing.
+    """
+    model, users = bound(GenerationItem), bound(UserItem)
+    try:
+        with TransactWrite(connection=transaction_connection(model)) as tx:
+            tx.delete(model(user_id, generation_id), condition=model.status.is_in(*SETTLED))
+            tx.update(users(user_key(user_id)), actions=[users.generation_records.add(-1)],
+                      condition=users.pk.exists())
+    except TransactWriteError as exc:
+        if not any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+            raise
+        # A delete cannot return the old item on failure: read it to tell busy from missing.
+        if get_generation(user_id, generation_id) is not None:
+            raise GenerationBusy("this generation is still being made; delete it once it "
+                                 "has completed or failed") from None
+        raise NotFound("no such generation", code="generation_not_found") from None

@@ -1,0 +1,156 @@
+"""/generations and the credit routes over API Gateway events: charging, 402 and 404,
+ownership, admin grants, history pages."""
+from __future__ import annotations
+
+import pytest
+
+from portrait.services.accounts import create_user
+from portrait.store import generations as generation_store
+from portrait.store import poses
+from portrait.store.poses import Pose
+from tests.integration.api.avatar_support import member, other_member  # noqa: F401 - fixtures
+
+POSE_ID = "standing-relaxed-front-full"
+KEYPOINTS = tuple((0.5, 0.1 + i * 0.04, 2) for i in range(18))
+
+
+@pytest.fixture
+def pose(api) -> str:
+    poses.create_pose(Pose(pose_id=POSE_ID, name="Standing", category="standing", tags=("casual",),
+                           keypoints=KEYPOINTS, skeleton_key=f"poses/{POSE_ID}.png",
+                           source="catalogue", created_at="2026-01-01T00:00:00Z"))
+    return POSE_ID
+
+
+@pytest.fixture
+def many_starts(api, monkeypatch) -> None:
+    """Room for more starts in a minute than the default limit (10)."""
+    from portrait.config import get_settings
+
+    monkeypatch.setenv("GENERATION_STARTS_PER_MINUTE", "50")
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def admin(api) -> dict:
+    user = create_user(username="credits_admin", email="credits-admin@example.com",
+                       password="a long admin passphrase", name="Root", role="admin")
+    return {"user_id": user.user_id,
+            "token": api.login("credits_admin", "a long admin passphrase")["access_token"]}
+
+
+def _start(api, token: str, pose_id: str = POSE_ID, **body):
+    return api.post("/generations", {"pose_id": pose_id, "content_type": "image/jpeg", **body},
+                    token=token)
+
+
+def _credits(api, token: str) -> int:
+    reply = api.get("/me/credits", token=token)
+    assert reply.status == 200, reply.body
+    return reply.json()["balance"]
+
+
+def test_a_new_member_has_the_initial_grant_and_sees_the_prices(api, member):
+    reply = api.get("/me/credits", token=member["token"])
+    assert reply.json() == {"user_id": member["user_id"], "balance": 100,
+                            "prices": {"base": 5, "hd": 2, "priority": 3}}
+    assert api.get("/me", token=member["token"]).json()["credits"] == 100
+
+
+def test_starting_charges_and_returns_the_photo_form(api, member, pose):
+    reply = _start(api, member["token"], quality="hd", priority=True)
+    assert reply.status == 201, reply.body
+    started = reply.json()
+    generation = started["generation"]
+    assert (generation["status"], generation["credits_charged"], generation["quality"]) == (
+        "pending", 10, "hd")
+    key = f"tmp/generations/{member['user_id']}/{generation['generation_id']}/source"
+    assert started["upload"]["fields"]["key"] == key
+    assert started["upload"]["max_bytes"] == 5 * 1024 * 1024
+    assert _credits(api, member["token"]) == 90
+
+
+def test_too_few_credits_answers_402_with_the_balance_unchanged(api, member, pose, many_starts):
+    for _ in range(9):  # 9 x 10, leaving 10
+        assert _start(api, member["token"], quality="hd", priority=True).status == 201
+    assert _start(api, member["token"], quality="hd").status == 201  # 7, leaving 3
+    reply = _start(api, member["token"])
+    assert reply.status == 402
+    assert reply.json()["error"] == {"code": "insufficient_credits", "balance": 3, "cost": 5,
+                                     "message": "this generation costs 5 credits; you have 3"}
+    assert _credits(api, member["token"]) == 3
+    history = api.get("/generations?limit=100", token=member["token"]).json()
+    assert history["meta"]["total"] == len(history["items"]) == 10
+
+
+def test_an_unknown_pose_answers_404_and_costs_nothing(api, member, pose):
+    reply = _start(api, member["token"], pose_id="no-such-pose")
+    assert (reply.status, reply.error_code) == (404, "pose_not_found")
+    assert _credits(api, member["token"]) == 100
+
+
+def test_a_bad_content_type_answers_400(api, member, pose):
+    reply = _start(api, member["token"], content_type="image/svg+xml")
+    assert (reply.status, reply.error_code) == (400, "unsupported_content_type")
+
+
+def test_someone_elses_generation_answers_404_on_every_route(api, member, other_member, pose):
+    theirs = _start(api, other_member["token"]).json()["generation"]["generation_id"]
+    for method in (api.get, api.delete):
+        reply = method(f"/generations/{theirs}", token=member["token"])
+        assert (reply.status, reply.error_code) == (404, "generation_not_found"), method
+    assert api.get(f"/generations/{theirs}", token=other_member["token"]).status == 200
+    assert api.get("/generations", token=member["token"]).json()["items"] == []
+
+
+def test_delete_waits_for_a_settled_generation_then_removes_it(api, member, pose):
+    generation_id = _start(api, member["token"]).json()["generation"]["generation_id"]
+    assert api.delete(f"/generations/{generation_id}", token=member["token"]).status == 409
+    generation = generation_store.get_generation(member["user_id"], generation_id)
+    generation_store.refund(generation, status="failed", reason="model_error", message="x",
+                            now_iso="2027-01-01T00:00:00Z")
+    reply = api.delete(f"/generations/{generation_id}", token=member["token"])
+    assert reply.status == 200, reply.body
+    assert api.get(f"/generations/{generation_id}", token=member["token"]).status == 404
+    stats = api.get("/generations/stats", token=member["token"]).json()
+    assert stats == {"total": 1, "completed": 0, "failed": 1, "average_processing_seconds": 0.0,
+                     "credits_used": 0}
+
+
+def test_history_pages_newest_first_with_meta(api, member, pose, many_starts):
+    made = [_start(api, member["token"]).json()["generation"]["generation_id"] for _ in range(5)]
+    first = api.get("/generations?limit=2", token=member["token"]).json()
+    assert [g["generation_id"] for g in first["items"]] == made[::-1][:2]
+    assert first["meta"]["total"] == 5 and first["meta"]["limit"] == 2 and first["meta"]["has_more"]
+    seen = [g["generation_id"] for g in first["items"]]
+    cursor = first["meta"]["next_cursor"]
+    while cursor:
+        page = api.get(f"/generations?limit=2&cursor={cursor}", token=member["token"]).json()
+        seen += [g["generation_id"] for g in page["items"]]
+        cursor = page["meta"]["next_cursor"]
+        assert page["meta"]["has_more"] == (cursor is not None)
+    assert seen == made[::-1]
+    bad = api.get("/generations?cursor=bm90LW91cnM", token=member["token"])
+    assert (bad.status, bad.error_code) == (400, "invalid_cursor")
+
+
+def test_admins_grant_credits_and_members_cannot(api, member, admin, structured_logs):
+    path = f"/admin/users/{member['user_id']}/credits"
+    body = {"amount": 25, "reason": "make-good for a failed render"}
+    denied = api.post(path, body, token=member["token"])
+    assert (denied.status, denied.error_code) == (403, "admin_required")
+    assert _credits(api, member["token"]) == 100
+
+    granted = api.post(path, body, token=admin["token"])
+    assert granted.status == 200, granted.body
+    assert granted.json()["balance"] == 125 and granted.json()["granted_by"] == admin["user_id"]
+    assert _credits(api, member["token"]) == 125
+    logged = [r for r in structured_logs() if r.get("message") == "credits granted"]
+    assert logged and logged[-1]["admin_user_id"] == admin["user_id"]
+
+    for amount in (0, -5):
+        assert api.post(path, {**body, "amount": amount}, token=admin["token"]).status == 422
+    too_much = api.post(path, {**body, "amount": 10_001}, token=admin["token"])
+    assert (too_much.status, too_much.error_code) == (400, "grant_too_large")
+    nobody = api.post("/admin/users/01J00000000000000000000000/credits", body, token=admin["token"])
+    assert nobody.status == 404

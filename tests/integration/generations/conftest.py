@@ -1,0 +1,172 @@
+"""The generation pipeline's handlers, called in-process on realistic events against moto.
+
+The resources come from template.yaml, bucket notifications included: a photo
+put under tmp/generations/ makes moto send the real S3 notification to
+GenerationUploadsQueue; the tests hand what they receive to the router, then
+what the router forwarded to the generate function, as the event sources would.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import pytest
+from moto import mock_aws
+from PIL import Image
+
+from portrait.config import get_settings
+from portrait.poses.catalogue import generate_catalogue
+from portrait.services import generations as generation_service
+from portrait.services.generations import GenerationRequest
+from portrait.store import credits, generations, poses, users
+from portrait.store.aws import client as aws_client
+from portrait.store.poses import Pose
+from portrait_local.resources import create_resources
+from portrait_local.sqs_poller import sqs_record
+from tests.conftest import (
+    apply_environment,
+    empty_tables,
+    function_test_environment,
+    load_function_module,
+    reset_process_caches,
+)
+from tests.integration.api.http_events import LambdaContext
+from tests.integration.store.test_users_store import make_user
+
+QUEUES = ("GenerationUploadsQueue", "StandardGenerationsQueue", "PriorityGenerationsQueue",
+          "GenerationUploadsDeadLetterQueue", "StandardGenerationsDeadLetterQueue",
+          "PriorityGenerationsDeadLetterQueue")
+POSE_ID = "standing-relaxed-front-full"
+
+
+@pytest.fixture(scope="package")
+def moto_stack(template) -> Iterator[dict[str, str]]:
+    env = {**function_test_environment(template, "GenerateFunction"),
+           **function_test_environment(template, "GenerationRouterFunction")}
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        apply_environment(patch, env)
+        create_resources(template)
+        yield env
+    reset_process_caches()
+
+
+def skeleton_png(side: int = 512) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (side, side), (0, 0, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+@dataclass
+class Stack:
+    template: Any
+
+    @property
+    def bucket(self) -> str:
+        return get_settings().media_bucket
+
+    def url(self, logical_id: str) -> str:
+        return self.template.physical_id(logical_id)
+
+    # ---------------------------------------------------------------- records
+    def new_user(self, credits_: int = 100) -> str:
+        user = make_user(credits=credits_)
+        users.insert_user(user)
+        return user.user_id
+
+    def start(self, user_id: str, *, quality: str = "sd", priority: bool = False):
+        return generation_service.start_generation(user_id, GenerationRequest(
+            pose_id=POSE_ID, quality=quality, priority=priority, content_type="image/jpeg"))
+
+    def generation(self, started) -> generations.Generation:
+        return generations.get_generation(*self._ids(started))
+
+    def _ids(self, started) -> tuple[str, str]:
+        key = started.upload.fields["key"]
+        _, _, user_id, generation_id, _ = key.split("/")
+        return user_id, generation_id
+
+    def balance(self, user_id: str) -> int:
+        return credits.balance(user_id)
+
+    def counters(self, user_id: str) -> credits.GenerationCounters:
+        return credits.generation_counters(user_id)
+
+    def ledger(self, user_id: str) -> list[tuple[str, int]]:
+        return sorted((e.kind, e.amount) for e in credits.list_entries(user_id))
+
+    # ---------------------------------------------------------------- S3 and SQS
+    def put(self, key: str, body: bytes, content_type: str = "image/jpeg") -> None:
+        aws_client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
+    def upload(self, started, body: bytes) -> None:
+        self.put(started.upload.fields["key"], body)
+
+    def keys(self, prefix: str = "") -> list[str]:
+        pages = aws_client("s3").get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=prefix)
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+    def get(self, key: str) -> bytes:
+        return aws_client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def receive(self, logical_id: str, expected: int = 1) -> list[dict]:
+        sqs, url, messages = aws_client("sqs"), self.url(logical_id), []
+        while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                           AttributeNames=["All"]).get("Messages", []):
+            messages += batch
+        assert len(messages) == expected, [m["Body"] for m in messages]
+        arn = self.template.get_att(logical_id, "Arn")
+        return [sqs_record(m, arn, "us-east-1") for m in messages]
+
+    def handler(self, function_id: str):
+        return load_function_module(self.template, function_id).lambda_handler
+
+    def route(self, records: list[dict]) -> dict:
+        return self.handler("GenerationRouterFunction")(
+            {"Records": records}, LambdaContext(function_name="portrait-local-GenerationRouterFunction"))
+
+    def generate(self, records: list[dict], *, priority: bool = False,
+                 context: Any = None) -> dict:
+        function_id = "GeneratePriorityFunction" if priority else "GenerateFunction"
+        return self.handler(function_id)(
+            {"Records": records}, context or LambdaContext(function_name=f"portrait-local-{function_id}"))
+
+    def run(self, started, body: bytes, *, priority: bool = False) -> list[dict]:
+        """Upload, route, and generate: the whole pipeline for one photo. Returns the records
+        the generate function got (for redelivery)."""
+        self.upload(started, body)
+        self.route(self.receive("GenerationUploadsQueue"))
+        lane = "PriorityGenerationsQueue" if priority else "StandardGenerationsQueue"
+        records = self.receive(lane)
+        assert self.generate(records, priority=priority) == {"batchItemFailures": []}
+        return records
+
+
+def _empty(stack: Stack) -> None:
+    s3 = aws_client("s3")
+    for key in stack.keys():
+        s3.delete_object(Bucket=stack.bucket, Key=key)
+    sqs = aws_client("sqs")
+    for logical_id in QUEUES:
+        url = stack.url(logical_id)
+        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+            sqs.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)])
+
+
+@pytest.fixture
+def stack(moto_stack, template) -> Iterator[Stack]:
+    get_settings.cache_clear()
+    stack = Stack(template)
+    empty_tables(template)
+    _empty(stack)
+    keypoints = next(p for p in generate_catalogue() if p.pose_id == POSE_ID).keypoints
+    poses.create_pose(Pose(pose_id=POSE_ID, name="Standing, relaxed", category="standing",
+                           tags=("casual",), keypoints=keypoints,
+                           skeleton_key=f"poses/{POSE_ID}.png", source="catalogue",
+                           created_at="2026-01-01T00:00:00Z"))
+    stack.put(f"poses/{POSE_ID}.png", skeleton_png(), "image/png")
+    yield stack
+    get_settings.cache_clear()
+

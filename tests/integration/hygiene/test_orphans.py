@@ -1,0 +1,66 @@
+"""The nightly orphan sweep: unowned objects past a day go, everything else stays."""
+from __future__ import annotations
+
+import time
+
+from portrait.ids import new_id
+from portrait.services.deleted_sweep import sweep_deleted_avatars
+from portrait.store import keys
+from tests.integration.hygiene.conftest import HOUR
+
+
+def test_old_orphans_go_fresh_ones_and_live_avatars_stay(hygiene) -> None:
+    now = time.time()
+    day_ago = now - 25 * HOUR
+    user_id = hygiene.new_user()
+    live = hygiene.ready_avatar(user_id, at=day_ago)  # old objects, but a record owns them
+    orphan = [hygiene.put(keys.avatar_variant_key(user_id, new_id(), size, "webp"), b"o" * 10,
+                          at=day_ago) for size in ("small", "full")]
+    fresh = hygiene.put(keys.avatar_variant_key(user_id, new_id(), "small", "webp"), at=now - HOUR)
+    stray = hygiene.put("avatars/not-a-key-we-build.webp", b"s" * 10, at=day_ago)
+    # No media records exist yet: every media object past the age floor is unowned.
+    media = hygiene.put(f"media/{user_id}/{new_id()}/original.jpg", b"m" * 10, at=day_ago)
+
+    report = sweep_deleted_avatars(now=now)
+
+    assert (report.orphans_found, report.orphans_deleted, report.failed) == (4, 4, 0)
+    assert report.bytes_freed == 40
+    remaining = set(hygiene.keys())
+    assert not remaining & {*orphan, stray, media}
+    assert fresh in remaining
+    assert len(hygiene.keys(keys.avatar_prefix(user_id, live))) == 5
+
+
+def test_objects_of_expired_or_purged_records_are_orphans(hygiene) -> None:
+    """A tombstone, an expired or a rejected record never owns objects: leftovers under
+    them (a crashed attempt's variants) are swept like any orphan."""
+    now = time.time()
+    user_id = hygiene.new_user()
+    expired = hygiene.pending_avatar(user_id, form_expires_at=now - 30 * HOUR)
+    from portrait.services.temp_sweep import sweep_temp_uploads
+    assert sweep_temp_uploads(now=now).records_expired == 1
+    leftover = hygiene.put(keys.avatar_variant_key(user_id, expired.avatar_id, "full", "webp"),
+                           at=now - 25 * HOUR)
+    report = sweep_deleted_avatars(now=now, dry_run=True)
+    assert (report.orphans_found, report.orphans_deleted, report.dry_run) == (1, 1, True)
+    assert leftover in hygiene.keys()
+    assert sweep_deleted_avatars(now=now).orphans_deleted == 1
+    assert leftover not in hygiene.keys()
+
+
+def test_owners_are_looked_up_per_prefix_in_batches(hygiene, monkeypatch) -> None:
+    from portrait.store import avatar_cleanup
+
+    now = time.time()
+    user_id = hygiene.new_user()
+    for _ in range(3):
+        avatar_id = new_id()
+        for size in ("thumbnail", "small", "medium", "large", "full"):
+            hygiene.put(keys.avatar_variant_key(user_id, avatar_id, size, "webp"),
+                        at=now - 25 * HOUR)
+    lookups = []
+    real = avatar_cleanup.avatar_statuses
+    monkeypatch.setattr(avatar_cleanup, "avatar_statuses",
+                        lambda owners: lookups.append(sorted(owners)) or real(owners))
+    assert sweep_deleted_avatars(now=now).orphans_deleted == 15
+    assert len(lookups) == 1 and len(lookups[0]) == 3  # one batch, one key per avatar

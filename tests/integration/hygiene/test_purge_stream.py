@@ -1,0 +1,146 @@
+"""PurgeFunction on the avatars stream: TTL removals purge, anything else is filtered out."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamModel
+
+from portrait.ids import new_id
+from portrait.store import keys
+from portrait.store.avatars import DELETED, PURGED
+from portrait.store.aws import client as aws_client
+from portrait_local.event_sources import event_source_mappings
+from portrait_local.filters import matches_any
+from portrait_local.stream_poller import StreamPoller
+
+TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+_sequence = iter(range(10**20, 10**21, 100))
+
+
+def _mapping(template):
+    (mapping,) = [m for m in event_source_mappings(template) if m.function_id == "PurgeFunction"]
+    return mapping
+
+
+def _remove_record(hygiene, user_id: str, avatar_id: str, *, by_ttl: bool = True) -> dict:
+    """The stream record DynamoDB emits when the item goes (NEW_AND_OLD_IMAGES view: Keys
+    and OldImage; userIdentity only on a TTL deletion), and the item removed as it would be."""
+    image = hygiene.raw_item(user_id, avatar_id)
+    aws_client("dynamodb").delete_item(TableName=hygiene.template.physical_name("AvatarsTable"),
+                                       Key={"user_id": image["user_id"],
+                                            "avatar_id": image["avatar_id"]})
+    record = {
+        "eventID": new_id().lower(), "eventName": "REMOVE", "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+        "dynamodb": {"ApproximateCreationDateTime": 1_800_000_000,
+                     "Keys": {"user_id": image["user_id"], "avatar_id": image["avatar_id"]},
+                     "OldImage": image, "SequenceNumber": str(next(_sequence)),
+                     "SizeBytes": 900, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "eventSourceARN": hygiene.template.get_att("AvatarsTable", "StreamArn"),
+    }
+    if by_ttl:
+        record["userIdentity"] = dict(TTL_IDENTITY)
+    return record
+
+
+def _deleted_avatar(hygiene) -> tuple[str, str]:
+    user_id = hygiene.new_user()
+    first = hygiene.ready_avatar(user_id)
+    hygiene.ready_avatar(user_id)
+    assert hygiene.avatar(user_id, first).status == DELETED
+    return user_id, first
+
+
+def test_a_ttl_removal_purges_the_objects_and_leaves_a_tombstone(hygiene, template) -> None:
+    user_id, avatar_id = _deleted_avatar(hygiene)
+    record = _remove_record(hygiene, user_id, avatar_id)
+    assert matches_any(_mapping(template).filters, record)
+    DynamoDBStreamModel.model_validate({"Records": [record]})
+
+    assert hygiene.invoke("PurgeFunction", {"Records": [record]}) == {"batchItemFailures": []}
+
+    assert hygiene.keys(keys.avatar_prefix(user_id, avatar_id)) == []
+    assert hygiene.avatar(user_id, avatar_id).status == PURGED
+    # Redelivered: nothing left to do, and nothing fails.
+    assert hygiene.invoke("PurgeFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    # The tombstone's own TTL removal reaches the function too, and does nothing.
+    tombstone_gone = _remove_record(hygiene, user_id, avatar_id)
+    assert matches_any(_mapping(template).filters, tombstone_gone)
+    assert hygiene.invoke("PurgeFunction", {"Records": [tombstone_gone]}) == {"batchItemFailures": []}
+    assert hygiene.avatar(user_id, avatar_id) is None
+
+
+def test_a_removal_by_a_request_is_filtered_out_and_ignored(hygiene, template) -> None:
+    user_id, avatar_id = _deleted_avatar(hygiene)
+    record = _remove_record(hygiene, user_id, avatar_id, by_ttl=False)
+    assert not matches_any(_mapping(template).filters, record)
+    impostor = {**record, "userIdentity": {"type": "Service", "principalId": "example.com"}}
+    assert not matches_any(_mapping(template).filters, impostor)
+    modify = {**record, "eventName": "MODIFY", "userIdentity": dict(TTL_IDENTITY)}
+    assert not matches_any(_mapping(template).filters, modify)
+    # Without the filter (a mapping set up by hand), the handler still leaves it alone.
+    assert hygiene.invoke("PurgeFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    assert len(hygiene.keys(keys.avatar_prefix(user_id, avatar_id))) == 5
+
+
+def test_the_sample_event_is_a_ttl_removal_the_filter_lets_through(hygiene, template) -> None:
+    sample = json.loads((Path(template.base_dir) / "events/purge-ttl-remove.json").read_text())
+    (record,) = DynamoDBStreamModel.model_validate(sample).Records
+    assert matches_any(_mapping(template).filters, sample["Records"][0])
+    assert (record.eventName, sample["Records"][0]["userIdentity"]) == ("REMOVE", TTL_IDENTITY)
+
+
+class _OneShardStream:
+    """GetRecords on one shard holding `records` (moto's in-process mock has no stream API)."""
+
+    def __init__(self, records: list[dict]) -> None:
+        self.records = records
+
+    def describe_stream(self, **_):
+        return {"StreamDescription": {"Shards": [{"ShardId": "shardId-1"}]}}
+
+    def get_shard_iterator(self, **_):
+        return {"ShardIterator": "0"}
+
+    def get_records(self, ShardIterator: str, Limit: int):
+        start = int(ShardIterator)
+        batch = self.records[start:start + Limit]
+        return {"Records": batch, "NextShardIterator": str(start + len(batch))}
+
+
+def test_the_local_poller_applies_the_same_filter(hygiene, template) -> None:
+    """The local stack's poller, on the template's own mapping, hands PurgeFunction the
+    TTL removal and drops the removal a request made."""
+    removed_by_user = _remove_record(hygiene, *_deleted_avatar(hygiene), by_ttl=False)
+    removed_by_ttl = _remove_record(hygiene, *_deleted_avatar(hygiene))
+    invoked: list[dict] = []
+
+    def invoke(function_id: str, event: dict):
+        invoked.append(event)
+        return hygiene.invoke(function_id, event)
+
+    poller = StreamPoller(_mapping(template), _OneShardStream([removed_by_user, removed_by_ttl]),
+                          template.region, lambda fid, event: _Ok(invoke(fid, event)),
+                          report=lambda *args: None)
+    assert poller.poll_once() == 2
+    assert [r["eventID"] for e in invoked for r in e["Records"]] == [removed_by_ttl["eventID"]]
+
+
+@dataclasses.dataclass
+class _Ok:
+    result: dict
+    ok: bool = True
+    duration_ms: float = 1.0
+
+
+@pytest.mark.parametrize("status", ["ready", "purged", "pending"])
+def test_only_soft_deleted_images_are_purged(hygiene, status) -> None:
+    from portrait.services.deleted_sweep import purge_expired_avatar
+
+    user_id = hygiene.new_user()
+    avatar_id = hygiene.ready_avatar(user_id)
+    assert purge_expired_avatar({"user_id": user_id, "avatar_id": avatar_id, "status": status}) == 0
+    assert len(hygiene.keys(keys.avatar_prefix(user_id, avatar_id))) == 5

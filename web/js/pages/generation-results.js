@@ -1,0 +1,121 @@
+// The results gallery: finished portraits with download and delete, and the ones still
+// on their way with their status.
+import { api } from "../api.js";
+import { generationFailure, STATUS_LABELS } from "../messages.js";
+import { busy, clear, h, replace, showError, timeElement } from "../ui.js";
+import { words } from "./pose-picker.js";
+
+export function resultsGallery({ signal, onChange }) {
+  const state = { items: [], cursor: null, total: 0 };
+  const errors = h("div");
+  const list = h("ul", { class: "results", "aria-label": "Your portraits" });
+  const count = h("p", { class: "muted small" });
+  const more = h("button", { class: "button secondary", type: "button", hidden: true }, "Show older portraits");
+  const element = h("section", { class: "card", "aria-labelledby": "results-title" },
+    h("div", { class: "card-head" }, h("h2", { id: "results-title" }, "Your portraits"), count),
+    errors, list, h("div", { class: "actions" }, more));
+
+  async function load({ append = false } = {}) {
+    const query = new URLSearchParams({ limit: "12" });
+    if (append && state.cursor) query.set("cursor", state.cursor);
+    try {
+      const page = await api(`/generations?${query}`, { signal });
+      state.items = append ? [...state.items, ...page.items] : page.items;
+      state.cursor = page.meta.has_more ? page.meta.next_cursor : null;
+      state.total = page.meta.total;
+      draw();
+    } catch (err) {
+      if (err.name !== "AbortError") showError(errors, err);
+    }
+  }
+
+  function draw() {
+    more.hidden = !state.cursor;
+    count.textContent = `${state.total} in all`;
+    if (!state.items.length) replace(list, h("li", { class: "empty" }, "Your portraits will appear here."));
+    else replace(list, state.items.map(card));
+  }
+
+  function card(g) {
+    const title = `${words(g.pose_id)}`;
+    const image = g.status === "completed" && g.output_url
+      ? h("img", { class: "result-image", src: g.output_url, alt: `Your portrait in the pose ${title}`, loading: "lazy", width: 300, height: 300 })
+      : h("div", { class: "result-image", "aria-hidden": "true" }, placeholderText(g));
+    const lines = [
+      h("div", {}, h("span", { class: `badge ${g.status}` }, STATUS_LABELS[g.status] ?? g.status), " ",
+        h("span", { class: "badge" }, g.quality.toUpperCase()), g.priority ? [" ", h("span", { class: "badge" }, "Priority")] : null),
+      h("span", { class: "small" }, title),
+      h("span", { class: "small muted" }, timeElement(g.created_at),
+        g.processing_seconds != null ? ` · rendered in ${g.processing_seconds.toFixed(1)} s` : "",
+        g.width ? ` · ${g.width} × ${g.height} px` : ""),
+    ];
+    if (g.status === "failed" || g.status === "expired") {
+      lines.push(h("span", { class: "small reject-text" }, generationFailure(g.error)));
+      if (g.refunded) lines.push(h("span", { class: "small muted" }, `${g.credits_charged} credits refunded.`));
+    }
+    const actions = h("div", { class: "result-actions" });
+    if (g.status === "completed" && g.output_url) actions.append(downloadButton(g, title));
+    if (!["pending", "processing"].includes(g.status)) actions.append(deleteButton(g, title));
+    return h("li", { dataset: { generationId: g.generation_id, status: g.status } }, image,
+      h("div", { class: "result-body" }, lines, actions));
+  }
+
+  function downloadButton(g, title) {
+    const button = h("button", { class: "button small", type: "button", "aria-label": `Download the portrait ${title}` }, "Download");
+    button.addEventListener("click", () => busy(button, "Downloading…", async () => {
+      // <a download> is ignored for another origin (the bucket), so fetch the bytes
+      // (the bucket's CORS rules allow GET) and save them under a sensible name.
+      try {
+        const reply = await fetch(g.output_url);
+        if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
+        const url = URL.createObjectURL(await reply.blob());
+        const link = h("a", { href: url, download: `portrait-${g.generation_id}.png`, hidden: true });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      } catch {
+        window.open(g.output_url, "_blank", "noopener");
+      }
+    }));
+    return button;
+  }
+
+  function deleteButton(g, title) {
+    const button = h("button", { class: "button danger small", type: "button", "aria-label": `Delete the portrait ${title}` }, "Delete");
+    button.addEventListener("click", async () => {
+      if (!confirm("Delete this portrait and its images? This cannot be undone.")) return;
+      clear(errors);
+      try {
+        await busy(button, "Deleting…", () => api(`/generations/${g.generation_id}`, { method: "DELETE" }));
+      } catch (err) {
+        showError(errors, err, { controls: [button] });
+        return;
+      }
+      state.items = state.items.filter((item) => item.generation_id !== g.generation_id);
+      state.total = Math.max(0, state.total - 1);
+      draw();
+      list.closest("section").querySelector("h2").focus?.();
+      onChange?.();
+    });
+    return button;
+  }
+
+  /** Show one generation as it changes, at the top of the list. */
+  function upsert(g) {
+    const known = state.items.findIndex((item) => item.generation_id === g.generation_id);
+    if (known >= 0) state.items[known] = g;
+    else { state.items.unshift(g); state.total += 1; }
+    draw();
+  }
+
+  more.addEventListener("click", () => busy(more, "Loading…", () => load({ append: true })));
+  load();
+  return { element, reload: load, upsert };
+}
+
+function placeholderText(g) {
+  if (g.status === "pending") return "Waiting for your photo…";
+  if (g.status === "processing") return "Rendering…";
+  return "No image";
+}
