@@ -96,11 +96,14 @@ def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev
 
 
 def _wait_until_healthy(stack: LocalStack, *, deadline: float) -> None:
+    """Until /health answers 200 and the state file the `portrait` subcommands read exists
+    (the stack serves a moment before it writes that file)."""
     while True:
         if stack.process.poll() is not None:
             pytest.fail(f"portrait dev exited with {stack.process.returncode}:\n{stack.output()}")
         try:
-            if requests.get(stack.url("/health"), timeout=2).status_code == 200:
+            healthy = requests.get(stack.url("/health"), timeout=2).status_code == 200
+            if healthy and (stack.state_dir / "local.json").exists():
                 return
         except requests.RequestException:
             pass
