@@ -1,0 +1,139 @@
+"""Generations in a real browser against `portrait dev`: the pose gallery with filters,
+the balance and the cost before submitting, the photo straight to the bucket with
+progress, the status while it renders, then the result, its download and delete."""
+from __future__ import annotations
+
+import io
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.unit.imaging import corpus
+
+from .conftest import assert_accessible_basics, screenshot
+from .helpers import access_token, sign_up
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def poses_seeded(local_stack) -> None:
+    """`portrait dev` seeds the pose catalogue in the background after it starts."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if requests.get(local_stack.url("/poses?limit=1"), timeout=10).json()["items"]:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"no poses after 120 s:\n{local_stack.output()[-3000:]}")
+
+
+def _credits(stack, page) -> dict:
+    reply = requests.get(stack.url("/me/credits"), timeout=10,
+                         headers={"Authorization": f"Bearer {access_token(page)}"})
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None:
+    page, recorder = web
+    sign_up(page, local_stack)
+    page.get_by_role("link", name="Generations").click()
+    expect(page.get_by_role("heading", name="Generations", exact=True)).to_be_visible()
+
+    # The balance and the prices come from the API; the cost follows the options.
+    account = _credits(local_stack, page)
+    balance, prices = account["balance"], account["prices"]
+    expect(page.locator("#credit-balance")).to_have_text(f"{balance} credits")
+    cost = page.locator("#generation-cost")
+    expect(cost).to_have_text(f"{prices['base']} credits")
+    page.get_by_label("HD — 1024 × 1024 px").check()
+    expect(cost).to_have_text(f"{prices['base'] + prices['hd']} credits")
+    page.get_by_label("Priority — rendered ahead of the queue").check()
+    expect(cost).to_have_text(f"{prices['base'] + prices['hd'] + prices['priority']} credits")
+    page.get_by_label("Standard — 512 × 512 px").check()
+    page.get_by_label("Priority — rendered ahead of the queue").uncheck()
+    expect(cost).to_have_text(f"{prices['base']} credits")
+
+    # The gallery: previews load lazily, and the filters narrow it.
+    options = page.locator(".pose-option")
+    expect(options.first).to_be_visible()
+    assert options.first.locator("img").get_attribute("loading") == "lazy"
+    category = page.get_by_label("Category", exact=True)
+    wanted = category.locator("option").nth(1).get_attribute("value")
+    category.select_option(wanted)
+    expect(options.first).to_have_attribute("data-category", wanted)
+    categories = set(options.evaluate_all("items => items.map(li => li.dataset.category)"))
+    assert categories == {wanted}
+    tag = page.get_by_label("Tag", exact=True)
+    wanted_tag = tag.locator("option").nth(1).get_attribute("value")
+    tag.select_option(wanted_tag)
+    expect(options.first).to_have_attribute("data-tags", re.compile(rf"\b{wanted_tag}\b"))
+    for tags in options.evaluate_all("items => items.map(li => li.dataset.tags)"):
+        assert wanted_tag in tags.split()
+    chosen_pose = page.locator(".pose-option input:checked").get_attribute("value")
+    assert_accessible_basics(page)
+    screenshot(page, "generations-new")
+
+    # A photo, then submit: the photo goes straight to the bucket, then it renders.
+    photo = corpus.encode(corpus.marked_landscape(900, 1200), "JPEG", quality=90)
+    page.locator("#photo-file").set_input_files(
+        files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    expect(page.get_by_text("me.jpg")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Generate portrait")).click()
+    expect(page.get_by_text("Your portrait is ready")).to_be_visible(timeout=120_000)
+    uploads = recorder.posts_to(local_stack.s3_url)
+    assert len(uploads) == 1 and urlsplit(uploads[0]).netloc == urlsplit(local_stack.s3_url).netloc
+    assert recorder.posts_to(local_stack.url("/generations"))
+
+    # Charged once; the stats and the gallery show it.
+    expect(page.locator("#credit-balance")).to_have_text(f"{balance - prices['base']} credits")
+    stats = page.get_by_label("Your generation stats")
+    expect(stats).to_contain_text(re.compile(r"Completed\s*1"))
+    expect(stats).to_contain_text(re.compile(rf"Credits used\s*{prices['base']}"))
+    result = page.locator(".results li[data-status='completed']")
+    expect(result).to_have_count(1)
+    generation_id = result.get_attribute("data-generation-id")
+    image = result.locator("img")
+    expect(image).to_have_attribute("alt", re.compile("Your portrait"))
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert image.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [512, 512]
+    assert_accessible_basics(page)
+    screenshot(page, "generations-completed")
+
+    detail = requests.get(local_stack.url(f"/generations/{generation_id}"), timeout=10,
+                          headers={"Authorization": f"Bearer {access_token(page)}"}).json()
+    assert detail["pose_id"] == chosen_pose and detail["quality"] == "sd"
+
+    # Download saves the PNG under a useful name (fetched from the bucket, CORS allowing).
+    with page.expect_download() as download_info:
+        result.get_by_role("button", name=re.compile("^Download")).click()
+    download = download_info.value
+    assert download.suggested_filename == f"portrait-{generation_id}.png"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert Image.open(io.BytesIO(saved.read_bytes())).format == "PNG"
+
+    # Delete removes it from the gallery and the API.
+    result.get_by_role("button", name=re.compile("^Delete")).click()
+    expect(page.locator(".results li[data-generation-id]")).to_have_count(0)
+    gone = requests.get(local_stack.url(f"/generations/{generation_id}"), timeout=10,
+                        headers={"Authorization": f"Bearer {access_token(page)}"})
+    assert gone.status_code == 404
+
+
+def test_photo_that_is_not_an_image_is_refused_before_anything_is_charged(web, local_stack) -> None:
+    page, recorder = web
+    sign_up(page, local_stack)
+    page.goto(local_stack.url("/#/generations"))
+    expect(page.locator(".pose-option").first).to_be_visible()
+    page.locator("#photo-file").set_input_files(
+        files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": b"plain text, not a photo"}])
+    expect(page.get_by_role("alert")).to_contain_text("not a JPEG, PNG, WebP or GIF image")
+    page.get_by_role("button", name=re.compile(r"^Generate portrait")).click()
+    expect(page.get_by_role("alert")).to_contain_text("Add a photo of yourself first.")
+    assert not recorder.posts_to(local_stack.url("/generations"))

@@ -1,0 +1,264 @@
+"""The web client in a real browser against `portrait dev`: accounts, profile, avatar
+upload straight to the bucket with progress, the five variants, history and restore,
+rejections, rate limits and expired sessions."""
+from __future__ import annotations
+
+import re
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.unit.imaging import corpus
+
+from .conftest import assert_accessible_basics, screenshot
+from .helpers import PASSWORD, access_token, pick_avatar_file, sign_up
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+SIZES = {"thumbnail": 64, "small": 128, "medium": 256, "large": 512, "full": 1024}
+
+
+def _landscape_jpeg(width: int = 1600, height: int = 1200) -> bytes:
+    return corpus.encode(corpus.marked_landscape(width, height), "JPEG", quality=90)
+
+
+def _api_member(stack) -> dict[str, str]:
+    name = f"cors_{uuid.uuid4().hex[:8]}"
+    created = requests.post(stack.url("/auth/register"), timeout=10, json={
+        "username": name, "email": f"{name}@example.com", "password": PASSWORD, "name": name})
+    assert created.status_code == 201, created.text
+    login = requests.post(stack.url("/auth/login"), json={"login": name, "password": PASSWORD},
+                          timeout=10)
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def _current_avatar_id(page) -> str:
+    return page.locator(".history li.is-current").get_attribute("data-avatar-id")
+
+
+def test_config_json_names_the_api(local_stack) -> None:
+    reply = requests.get(local_stack.url("/config.json"), timeout=10)
+    assert reply.status_code == 200
+    assert reply.json() == {"apiBaseUrl": local_stack.api_url}
+    assert reply.headers["cache-control"] == "no-store"
+    index = requests.get(local_stack.url("/"), timeout=10)
+    assert index.status_code == 200 and 'src="js/app.js"' in index.text
+    csp = index.headers["content-security-policy"]
+    assert f"connect-src 'self' {local_stack.api_url} {local_stack.s3_url};" in csp
+    script = requests.get(local_stack.url("/js/app.js"), timeout=10)
+    assert "javascript" in script.headers["content-type"]
+
+
+def test_bucket_answers_the_pages_cors_preflights(local_stack) -> None:
+    """The page (the API's origin) posts to and reads from the bucket (another origin)."""
+    origin = local_stack.api_url
+    auth = _api_member(local_stack)
+    form = requests.post(local_stack.url("/me/avatar/uploads"), headers=auth,
+                         json={"content_type": "image/png"}, timeout=10).json()
+    assert urlsplit(form["url"]).netloc == urlsplit(local_stack.s3_url).netloc
+
+    for method in ("POST", "GET"):
+        preflight = requests.options(form["url"], timeout=10, headers={
+            "Origin": origin, "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "content-type"})
+        assert preflight.status_code == 200, preflight.text
+        assert preflight.headers["access-control-allow-origin"] == origin
+        assert method in preflight.headers["access-control-allow-methods"]
+
+    # The bucket's rules come from the template: an origin they do not name is refused.
+    stranger = requests.options(form["url"], timeout=10, headers={
+        "Origin": "http://127.0.0.1:1", "Access-Control-Request-Method": "POST"})
+    assert stranger.status_code == 403
+
+
+def test_sign_up_upload_five_variants_restore(web, local_stack) -> None:
+    page, recorder = web
+    sign_up(page, local_stack)
+    assert_accessible_basics(page)
+    screenshot(page, "avatar-empty")
+
+    # First upload: straight to the bucket endpoint, with a progress bar.
+    pick_avatar_file(page, "red-landscape.jpg", _landscape_jpeg(), "image/jpeg")
+    expect(page.get_by_text("Your new avatar is ready")).to_be_visible(timeout=60_000)
+    uploads = recorder.posts_to(local_stack.s3_url)
+    assert len(uploads) == 1, recorder.requests
+    assert urlsplit(uploads[0]).netloc == urlsplit(local_stack.s3_url).netloc
+    expect(page.locator("progress")).to_have_attribute("value", "100")
+
+    # Five variants side by side, each captioned with the pixel size the browser decoded.
+    variants = page.locator(".variants li")
+    expect(variants).to_have_count(5)
+    for size, side in SIZES.items():
+        figure = page.locator(f".variants li[data-size='{size}']")
+        expect(figure).to_contain_text(f"{side} × {side} px")
+        image = figure.locator("img")
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                               arg=image.element_handle())
+        natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+        assert natural == [side, side]
+    first_id = _current_avatar_id(page)
+    assert_accessible_basics(page)
+    screenshot(page, "avatar-ready")
+
+    # A second upload replaces it; the first goes to the history, restorable.
+    pick_avatar_file(page, "blue-square.png",
+                     corpus.encode(corpus.quadrants(800, 800), "PNG"), "image/png")
+    expect(page.get_by_text("Your new avatar is ready")).to_be_visible(timeout=60_000)
+    expect(page.locator(".history li.is-current")).not_to_have_attribute("data-avatar-id", first_id)
+    older = page.locator(f".history li[data-avatar-id='{first_id}']")
+    expect(older).to_have_attribute("data-status", "deleted")
+    expect(older).to_contain_text("Restorable until")
+    screenshot(page, "avatar-history")
+
+    older.get_by_role("button", name="Restore").click()
+    expect(page.get_by_text("Avatar restored")).to_be_visible()
+    expect(page.locator(".history li.is-current")).to_have_attribute("data-avatar-id", first_id)
+    expect(page.locator(".variants li")).to_have_count(5)
+
+    # The header shows who is signed in, with the avatar's thumbnail.
+    expect(page.locator("#account-name")).to_have_text("Ada Lovelace")
+
+
+def test_profile_editor_saves_and_log_out_and_in(web, local_stack) -> None:
+    page, _ = web
+    username = sign_up(page, local_stack, name="Grace Hopper")
+    page.get_by_role("link", name="Profile").click()
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    page.get_by_label("Title", exact=True).fill("Rear admiral")
+    page.get_by_label("Bio", exact=True).fill("Found the first actual bug.")
+    page.get_by_label("GitHub", exact=True).fill("grace")
+    page.get_by_label("Website", exact=True).fill("https://grace.example")
+    page.get_by_label("Name", exact=True).fill("Grace B. Hopper")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Your profile is saved.")).to_be_visible()
+    expect(page.locator("#account-name")).to_have_text("Grace B. Hopper")
+    assert_accessible_basics(page)
+    screenshot(page, "profile")
+
+    me = requests.get(local_stack.url("/me"), timeout=10,
+                      headers={"Authorization": f"Bearer {access_token(page)}"}).json()
+    assert me["title"] == "Rear admiral" and me["social_links"] == {
+        "github": "grace", "website": "https://grace.example"}
+
+    # An empty required field is caught before any request, next to the field.
+    page.get_by_label("Name", exact=True).fill("")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_label("Name", exact=True)).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('portrait.session')") is None
+    screenshot(page, "login")
+
+    page.get_by_label("Username or email", exact=True).fill(f"{username}@example.com")
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text(re.compile("password|credentials", re.I))
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Your avatar")).to_be_visible()
+
+
+def test_sign_up_form_checks_fields_first(web, local_stack) -> None:
+    page, recorder = web
+    page.goto(local_stack.url("/#/signup"))
+    page.get_by_label("Username", exact=True).fill("x")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_label("Username", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Password", exact=True)).to_have_attribute("aria-invalid", "true")
+    assert not recorder.posts_to(local_stack.url("/auth/register"))
+    assert_accessible_basics(page)
+    screenshot(page, "signup")
+
+
+def test_rejected_upload_shows_its_reason(web, local_stack) -> None:
+    page, _ = web
+    sign_up(page, local_stack)
+    # A real PNG, so the page's own checks pass; the processor rejects it as too small.
+    pick_avatar_file(page, "tiny.png", corpus.png_50x50(), "image/png")
+    alert = page.locator(".notice.error[data-reason]")
+    expect(alert).to_have_attribute("data-reason", "dimensions_too_small", timeout=60_000)
+    expect(alert).to_contain_text("This image is too small. Use one at least 100 × 100 pixels.")
+    rejected = page.locator(".history li[data-status='rejected']")
+    expect(rejected).to_contain_text("too small")
+    screenshot(page, "avatar-rejected")
+
+
+def test_page_refuses_a_file_that_is_not_an_image(web, local_stack) -> None:
+    page, recorder = web
+    sign_up(page, local_stack)
+    pick_avatar_file(page, "notes.png", b"<html>not an image</html>", "image/png")
+    expect(page.get_by_role("alert")).to_contain_text("not a JPEG, PNG, WebP or GIF image")
+    assert not recorder.posts_to(local_stack.url("/me/avatar/uploads"))
+
+
+def test_rate_limit_shows_the_wait(web, local_stack) -> None:
+    page, _ = web
+    sign_up(page, local_stack)
+    token = access_token(page)
+    # Use up the minute's upload forms (5 a minute) behind the page's back.
+    for _ in range(5):
+        reply = requests.post(local_stack.url("/me/avatar/uploads"), json={"content_type": "image/png"},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        if reply.status_code == 429:
+            break
+    pick_avatar_file(page, "again.jpg", _landscape_jpeg(400, 300), "image/jpeg")
+    warning = page.locator(".notice.warning")
+    expect(warning).to_contain_text("Too many requests.")
+    expect(warning).to_contain_text(re.compile(r"Try again in \d+ s\."))
+    expect(page.locator("#avatar-file")).to_be_disabled()
+
+
+def test_expired_access_token_is_refreshed_silently(web, local_stack) -> None:
+    page, recorder = web
+    sign_up(page, local_stack)
+    before = page.evaluate("JSON.parse(localStorage.getItem('portrait.session'))")
+    page.evaluate("""() => {
+      const s = JSON.parse(localStorage.getItem('portrait.session'));
+      s.expires_at = Date.now() - 1000;   // the page believes its access token is spent
+      localStorage.setItem('portrait.session', JSON.stringify(s));
+    }""")
+    page.get_by_role("link", name="Profile").click()
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Ada Lovelace")
+    after = page.evaluate("JSON.parse(localStorage.getItem('portrait.session'))")
+    assert recorder.posts_to(local_stack.url("/auth/refresh"))
+    assert after["refresh_token"] != before["refresh_token"]  # rotated
+
+
+def test_rejected_refresh_token_sends_back_to_log_in(web, local_stack) -> None:
+    page, _ = web
+    sign_up(page, local_stack)
+    page.evaluate("""() => {
+      const s = JSON.parse(localStorage.getItem('portrait.session'));
+      s.expires_at = Date.now() - 1000;
+      s.refresh_token = 'revoked-or-stolen-0123456789';
+      localStorage.setItem('portrait.session', JSON.stringify(s));
+    }""")
+    page.get_by_role("link", name="Profile").click()
+    expect(page.get_by_text("Your session has ended. Please log in again.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('portrait.session')") is None
+
+
+def test_keyboard_reaches_the_upload(web, local_stack) -> None:
+    page, _ = web
+    sign_up(page, local_stack)
+    page.reload()
+    expect(page.get_by_role("heading", name="Your avatar")).to_be_visible()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    assert page.evaluate("location.hash").startswith("#/avatar")  # the skip link is no route
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "avatar-file":
+            break
+    else:
+        pytest.fail("the file input is not reachable with the keyboard")
