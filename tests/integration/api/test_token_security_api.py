@@ -116,3 +116,50 @@ def test_tokens_signed_by_a_rotated_out_key_still_verify(api, template) -> None:
     assert jwt.get_unverified_header(fresh)["kid"] == new_kid
     assert {k["kid"] for k in api.get("/.well-known/jwks.json").json()["keys"]} >= {
         new_kid, jwt.get_unverified_header(old_token)["kid"]}
+
+
+def _sign_with_secret_key(template, kid: str, user_id: str) -> str:
+    """A token as another container, which already loaded the rotated key set, would issue."""
+    from portrait.store.aws import client
+
+    secret_id = template.function_environment("ApiFunction")["SIGNING_KEY_SECRET"]
+    key_set = json.loads(client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
+    pem = next(k["private_key"] for k in key_set["keys"] if k["kid"] == kid)
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
+    return _signed(_claims(user_id), key=private, kid=kid)
+
+
+def test_a_token_from_a_key_rotated_in_after_our_cache_verifies_at_once(api, template,
+                                                                        monkeypatch) -> None:
+    """Containers cache the key set; one that has not seen a rotation yet re-reads it
+    when a token names a kid it lacks, instead of answering 401 for minutes."""
+    from portrait.services import sessions
+    from tests.conftest import provision_signing_key
+
+    # Earlier tests' made-up kids used this container's re-read allowance.
+    monkeypatch.setattr(sessions, "_last_key_refresh", -sessions.KEY_REFRESH_INTERVAL_SECONDS)
+
+    user = api.register()
+    assert api.get("/auth/verify", token=_signed(_claims(user["user_id"]))).status == 200  # cache warm
+    new_kid = provision_signing_key(template)  # no cache clearing: this container is stale
+    token = _sign_with_secret_key(template, new_kid, user["user_id"])
+    assert api.get("/auth/verify", token=token).status == 200
+
+
+def test_unknown_kids_reread_the_secret_at_most_once_per_interval(api, monkeypatch) -> None:
+    from portrait.services import sessions
+
+    forced = []
+    original = sessions.load_key_set
+
+    def counting(secret_id, **kwargs):
+        if kwargs.get("force_fetch"):
+            forced.append(secret_id)
+        return original(secret_id, **kwargs)
+
+    monkeypatch.setattr(sessions, "load_key_set", counting)
+    monkeypatch.setattr(sessions, "_last_key_refresh", -sessions.KEY_REFRESH_INTERVAL_SECONDS)
+    user = api.register()
+    for _ in range(5):
+        assert api.get("/me", token=forge("unknown_kid", user["user_id"])).status == 401
+    assert len(forced) == 1

@@ -86,6 +86,15 @@ def issue_access_token(
     )
 
 
+def token_kid(token: str) -> str | None:
+    """The key id a token claims to be signed with (unverified), or None."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        return None
+    return kid if isinstance(kid, str) else None
+
+
 def verify_access_token(keys: SigningKeys, token: str, *, issuer: str, audience: str) -> dict[str, Any]:
     """The token's claims, or Unauthorized: bad format, unknown kid, signature, exp, iss, aud."""
     try:

@@ -49,11 +49,33 @@ class Session:
     avatar: AvatarLinks | None = None  # set on login only (a refresh returns no user)
 
 
-def signing_keys() -> tokens.SigningKeys:
+# A token signed by a key this container has not seen yet (a rotation newer than
+# its cached key set) triggers one fresh read of the secret, at most this often,
+# so tokens with made-up kids cannot turn into a flood of Secrets Manager calls.
+KEY_REFRESH_INTERVAL_SECONDS = 30.0
+_last_key_refresh = -KEY_REFRESH_INTERVAL_SECONDS
+
+
+def signing_keys(*, force_fetch: bool = False) -> tokens.SigningKeys:
     s = get_settings()
     return tokens.SigningKeys.from_key_set(
-        load_key_set(s.signing_key_secret, max_age=s.signing_key_cache_seconds)
+        load_key_set(s.signing_key_secret, max_age=s.signing_key_cache_seconds,
+                     force_fetch=force_fetch)
     )
+
+
+def _keys_for(access_token: str) -> tokens.SigningKeys:
+    """The key set, re-read once (rate-limited) if the token names a kid it lacks."""
+    global _last_key_refresh
+    keys = signing_keys()
+    kid = tokens.token_kid(access_token)
+    if kid is None or keys.public_key(kid) is not None:
+        return keys
+    now = time.monotonic()
+    if now - _last_key_refresh < KEY_REFRESH_INTERVAL_SECONDS:
+        return keys
+    _last_key_refresh = now
+    return signing_keys(force_fetch=True)
 
 
 def login(credentials: Credentials) -> Session:
@@ -108,7 +130,7 @@ def logout(refresh_token: str) -> None:
 def verify_access_token(access_token: str) -> dict[str, Any]:
     s = get_settings()
     return tokens.verify_access_token(
-        signing_keys(), access_token, issuer=s.jwt_issuer, audience=s.jwt_audience
+        _keys_for(access_token), access_token, issuer=s.jwt_issuer, audience=s.jwt_audience
     )
 
 

@@ -9,9 +9,11 @@ from aws_lambda_powertools.utilities import parameters
 from portrait.auth.keys import rotated_key_set
 
 
-def load_key_set(secret_id: str, *, max_age: int = 300) -> dict[str, Any]:
-    """The key set, cached for `max_age` seconds by Powertools Parameters."""
-    value = parameters.get_secret(secret_id, transform="json", max_age=max_age)
+def load_key_set(secret_id: str, *, max_age: int = 300, force_fetch: bool = False) -> dict[str, Any]:
+    """The key set, cached for `max_age` seconds by Powertools Parameters
+    (`force_fetch` reads the secret now and refreshes the cache)."""
+    value = parameters.get_secret(secret_id, transform="json", max_age=max_age,
+                                  force_fetch=force_fetch)
     return value if isinstance(value, dict) else {}
 
 
