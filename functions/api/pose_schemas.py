@@ -28,3 +28,17 @@ class PoseList(BaseModel):
     items: list[PoseReply]
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the "
                                                 "end (a page before it may be empty)")
+
+
+class FacetCount(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str = Field(examples=["waving"])
+    count: int = Field(ge=0, description="poses with this category or tag")
+
+
+class PoseFacetsReply(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    categories: list[FacetCount] = Field(description="every category with poses, by name")
+    tags: list[FacetCount] = Field(description="every tag with poses, by name")

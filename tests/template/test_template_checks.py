@@ -107,3 +107,45 @@ def test_bucket_is_private_and_expires_tmp() -> None:
     assert any(r.get("Prefix") == "tmp/" and r.get("ExpirationInDays") == 1 for r in rules)
     cors = bucket["CorsConfiguration"]["CorsRules"]
     assert any("POST" in r["AllowedMethods"] for r in cors)
+
+
+def _queue_of(arn: object) -> str | None:
+    """The queue logical id behind `!GetAtt Queue.Arn` (expanded: Fn::GetAtt [Queue, Arn])."""
+    if isinstance(arn, dict) and "Fn::GetAtt" in arn:
+        target, attribute = arn["Fn::GetAtt"]
+        return target if attribute == "Arn" else None
+    return None
+
+
+def test_every_dead_letter_queue_has_an_alarm_and_the_alarms_agree() -> None:
+    """The alarms are written out one by one (no loops without Fn::ForEach), so this keeps
+    them complete and alike: a new dead-letter or on-failure queue without one fails here."""
+    resources = expand(TEMPLATE)["Resources"]
+    dead_letter = {_queue_of(res["Properties"].get("RedrivePolicy", {}).get("deadLetterTargetArn"))
+                   for res in resources.values() if res["Type"] == "AWS::SQS::Queue"}
+    on_failure = {_queue_of(res["Properties"].get("DestinationConfig", {})
+                            .get("OnFailure", {}).get("Destination"))
+                  for res in resources.values() if res["Type"] == "AWS::Lambda::EventSourceMapping"}
+    assert "PurgeFailuresQueue" in on_failure
+    alarms = {name: res["Properties"] for name, res in resources.items()
+              if res["Type"] == "AWS::CloudWatch::Alarm"}
+    watched = {}
+    for name, props in alarms.items():
+        (dimension,) = props["Dimensions"]
+        assert dimension["Name"] == "QueueName"
+        watched[dimension["Value"]["Fn::GetAtt"][0]] = name
+    assert set(watched) == (dead_letter | on_failure) - {None}
+    for props in alarms.values():
+        assert {k: v for k, v in props.items() if k not in ("Dimensions", "AlarmDescription")} == {
+            "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching",
+            "AlarmActions": {"Fn::If": ["NotifyAlarms", [{"Ref": "AlarmTopicArn"}],
+                                        {"Ref": "AWS::NoValue"}]}}
+    queue = resources["PurgeFailuresQueue"]["Properties"]
+    assert (queue["SqsManagedSseEnabled"], queue["MessageRetentionPeriod"]) == (True, 1209600)
+    # SAM grants the function's role the send (Type: SQS on the destination).
+    statements = [s for policy in resources["PurgeFunctionRole"]["Properties"]["Policies"]
+                  for s in policy["PolicyDocument"]["Statement"]]
+    assert {"Action": "sqs:SendMessage", "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": ["PurgeFailuresQueue", "Arn"]}} in statements

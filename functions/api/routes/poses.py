@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from portrait.poses.catalogue import POSE_ID_PATTERN
 from portrait.services import poses
 from portrait.services.poses import CATEGORY_PATTERN, TAG_PATTERN, NewPose
-from pose_schemas import PoseList, PoseReply
+from pose_schemas import PoseFacetsReply, PoseList, PoseReply
 from schemas import api_responses
 from security import BEARER, AdminClaims
 
@@ -27,6 +27,13 @@ def list_poses(category: Category = None, tag: Tag = None,
                cursor: Annotated[str | None, Query(max_length=200)] = None) -> PoseList:
     return PoseList.model_validate(poses.list_poses(category=category, tag=tag, limit=limit,
                                                     cursor=cursor))
+
+
+# Declared before /poses/<pose_id>; "facets" would match the pose id pattern too.
+@router.get("/poses/facets", tags=TAGS,
+            summary="Every category and tag, with how many poses each has")
+def pose_facets() -> PoseFacetsReply:
+    return PoseFacetsReply.model_validate(poses.pose_facets())
 
 
 @router.get("/poses/<pose_id>", tags=TAGS, summary="One pose, with its skeleton image's URL",

@@ -25,6 +25,8 @@ class EventSourceMapping:
     enabled: bool = True
     starting_position: str = "LATEST"
     maximum_retry_attempts: int = -1  # streams: -1 retries until the record expires
+    on_failure: str | None = None  # streams: DestinationConfig.OnFailure's ARN
+    function_arn: str = ""  # what a failure record names as the function
 
     @property
     def source_name(self) -> str:
@@ -38,7 +40,7 @@ _DEFAULT_BATCH = {"sqs": 10, "dynamodb": 100}
 
 
 def _mapping(function_id: str, name: str, kind: str, source_arn: str,
-             props: dict) -> EventSourceMapping:
+             props: dict, function_arn: str) -> EventSourceMapping:
     return EventSourceMapping(
         function_id=function_id, name=name, kind=kind, source_arn=source_arn,
         batch_size=int(props.get("BatchSize", _DEFAULT_BATCH[kind])),
@@ -49,6 +51,10 @@ def _mapping(function_id: str, name: str, kind: str, source_arn: str,
         enabled=props.get("Enabled", True) not in (False, "false"),
         starting_position=props.get("StartingPosition", "LATEST"),
         maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+        # SAM's event adds a Type (SQS | SNS | S3) beside the Destination; the resource has none.
+        on_failure=((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
+            "Destination"),
+        function_arn=function_arn,
     )
 
 
@@ -62,7 +68,8 @@ def event_source_mappings(template: Template) -> list[EventSourceMapping]:
                 continue
             props: dict[str, Any] = template.resolve(event.get("Properties") or {})
             arn = props["Queue"] if kind == "sqs" else props["Stream"]
-            mappings.append(_mapping(fid, event_name, kind, arn, props))
+            mappings.append(_mapping(fid, event_name, kind, arn, props,
+                                     template.get_att(fid, "Arn")))
     by_name = {}
     for fid in template.resources_of_type(*FUNCTION_TYPES):
         by_name[template.physical_name(fid)] = fid
@@ -73,5 +80,5 @@ def event_source_mappings(template: Template) -> list[EventSourceMapping]:
         arn = props.get("EventSourceArn", "")
         kind = "sqs" if ":sqs:" in arn else "dynamodb" if ":dynamodb:" in arn else None
         if fid is not None and kind is not None:
-            mappings.append(_mapping(fid, lid, kind, arn, props))
+            mappings.append(_mapping(fid, lid, kind, arn, props, template.get_att(fid, "Arn")))
     return mappings

@@ -31,6 +31,10 @@ _NOT_CREATED = {
     "AWS::Lambda::EventSourceMapping", "AWS::IAM::Role", "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy", "AWS::Logs::LogGroup",
 }
+# Monitoring: nothing locally emits the metrics an alarm watches (the dead-letter queues
+# themselves are there to read), so these are skipped without a "not emulated" warning.
+_NOTHING_TO_EMULATE = {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm",
+                       "AWS::CloudWatch::Dashboard"}
 
 # Creation order: what others point at comes first (queues before the bucket
 # that notifies them, policies before notifications, buses before rules).
@@ -70,7 +74,8 @@ def create_resources(template: Template, *, endpoint_url: str | None = None,
 
     wanted = {lid: res for lid, res in template.resources.items()
               if types is None or res["Type"] in types}
-    unknown = sorted({r["Type"] for r in wanted.values()} - set(creators) - _NOT_CREATED)
+    unknown = sorted({r["Type"] for r in wanted.values()} - set(creators) - _NOT_CREATED
+                     - _NOTHING_TO_EMULATE)
     if unknown:
         log.warning("not emulated: %s", ", ".join(unknown))
     for rtype in _ORDER:

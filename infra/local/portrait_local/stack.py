@@ -146,9 +146,10 @@ class LocalStack:
                                    lane.mapping, n)
         for mapping in mappings:
             if mapping.enabled and mapping.kind != "sqs":
-                self._start_poller(StreamPoller(mapping, aws_client(
-                    "dynamodbstreams", self.template, self.endpoint_url),
-                    self.template.region, self.runtime.invoke), mapping, 0)
+                self._start_poller(StreamPoller(
+                    mapping, aws_client("dynamodbstreams", self.template, self.endpoint_url),
+                    self.template.region, self.runtime.invoke,
+                    sqs=aws_client("sqs", self.template, self.endpoint_url)), mapping, 0)
 
     def _start_poller(self, poller: Any, mapping: Any, n: int) -> None:
         thread = threading.Thread(target=poller.run, args=(self._stop,), daemon=True,

@@ -4,13 +4,17 @@ Per shard, in order: a batch of up to BatchSize records (those matching no
 filter are dropped, as Lambda drops them); an error retries the batch up to
 MaximumRetryAttempts (-1: until the record expires, i.e. forever here), then
 skips it; with ReportBatchItemFailures the shard checkpoints before the first
-reported record and the retry starts there.
+reported record and the retry starts there. A skipped batch is described to
+the mapping's on-failure SQS queue (DestinationConfig.OnFailure) as Lambda
+describes it: shard and sequence numbers, not the records themselves.
 """
 from __future__ import annotations
 
 import base64
+import json
 import threading
-from datetime import datetime
+import uuid
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from portrait_local.event_sources import EventSourceMapping
@@ -52,12 +56,44 @@ def stream_record(record: dict, stream_arn: str, region: str) -> dict:
     return out
 
 
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z")
+
+
+def failure_record(mapping: EventSourceMapping, shard_id: str, records: list[dict],
+                   invocations: int, function_error: str | None, request_id: str) -> dict:
+    """What Lambda sends an on-failure destination for a stream batch it gave up on
+    (`request_id`: the last invocation's, which finds its log lines)."""
+    created = [r["dynamodb"].get("ApproximateCreationDateTime") or 0 for r in records]
+    response = {"statusCode": 200, "executedVersion": "$LATEST"}
+    if function_error:
+        response["functionError"] = function_error
+    return {
+        "requestContext": {"requestId": request_id, "functionArn": mapping.function_arn,
+                           "condition": "RetryAttemptsExhausted",
+                           "approximateInvokeCount": invocations},
+        "responseContext": response,
+        "version": "1.0",
+        "timestamp": _iso(datetime.now(timezone.utc).timestamp()),
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id,
+            "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": _iso(created[0]),
+            "approximateArrivalOfLastRecord": _iso(created[-1]),
+            "batchSize": len(records),
+            "streamArn": mapping.source_arn,
+        },
+    }
+
+
 class StreamPoller:
     def __init__(self, mapping: EventSourceMapping, streams: Any, region: str,
                  invoke: Callable[[str, Any], Invocation],
-                 report: Callable[..., None] = print_invocation) -> None:
+                 report: Callable[..., None] = print_invocation, sqs: Any = None) -> None:
         self.mapping, self.streams, self.region = mapping, streams, region
-        self.invoke, self.report = invoke, report
+        self.invoke, self.report, self.sqs = invoke, report, sqs
         description = streams.describe_stream(StreamArn=mapping.source_arn)["StreamDescription"]
         # shard id -> iterator; taken now, so LATEST means "from when the poller started".
         self.iterators = {
@@ -123,13 +159,33 @@ class StreamPoller:
         limit = self.mapping.maximum_retry_attempts
         if limit != -1 and attempts > limit:
             self.retries.pop(shard_id, None)
+            skipped = [r for r in records
+                       if int(r["dynamodb"]["SequenceNumber"]) >= int(retry_from)]
+            sent = self._send_failure(failure_record(
+                self.mapping, shard_id, skipped, attempts, None if result.ok else "Unhandled",
+                getattr(result, "request_id", None) or str(uuid.uuid4())))
             self.report(self.mapping.function_id, source, result.duration_ms,
-                        f"{outcome}; retries exhausted, batch skipped")
+                        f"{outcome}; retries exhausted, batch skipped{sent}")
             return next_iterator
         self.retries[shard_id] = attempts
         self.report(self.mapping.function_id, source, result.duration_ms,
                     f"{outcome} (retry {attempts})")
         return self._iterator_at(shard_id, retry_from)
+
+    def _send_failure(self, record: dict) -> str:
+        """Send the record to the on-failure destination; returns what to add to the report."""
+        destination = self.mapping.on_failure
+        if not destination:
+            return ""
+        if ":sqs:" not in destination or self.sqs is None:
+            return f" (on-failure destination {destination} not emulated)"
+        name = destination.rsplit(":", 1)[-1]
+        try:
+            url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            self.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
+        except Exception as exc:  # noqa: BLE001 - the poller goes on, as the service does
+            return f" (sending to {name} failed: {exc})"
+        return f", described to {name}"
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():

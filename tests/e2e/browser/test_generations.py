@@ -12,6 +12,7 @@ import pytest
 import requests
 from PIL import Image
 from playwright.sync_api import expect
+from portrait.poses.catalogue import generate_catalogue
 
 from tests.unit.imaging import corpus
 
@@ -23,13 +24,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 @pytest.fixture(scope="module", autouse=True)
 def poses_seeded(local_stack) -> None:
-    """`portrait dev` seeds the pose catalogue in the background after it starts."""
+    """`portrait dev` seeds the pose catalogue in the background after it starts: wait
+    until the facets count all of it (they move in the same writes as the poses)."""
+    catalogue = len(generate_catalogue())
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        if requests.get(local_stack.url("/poses?limit=1"), timeout=10).json()["items"]:
+        facets = requests.get(local_stack.url("/poses/facets"), timeout=10).json()
+        if sum(c["count"] for c in facets["categories"]) >= catalogue:
             return
         time.sleep(0.5)
-    pytest.fail(f"no poses after 120 s:\n{local_stack.output()[-3000:]}")
+    pytest.fail(f"the catalogue is not seeded after 120 s:\n{local_stack.output()[-3000:]}")
 
 
 def _credits(stack, page) -> dict:
@@ -59,11 +63,21 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     page.get_by_label("Priority — rendered ahead of the queue").uncheck()
     expect(cost).to_have_text(f"{prices['base']} credits")
 
-    # The gallery: previews load lazily, and the filters narrow it.
+    # The gallery: previews load lazily, and the filters narrow it. They offer every
+    # category and tag there is, with its count, not only those of the poses shown.
     options = page.locator(".pose-option")
     expect(options.first).to_be_visible()
     assert options.first.locator("img").get_attribute("loading") == "lazy"
+    facets = requests.get(local_stack.url("/poses/facets"), timeout=10).json()
     category = page.get_by_label("Category", exact=True)
+    expect(category.locator("option")).to_have_count(len(facets["categories"]) + 1)
+    offered = category.locator("option").evaluate_all(
+        "options => options.map(o => [o.value, o.textContent])")
+    assert offered == [["", "All categories"]] + [
+        [c["name"], f"{c['name'].replace('_', ' ').capitalize()} ({c['count']})"]
+        for c in facets["categories"]]
+    expect(page.get_by_label("Tag", exact=True).locator("option")).to_have_count(
+        len(facets["tags"]) + 1)
     wanted = category.locator("option").nth(1).get_attribute("value")
     category.select_option(wanted)
     expect(options.first).to_have_attribute("data-category", wanted)
@@ -76,6 +90,8 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     for tags in options.evaluate_all("items => items.map(li => li.dataset.tags)"):
         assert wanted_tag in tags.split()
     chosen_pose = page.locator(".pose-option input:checked").get_attribute("value")
+    # Loaded once: filtering reads pages of poses, never the facets again.
+    assert sum(urlsplit(u).path.endswith("/poses/facets") for _, u in recorder.requests) == 1
     assert_accessible_basics(page)
     screenshot(page, "generations-new")
 

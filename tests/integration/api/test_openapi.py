@@ -58,7 +58,7 @@ def test_every_route_is_documented(document) -> None:
         ("post", "/auth/register"), ("post", "/auth/login"), ("post", "/auth/refresh"),
         ("post", "/auth/logout"), ("get", "/users/{user_id}"), ("get", "/.well-known/jwks.json"),
         ("get", "/health"), ("get", "/users/{user_id}/avatar"), ("get", "/avatars/default"),
-        ("get", "/poses"), ("get", "/poses/{pose_id}"),  # the catalogue is public
+        ("get", "/poses"), ("get", "/poses/facets"), ("get", "/poses/{pose_id}"),  # public
     }
     assert "201" in document["paths"]["/auth/register"]["post"]["responses"]
     assert "201" in document["paths"]["/me/avatar/uploads"]["post"]["responses"]

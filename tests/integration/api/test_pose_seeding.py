@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 from PIL import Image
 from portrait.config import get_settings
@@ -56,3 +57,48 @@ def test_seeding_fills_in_what_went_missing_and_refresh_rewrites_all(api, no_ske
 
     refreshed = seed_pose_catalogue(catalogue=wanted, only_missing=False)
     assert (refreshed.records_written, refreshed.skeletons_written) == (len(wanted),) * 2
+
+
+def _facets() -> tuple[dict, dict]:
+    facets = poses.pose_facets()
+    return facets.categories, facets.tags
+
+
+def _expected(catalogue) -> tuple[dict, dict]:
+    return (dict(Counter(p.category for p in catalogue)),
+            dict(Counter(t for p in catalogue for t in p.tags)))
+
+
+def test_seeding_counts_facets_once_and_a_table_without_them_is_recounted(api) -> None:
+    wanted = catalogue_slice()
+    seed_pose_catalogue(catalogue=wanted[:40])
+    assert _facets() == _expected(wanted[:40])
+    seed_pose_catalogue(catalogue=wanted)  # only the poses that are new are counted in
+    assert _facets() == _expected(wanted)
+    seed_pose_catalogue(catalogue=wanted)
+    assert _facets() == _expected(wanted)
+
+    # A table seeded before the counters existed: the next seed counts it in full.
+    aws_client("dynamodb").delete_item(TableName=get_settings().poses_table,
+                                       Key={"pose_id": {"S": poses.FACETS_ID}})
+    assert not poses.facets_counted() and _facets() == ({}, {})
+    assert seed_pose_catalogue(catalogue=wanted).records_written == 0
+    assert _facets() == _expected(wanted)
+
+
+def test_a_recount_overtaken_by_a_write_counts_again(api, monkeypatch) -> None:
+    wanted = catalogue_slice()[:10]
+    seed_pose_catalogue(catalogue=wanted[:9])
+    real_counts, calls = poses._facet_counts, []
+
+    def counts_while_a_pose_is_added(facets):
+        calls.append(1)
+        if len(calls) == 1:  # a pose lands between the recount's read of the version and its put
+            seed_pose_catalogue(catalogue=wanted)
+        return real_counts(facets)
+
+    monkeypatch.setattr(poses, "_facet_counts", counts_while_a_pose_is_added)
+    poses.recount_facets()
+    monkeypatch.undo()
+    assert len(calls) > 2  # the recount, the seed's own count, the recount once more
+    assert _facets() == _expected(wanted)

@@ -1,15 +1,18 @@
 """/poses and /admin/poses over API Gateway events: filters, cursor pages, previews, admin adds."""
 from __future__ import annotations
 
+from collections import Counter
 from urllib.parse import quote
 
 import pytest
+from portrait.errors import NotFound
 from portrait.imaging.skeleton import render_skeleton_png
+from portrait.services import poses as pose_service
 from portrait.store import poses
 from portrait.store.aws import client as aws_client
 
 from tests.integration.api.avatar_support import member  # noqa: F401 (fixture)
-from tests.integration.api.pose_support import seeded  # noqa: F401 (fixture)
+from tests.integration.api.pose_support import SEEDED_CATEGORIES, seeded  # noqa: F401 (fixture)
 
 NEW_POSE = {
     "name": "Hero stance", "category": "standing", "tags": ["full-body", "confident", "confident"],
@@ -151,3 +154,54 @@ def test_bad_keypoints_are_refused_naming_the_point(api, admin) -> None:
     assert bad_v.status == 422 and bad_v.json()["error"]["details"][0]["field"].startswith(
         "body.keypoints.0")
     assert api.get("/poses?category=standing").json()["items"] == []
+
+
+def _facets_of(poses_seeded) -> dict:
+    categories = Counter(p.category for p in poses_seeded)
+    tags = Counter(t for p in poses_seeded for t in p.tags)
+    return {"categories": [{"name": n, "count": c} for n, c in sorted(categories.items())],
+            "tags": [{"name": n, "count": c} for n, c in sorted(tags.items())]}
+
+
+def test_facets_are_empty_before_any_pose(api) -> None:
+    reply = api.get("/poses/facets")  # public, and not taken for a pose id
+    assert reply.status == 200, reply.body
+    assert reply.json() == {"categories": [], "tags": []}
+
+
+def test_facets_count_the_seeded_catalogue_once(api, seeded) -> None:
+    from portrait.services.pose_seeding import seed_pose_catalogue
+
+    expected = _facets_of(seeded)
+    assert [c["name"] for c in expected["categories"]] == sorted(SEEDED_CATEGORIES)
+    assert api.get("/poses/facets").json() == expected
+    assert seed_pose_catalogue(catalogue=seeded).records_written == 0
+    assert api.get("/poses/facets").json() == expected  # seeding again counts nothing
+    assert seed_pose_catalogue(catalogue=seeded, only_missing=False).records_written == len(seeded)
+    assert api.get("/poses/facets").json() == expected  # nor does rewriting every pose
+
+
+def test_an_admin_pose_is_counted_in_its_category_and_tags(api, admin, seeded) -> None:
+    before = api.get("/poses/facets").json()
+    assert api.post("/admin/poses", NEW_POSE, token=admin["token"]).status == 201
+    after = api.get("/poses/facets").json()
+    counts = lambda facets, kind: {f["name"]: f["count"] for f in facets[kind]}  # noqa: E731
+    assert counts(after, "categories") == {**counts(before, "categories"), "standing": 1}
+    tags_before = counts(before, "tags")
+    assert counts(after, "tags") == {  # "confident" is sent twice, counted once
+        **tags_before, "confident": tags_before.get("confident", 0) + 1,
+        "full-body": tags_before["full-body"] + 1}
+    assert [c["name"] for c in after["categories"]] == sorted(counts(after, "categories"))
+
+
+def test_the_facets_item_is_no_pose(api, seeded) -> None:
+    ids = [item["pose_id"] for page in _all_pages(api, "", limit=50) for item in page]
+    assert poses.FACETS_ID not in ids and len(ids) == len(seeded)
+    for query in ("&tag=mirrored", "&category=waving"):
+        assert poses.FACETS_ID not in [item["pose_id"] for page in _all_pages(api, query, 50)
+                                       for item in page]
+    assert poses.get_pose(poses.FACETS_ID) is None
+    with pytest.raises(NotFound):  # what GET /poses/_facets would be, if the route let it by
+        pose_service.get_pose(poses.FACETS_ID)
+    # It is not a valid pose id, though: the route refuses it before any read.
+    assert api.get(f"/poses/{poses.FACETS_ID}").status == 422

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import time
 
+from portrait.config import get_settings
 from portrait.ids import new_id
 from portrait.services.deleted_sweep import sweep_deleted_avatars
 from portrait.store import keys
+from portrait.store.avatars import EXPIRED, PURGED
 from tests.integration.hygiene.conftest import HOUR
 
 
@@ -46,6 +48,7 @@ def test_objects_of_expired_or_purged_records_are_orphans(hygiene) -> None:
     assert leftover in hygiene.keys()
     assert sweep_deleted_avatars(now=now).orphans_deleted == 1
     assert leftover not in hygiene.keys()
+    assert hygiene.avatar(user_id, expired.avatar_id).status == EXPIRED  # a record: no tombstone
 
 
 def test_owners_are_looked_up_per_prefix_in_batches(hygiene, monkeypatch) -> None:
@@ -64,3 +67,26 @@ def test_owners_are_looked_up_per_prefix_in_batches(hygiene, monkeypatch) -> Non
                         lambda owners: lookups.append(sorted(owners)) or real(owners))
     assert sweep_deleted_avatars(now=now).orphans_deleted == 15
     assert len(lookups) == 1 and len(lookups[0]) == 3  # one batch, one key per avatar
+
+
+def test_an_avatar_with_objects_and_no_record_is_left_a_tombstone(hygiene) -> None:
+    """Its record went by TTL and its purge never finished: once the orphan pass deletes
+    the objects, the tombstone that purge would have written keeps a restore at 410."""
+    now = time.time()
+    user_id, avatar_id = hygiene.new_user(), new_id()
+    for size in ("small", "full"):
+        hygiene.put(keys.avatar_variant_key(user_id, avatar_id, size, "webp"), at=now - 25 * HOUR)
+    media_id = new_id()
+    hygiene.put(f"media/{user_id}/{media_id}/original.jpg", at=now - 25 * HOUR)
+
+    assert sweep_deleted_avatars(now=now, dry_run=True).orphans_found == 3
+    assert hygiene.avatar(user_id, avatar_id) is None  # a dry run writes nothing
+
+    report = sweep_deleted_avatars(now=now)
+
+    assert (report.orphans_deleted, report.failed) == (3, 0)
+    tombstone = hygiene.avatar(user_id, avatar_id)
+    assert (tombstone.status, tombstone.variants) == (PURGED, {})
+    assert tombstone.expires_at == int(now) + get_settings().avatar_tombstone_seconds
+    assert hygiene.avatar(user_id, media_id) is None  # media objects are owed no record
+    assert sweep_deleted_avatars(now=now).orphans_found == 0

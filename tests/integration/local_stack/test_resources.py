@@ -74,6 +74,7 @@ def test_types_limit_what_is_created_and_unknown_types_are_listed_once(
           Topic1: {Type: AWS::SNS::Subscription}
           Topic2: {Type: AWS::SNS::Subscription}
           Machine: {Type: AWS::StepFunctions::StateMachine}
+          Alarm: {Type: AWS::CloudWatch::Alarm}  # no metrics locally: skipped, not listed
     """))
     template = Template.load(path, stack_name="typed")
     with caplog.at_level(logging.WARNING, logger="portrait_local"):

@@ -4,7 +4,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamModel
+from aws_lambda_powertools.utilities.parser.models import (
+    DynamoDBStreamLambdaOnFailureDestinationModel,
+    DynamoDBStreamModel,
+)
 
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.stream_poller import StreamPoller
@@ -16,7 +19,7 @@ def poller(stack_template, aws, runtime, report, recorder):
     (mapping,) = [m for m in event_source_mappings(stack_template) if m.kind == "dynamodb"]
     # StartingPosition LATEST: only what is written from now on.
     return StreamPoller(mapping, aws("dynamodbstreams"), stack_template.region, runtime.invoke,
-                        report=report)
+                        report=report, sqs=aws("sqs"))
 
 
 @pytest.fixture
@@ -61,18 +64,34 @@ def test_filter_criteria_select_records_and_shape_matches_lambda(poller, put, aw
 
 
 def test_reported_failure_is_retried_from_its_record_then_skipped(poller, put, recorder,
-                                                                  invocations):
+                                                                  invocations, aws,
+                                                                  stack_template):
+    failures = stack_template.physical_id("StreamFailuresQueue")
+    aws("sqs").purge_queue(QueueUrl=failures)
     first = put("keep-a")
     failing = put("keep-b", fail={"BOOL": True})
     last = put("keep-c")
     poller.poll_once()  # [a, b, c]: b reported
     poller.poll_once()  # retry from b: [b, c], b reported again; MaximumRetryAttempts is 1
     poller.poll_once()  # retries exhausted: the batch was skipped, nothing left
-    batches = [[r["dynamodb"]["Keys"]["id"]["S"] for r in e["Records"]]
-               for e in recorder.events("StreamFunction")]
+    events = recorder.events("StreamFunction")
+    batches = [[r["dynamodb"]["Keys"]["id"]["S"] for r in e["Records"]] for e in events]
     assert batches == [[first, failing, last], [failing, last]]
     assert "retrying from" in invocations[0][2]
-    assert invocations[1][2].endswith("retries exhausted, batch skipped")
+    assert invocations[1][2].endswith("retries exhausted, batch skipped, described to "
+                                      + failures.rsplit("/", 1)[-1])
+    # The on-failure queue gets what Lambda sends: where the skipped records were, not them.
+    (message,) = aws("sqs").receive_message(QueueUrl=failures, WaitTimeSeconds=1)["Messages"]
+    failure = DynamoDBStreamLambdaOnFailureDestinationModel.model_validate_json(message["Body"])
+    skipped = events[1]["Records"]
+    info = failure.ddb_stream_batch_info
+    assert (info.start_sequence_number, info.end_sequence_number, info.batch_size) == (
+        skipped[0]["dynamodb"]["SequenceNumber"], skipped[-1]["dynamodb"]["SequenceNumber"], 2)
+    assert info.stream_arn == stack_template.get_att("ItemsTable", "StreamArn")
+    assert (failure.request_context.condition, failure.request_context.approximate_invoke_count,
+            failure.request_context.function_arn) == (
+        "RetryAttemptsExhausted", 2, stack_template.get_att("StreamFunction", "Arn"))
+    assert "Records" not in message["Body"] and "keep-b" not in message["Body"]
 
 
 def test_user_identity_filters_for_ttl_deletes(put, stack_template):

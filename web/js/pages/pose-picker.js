@@ -1,13 +1,15 @@
 // The pose gallery: radio buttons (one pose is chosen; arrow keys move between them)
 // with skeleton previews that load only when scrolled into view, filtered by category
-// and tag, a page at a time.
+// and tag, a page at a time. The filters offer every category and tag, with how many
+// poses each has, from GET /poses/facets (loaded once, alongside the first page).
 import { api } from "../api.js";
 import { busy, h, replace, showError } from "../ui.js";
 
 const PAGE = 24;
 
 export function posePicker({ signal, onChange }) {
-  const state = { cursor: null, category: "", tag: "", seenCategories: new Set(), seenTags: new Set(), count: 0 };
+  // name -> pose count (null: seen on a pose but not in the facets, e.g. added since).
+  const state = { cursor: null, category: "", tag: "", categories: new Map(), tags: new Map(), count: 0 };
   const errors = h("div");
   const category = h("select", { id: "pose-category", name: "category" }, h("option", { value: "" }, "All categories"));
   const tag = h("select", { id: "pose-tag", name: "tag" }, h("option", { value: "" }, "All tags"));
@@ -52,21 +54,43 @@ export function posePicker({ signal, onChange }) {
     }
   }
 
-  // The API lists poses by category and tag but has no list of the categories themselves,
-  // so the filters offer what the poses shown so far carry.
+  async function loadFacets() {
+    try {
+      const facets = await api("/poses/facets", { auth: false, signal });
+      for (const { name, count } of facets.categories) state.categories.set(name, count);
+      for (const { name, count } of facets.tags) state.tags.set(name, count);
+    } catch (err) {
+      if (err.name === "AbortError") return;
+      // Not worth an error of its own: the filters still offer what the poses shown carry.
+    }
+    fill(category, state.categories);
+    fill(tag, state.tags);
+  }
+
+  // Poses newer than the facets (or all of them, if the facets failed to load) still
+  // get their category and tags offered.
   function remember(items) {
+    let categoriesChanged = false;
+    let tagsChanged = false;
     for (const pose of items) {
-      if (!state.seenCategories.has(pose.category)) {
-        state.seenCategories.add(pose.category);
-        category.append(h("option", { value: pose.category }, words(pose.category)));
-      }
+      if (!state.categories.has(pose.category)) { state.categories.set(pose.category, null); categoriesChanged = true; }
       for (const t of pose.tags) {
-        if (!state.seenTags.has(t)) {
-          state.seenTags.add(t);
-          tag.append(h("option", { value: t }, words(t)));
-        }
+        if (!state.tags.has(t)) { state.tags.set(t, null); tagsChanged = true; }
       }
     }
+    if (categoriesChanged) fill(category, state.categories);
+    if (tagsChanged) fill(tag, state.tags);
+  }
+
+  function fill(select, counts) {
+    const chosen = select.value;
+    const options = [...counts.keys()].sort().map((name) => {
+      const count = counts.get(name);
+      return h("option", { value: name, dataset: count === null ? {} : { count: String(count) } },
+        count === null ? words(name) : `${words(name)} (${count})`);
+    });
+    replace(select, select.options[0], ...options);
+    select.value = chosen;
   }
 
   function option(pose) {
@@ -91,6 +115,7 @@ export function posePicker({ signal, onChange }) {
   category.addEventListener("change", () => { state.category = category.value; load({ append: false }); });
   tag.addEventListener("change", () => { state.tag = tag.value; load({ append: false }); });
   more.addEventListener("click", () => busy(more, "Loading…", () => load({ append: true })));
+  loadFacets();
   load({ append: false });
 
   return {

@@ -1,16 +1,22 @@
 """Purging soft-deleted avatars once their grace has passed, and orphans.
 
-Two ways in, one order of work: an avatar's objects go first, then its
-record is replaced by a tombstone in one conditional write. A crash in
-between leaves the record in the soft_deleted index with fewer (or no)
-objects, and the next run simply does it again; nothing is ever left that
-no run would find. The tombstone keeps a late restore answering 410.
+Two ways in, each ending with the avatar's objects gone and its record a
+tombstone, which keeps a late restore answering 410 (not 404) for a while.
+Nothing is ever left that no run would find.
 
 - sweep_deleted_avatars: the nightly schedule (03:00 UTC) reads the sparse
   soft_deleted index (only soft-deleted avatars, oldest grace end first),
-  then sweeps orphans.
+  then sweeps orphans. Objects first, then the record becomes a tombstone in
+  one conditional write: a crash in between leaves the record in the index,
+  and the next run does it again.
 - purge_expired_avatar: the avatars table's stream, TTL REMOVEs only (the
-  event source's filter), for avatars DynamoDB's TTL removed first.
+  event source's filter), for avatars DynamoDB's TTL removed first. Here the
+  record is already gone and a failing stream record is dropped after its
+  last retry (the on-failure queue gets only the batch's shard and sequence
+  numbers, which the stream forgets within 24 h). So the tombstone goes
+  first, then the objects, and the orphan pass finishes what is left:
+  objects under a tombstone are orphans, and an avatar whose objects have
+  no record at all gets the tombstone its purge never wrote.
 """
 from __future__ import annotations
 
@@ -66,7 +72,8 @@ def sweep_deleted_avatars(*, dry_run: bool = False, now: float | None = None) ->
             logger.exception("purging an avatar failed; the next run retries",
                              extra={"user_id": avatar.user_id, "avatar_id": avatar.avatar_id})
             tally.failed += 1
-    orphans = sweep_orphans(older_than=now - settings.orphan_min_age_hours * 3600, dry_run=dry_run)
+    orphans = sweep_orphans(older_than=now - settings.orphan_min_age_hours * 3600, dry_run=dry_run,
+                            on_unrecorded=lambda owner: _tombstone_unrecorded(owner, int(now)))
     report = DeletedSweepReport(
         avatars_found=tally.found, avatars_purged=tally.purged,
         objects_deleted=tally.deleted, orphans_found=orphans.found,
@@ -121,13 +128,15 @@ def purge_expired_avatar(old_image: dict) -> int:
         logger.info("not a soft-deleted avatar; nothing to purge",
                     extra={"status": old_image.get("status"), "avatar_id": avatar_id})
         return 0
-    deleted, failed, freed = _delete_avatar_objects(user_id, avatar_id, dry_run=False)
-    if failed:
-        raise PurgeIncomplete(f"{failed} objects of avatar {avatar_id} were not deleted")
+    # Tombstone first: if this record runs out of retries, whatever is left is found by
+    # the orphan pass (objects under a tombstone, or objects with no record at all).
     now = int(time.time())
     if avatar_cleanup.write_tombstone(old_image, now_iso=iso(now),
                                       expires_at=now + get_settings().avatar_tombstone_seconds):
         _announce_purged(user_id, avatar_id)
+    deleted, failed, freed = _delete_avatar_objects(user_id, avatar_id, dry_run=False)
+    if failed:
+        raise PurgeIncomplete(f"{failed} objects of avatar {avatar_id} were not deleted")
     metrics.add_metric(name="AvatarsPurged", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="PurgedObjects", unit=MetricUnit.Count, value=deleted)
     metrics.add_metric(name="PurgedBytes", unit=MetricUnit.Bytes, value=freed)
@@ -136,9 +145,23 @@ def purge_expired_avatar(old_image: dict) -> int:
     return deleted
 
 
+def _tombstone_unrecorded(owner: tuple[str, str], now: int) -> None:
+    """The orphan pass deleted the objects of an avatar that has no record at all: DynamoDB's
+    TTL removed it and its stream purge never finished (or never ran). Leave the tombstone
+    that purge would have left, so a restore answers 410 after either path, not 404."""
+    user_id, avatar_id = owner
+    if avatar_cleanup.write_tombstone({"user_id": user_id, "avatar_id": avatar_id},
+                                      now_iso=iso(now),
+                                      expires_at=now + get_settings().avatar_tombstone_seconds):
+        logger.info("tombstone left for an avatar whose record was gone",
+                    extra={"user_id": user_id, "avatar_id": avatar_id})
+        _announce_purged(user_id, avatar_id)
+
+
 def _announce_purged(user_id: str, avatar_id: str) -> None:
-    """Tell consumers (search) the avatar is gone for good. Best effort: the purge itself
-    is done and must not be undone or repeated because the bus hiccupped."""
+    """Tell consumers (search) the avatar is gone for good, once its tombstone is written.
+    Best effort: the purge is decided and must not be undone or repeated because the bus
+    hiccupped."""
     try:
         events.publish("avatar.purged", {"user_id": user_id, "avatar_id": avatar_id})
     except Exception:  # noqa: BLE001

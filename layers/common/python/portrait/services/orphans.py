@@ -3,7 +3,9 @@
 They come from crashes between writing objects and writing (or after removing)
 their record, and from purges that ran out of retries. The age floor (24 h
 by default) keeps uploads in flight safe: a processor writes an avatar's
-variants before the switch that makes it ready.
+variants before the switch that makes it ready. An avatar whose objects go
+while it has no record at all is reported to the caller, which leaves the
+tombstone its purge never wrote (deleted_sweep).
 
 Listing is paged (1000 keys a page) and the owners are looked up once per
 owner prefix per page, in batches, never once per object.
@@ -19,22 +21,30 @@ from portrait.store import avatar_cleanup, keys, objects
 OwnerKey = tuple[str, str]  # (user_id, avatar_id | media_id)
 
 
-def _avatars_holding_objects(owners: Iterable[OwnerKey]) -> set[OwnerKey]:
-    statuses = avatar_cleanup.avatar_statuses(owners)
-    return {owner for owner, status in statuses.items() if status in avatar_cleanup.HOLDS_OBJECTS}
+def _avatar_statuses(owners: Iterable[OwnerKey]) -> dict[OwnerKey, str]:
+    return avatar_cleanup.avatar_statuses(owners)
 
 
-def _no_media_records(owners: Iterable[OwnerKey]) -> set[OwnerKey]:
+def _no_media_records(owners: Iterable[OwnerKey]) -> dict[OwnerKey, str]:
     """There is no media table yet, so no media object has a record. When media
     records exist, their batch lookup replaces this (or media uploads get swept)."""
-    return set()
+    return {}
 
 
-# Per area: which of these owners have a record that owns objects.
-RECORD_LOOKUPS: dict[str, Callable[[Iterable[OwnerKey]], set[OwnerKey]]] = {
-    "avatars": _avatars_holding_objects,
+# Per area: the status of each of these owners' records (owners with none are absent),
+# and the statuses whose record owns its objects.
+RECORD_LOOKUPS: dict[str, Callable[[Iterable[OwnerKey]], dict[OwnerKey, str]]] = {
+    "avatars": _avatar_statuses,
     "media": _no_media_records,
 }
+OWNING_STATUSES: dict[str, frozenset[str]] = {
+    "avatars": avatar_cleanup.HOLDS_OBJECTS,
+    "media": frozenset(),
+}
+# Areas whose owners without any record are reported to `on_unrecorded` (a purged
+# avatar's tombstone); a media object never had a record, so none is owed one.
+REPORTS_UNRECORDED = frozenset({"avatars"})
+NO_RECORD, REPORTED = "", "reported"  # in `known`, beside the statuses of real records
 
 
 @dataclass
@@ -45,12 +55,17 @@ class ObjectTally:
     bytes_freed: int = 0
 
 
-def sweep_orphans(*, older_than: float, dry_run: bool) -> ObjectTally:
-    """Find (and unless `dry_run`, delete) unowned objects last modified at or before `older_than`."""
+def sweep_orphans(*, older_than: float, dry_run: bool,
+                  on_unrecorded: Callable[[OwnerKey], None] | None = None) -> ObjectTally:
+    """Find (and unless `dry_run`, delete) unowned objects last modified at or before `older_than`.
+
+    `on_unrecorded(owner)` is called (not in a dry run) once per avatar whose objects
+    were deleted and which has no record at all, after its objects on the page.
+    """
     tally = ObjectTally()
     for area in keys.OWNED_AREAS:
-        lookup = RECORD_LOOKUPS[area]
-        known: dict[OwnerKey, bool] = {}
+        lookup, owning = RECORD_LOOKUPS[area], OWNING_STATUSES[area]
+        known: dict[OwnerKey, str] = {}  # owner -> its record's status, or NO_RECORD
         for page in objects.iter_object_pages(f"{area}/"):
             old = [item for item in page if item.last_modified <= older_than]
             if not old:
@@ -62,13 +77,30 @@ def sweep_orphans(*, older_than: float, dry_run: bool) -> ObjectTally:
             known = {o: v for o, v in known.items() if o in owners}
             missing = owners - known.keys()
             if missing:
-                owned = lookup(missing)
-                known.update({o: o in owned for o in missing})
+                statuses = lookup(missing)
+                known.update({o: statuses.get(o, NO_RECORD) for o in missing})
             orphans = [item for item in old
-                       if owner_of[item.key] is None or not known[owner_of[item.key]]]
+                       if owner_of[item.key] is None or known[owner_of[item.key]] not in owning]
             if orphans:
                 _delete(orphans, tally, dry_run)
+            if orphans and on_unrecorded and not dry_run and area in REPORTS_UNRECORDED:
+                _report_unrecorded(orphans, owner_of, known, on_unrecorded, tally)
     return tally
+
+
+def _report_unrecorded(orphans: list[objects.ListedObject], owner_of: dict[str, OwnerKey | None],
+                       known: dict[OwnerKey, str], on_unrecorded: Callable[[OwnerKey], None],
+                       tally: ObjectTally) -> None:
+    for owner in sorted({owner_of[item.key] for item in orphans} - {None}):
+        if known[owner] != NO_RECORD:
+            continue
+        known[owner] = REPORTED  # its objects may go on over the next page: report it once
+        try:
+            on_unrecorded(owner)
+        except Exception:  # noqa: BLE001 - one owner must not stop the sweep
+            logger.exception("handling an owner without a record failed",
+                             extra={"user_id": owner[0], "owner_id": owner[1]})
+            tally.failed += 1
 
 
 def _owner(key: keys.OwnedKey | None) -> OwnerKey | None:

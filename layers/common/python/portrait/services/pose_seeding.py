@@ -6,6 +6,12 @@ if a seed is cut short; a second run then writes only what is missing (one
 listing of poses/ and one keys-only scan tell what is there), so seeding is
 idempotent and a restart costs next to nothing. only_missing=False rewrites
 everything, for when the generator changed poses that keep their ids.
+
+The facet counts (GET /poses/facets) move in the same transactions as the
+records: new poses are counted in, and a rewritten pose's old category and
+tags are counted out as its new ones are counted in, so seeding twice, or
+refreshing, never counts a pose twice. A table seeded before the counters
+existed is counted once, in full, after the writes.
 """
 from __future__ import annotations
 
@@ -41,9 +47,13 @@ def seed_pose_catalogue(*, only_missing: bool = True,
     catalogue = generate_catalogue() if catalogue is None else catalogue
     have_images: set[str] = set()
     have_records: set[str] = set()
+    replacing: dict[str, tuple[str, tuple[str, ...]]] = {}
+    counted = poses.facets_counted()
     if only_missing:
         have_images = poses.existing_skeleton_keys()
         have_records = poses.existing_pose_ids()
+    else:
+        replacing = poses.pose_facets_by_id()
     created_at = now_iso()
     records = [Pose(pose_id=p.pose_id, name=p.name, category=p.category, tags=p.tags,
                     keypoints=p.keypoints, skeleton_key=keys.pose_skeleton_key(p.pose_id),
@@ -52,7 +62,10 @@ def seed_pose_catalogue(*, only_missing: bool = True,
     with ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="skeleton") as pool:
         for _ in pool.map(_write_skeleton, images):
             pass  # map re-raises the first failure here
-    written = poses.put_poses(r for r in records if r.pose_id not in have_records)
+    written = poses.put_poses((r for r in records if r.pose_id not in have_records),
+                              replacing=replacing)
+    if not counted and (have_records or replacing):
+        poses.recount_facets()
     report = SeedReport(catalogue=len(catalogue), records_written=written,
                         skeletons_written=len(images), seconds=round(time.monotonic() - started, 2))
     logger.info("pose catalogue seeded", extra={"report": report.__dict__})

@@ -1,4 +1,4 @@
-"""The pose catalogue as clients see it: listing, one pose, and poses admins add.
+"""The pose catalogue as clients see it: listing, its facets, one pose, and poses admins add.
 
 Reading needs no account: the catalogue holds no one's data, and the pose
 picker is shown before sign-up. Every pose comes with a URL of its skeleton
@@ -64,6 +64,18 @@ class PosePage:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class FacetCount:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PoseFacets:
+    categories: list[FacetCount]
+    tags: list[FacetCount]
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -82,6 +94,14 @@ def list_poses(*, category: str | None, tag: str | None, limit: int,
     found, after = poses.list_poses(category=category, tag=tag, limit=limit, after=after)
     return PosePage(items=[pose_view(p) for p in found],
                     next_cursor=cursors.encode_cursor("after", after) if after else None)
+
+
+def pose_facets() -> PoseFacets:
+    """GET /poses/facets: every category and tag with its number of poses, by name, so a
+    client can offer them all before it has loaded any poses."""
+    facets = poses.pose_facets()
+    return PoseFacets(categories=[FacetCount(n, c) for n, c in sorted(facets.categories.items())],
+                      tags=[FacetCount(n, c) for n, c in sorted(facets.tags.items())])
 
 
 def get_pose(pose_id: str) -> PoseView:

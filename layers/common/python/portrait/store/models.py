@@ -259,6 +259,17 @@ class PoseItem(Model):
     by_category = CategoryIndex()
 
 
+class PoseFacetsItem(Model):
+    """pose_id = _facets (not a valid pose id): one number per category (`c#<name>`) and
+    per tag (`t#<name>`), added to in the same write as the poses they count. It has no
+    `category`, so the by_category index never holds it. See portrait.store.poses."""
+
+    class Meta(_Meta):
+        settings_field = "poses_table"
+
+    pose_id = UnicodeAttribute(hash_key=True)
+
+
 # ---------------------------------------------------------------- rate_limits table
 class RateLimitItem(Model):
     """pk = <scope>#<subject>#<window start epoch>"""
@@ -274,7 +285,7 @@ class RateLimitItem(Model):
 M = TypeVar("M", bound=type[Model])
 ALL_MODELS: tuple[type[Model], ...] = (
     UserItem, GuardItem, RefreshTokenItem, TokenFamilyItem, RateLimitItem, AvatarItem,
-    GenerationItem, CreditEntryItem, PoseItem,
+    GenerationItem, CreditEntryItem, PoseItem, PoseFacetsItem,
 )
 
 

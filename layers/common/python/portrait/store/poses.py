@@ -6,23 +6,42 @@ inside the read: DynamoDB applies a request's Limit before the filter, so the
 read goes on, page by page, until it has `limit` matches or reaches the end.
 Every item examined is paid for; at catalogue size (~1000 items of ~1 KB) a
 whole pass costs about 125 read units, which is why there is no tag index.
+
+How many poses each category and tag has (GET /poses/facets) is kept, not
+counted: one facets item (FACETS_ID) holds a number per category and per tag,
+and every write of poses adds to it in the same transaction, so the counts
+never drift from the records and reading them is one GetItem. The item has no
+`category`, so the index never holds it; scans and get_pose skip it. A table
+seeded before the counters existed gets them from recount_facets (seeding
+calls it when the item is missing).
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from itertools import islice
+from typing import Iterable, Mapping
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.operand import Path, Value
+from pynamodb.transactions import TransactWrite
 
 from portrait.config import get_settings
 from portrait.errors import Conflict
 from portrait.store.aws import client
 from portrait.store.keys import POSES_PREFIX
-from portrait.store.models import PoseItem, bound, condition_failed
+from portrait.store.models import PoseFacetsItem, PoseItem, bound, transaction_connection
 
 CATALOGUE, ADMIN = "catalogue", "admin"
 # Items read per request when a tag filter may reject most of them (~100 KB a page).
 _FILTERED_PAGE_SIZE = 100
+# Not a valid pose id (POSE_ID_PATTERN), so no pose can ever take it.
+FACETS_ID = "_facets"
+_CATEGORY, _TAG = "c#", "t#"  # facet counter attributes: c#<category>, t#<tag>
+_VERSION = "version"  # on the facets item: one up with every write, for recount_facets
+_RECOUNT_ATTEMPTS = 5
+# A transaction holds at most 100 writes: 99 poses and the facets item.
+_POSES_PER_TRANSACTION = 99
 
 Keypoint = tuple[float, float, int]
 
@@ -52,7 +71,15 @@ def _to_item(model: type[PoseItem], pose: Pose) -> PoseItem:
                  skeleton_key=pose.skeleton_key, source=pose.source, created_at=pose.created_at)
 
 
+@dataclass(frozen=True)
+class Facets:
+    categories: dict[str, int]  # name -> poses, names sorted
+    tags: dict[str, int]
+
+
 def get_pose(pose_id: str) -> Pose | None:
+    if pose_id == FACETS_ID:
+        return None
     try:
         return _from_item(bound(PoseItem).get(pose_id))
     except PoseItem.DoesNotExist:
@@ -60,31 +87,128 @@ def get_pose(pose_id: str) -> Pose | None:
 
 
 def create_pose(pose: Pose) -> None:
-    """One new pose; Conflict if its id is taken (ids of new poses are fresh, so: never)."""
-    model = bound(PoseItem)
+    """One new pose, counted in the facets in the same transaction; Conflict if its id is
+    taken (ids of new poses are fresh, so: never)."""
     try:
-        _to_item(model, pose).save(condition=model.pose_id.does_not_exist())
-    except PutError as exc:
-        if condition_failed(exc):
-            raise Conflict("a pose with this id exists", code="pose_exists") from None
-        raise
+        put_poses([pose])
+    except Conflict:
+        raise Conflict("a pose with this id exists", code="pose_exists") from None
 
 
-def put_poses(poses: Iterable[Pose]) -> int:
-    """Write (or overwrite) poses with BatchWriteItem, 25 a request, unprocessed items
-    retried by PynamoDB. Returns how many were written."""
+def put_poses(poses: Iterable[Pose], *,
+              replacing: Mapping[str, tuple[str, tuple[str, ...]]] | None = None) -> int:
+    """Write poses and their facet counts together, 99 poses a transaction. A pose is new
+    (Conflict if its id is taken) unless `replacing` holds its id with the category and tags
+    it has now, which are then counted out: pass what the table holds (pose_facets_by_id).
+    Returns how many were written."""
+    replacing = replacing or {}
     model = bound(PoseItem)
-    count = 0
-    with model.batch_write() as batch:
-        for pose in poses:
-            batch.save(_to_item(model, pose))
-            count += 1
-    return count
+    pending = iter(poses)
+    written = 0
+    while chunk := list(islice(pending, _POSES_PER_TRANSACTION)):
+        delta = _facet_counts((p.category, p.tags) for p in chunk)
+        delta.subtract(_facet_counts(replacing[p.pose_id] for p in chunk
+                                     if p.pose_id in replacing))
+        try:
+            with TransactWrite(connection=transaction_connection(model)) as tx:
+                for pose in chunk:
+                    key = model.pose_id
+                    tx.save(_to_item(model, pose), condition=key.exists()
+                            if pose.pose_id in replacing else key.does_not_exist())
+                _add_to_facets(tx, delta)
+        except TransactWriteError as exc:
+            if _condition_failed(exc):
+                raise Conflict("poses were written or removed meanwhile: read them and retry",
+                               code="pose_exists") from None
+            raise
+        written += len(chunk)
+    return written
+
+
+def pose_facets() -> Facets:
+    """Every category and tag with how many poses have it (one GetItem)."""
+    counts = {name: int(value["N"]) for name, value in _facets_item().items() if "N" in value}
+    return Facets(categories=_named(counts, _CATEGORY), tags=_named(counts, _TAG))
+
+
+def pose_facets_by_id() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """pose id -> (category, tags) for every pose: what put_poses(replacing=) wants."""
+    items = bound(PoseItem).scan(attributes_to_get=["pose_id", "category", "tags"],
+                                 consistent_read=True)
+    return {item.pose_id: (item.category, tuple(sorted(item.tags or ())))
+            for item in items if item.pose_id != FACETS_ID}
+
+
+def _facet_counts(facets: Iterable[tuple[str, Iterable[str]]]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for category, tags in facets:
+        counts[_CATEGORY + category] += 1
+        counts.update(_TAG + tag for tag in set(tags))
+    return counts
+
+
+def _add_to_facets(tx: TransactWrite, delta: Counter[str]) -> None:
+    # ADD creates a missing counter (and the item) at 0 first; counters are top-level
+    # attributes because ADD cannot reach into a map that does not exist yet.
+    actions = [Path([name]).add(Value({"N": str(n)})) for name, n in sorted(delta.items()) if n]
+    if actions:
+        actions.append(Path([_VERSION]).add(Value({"N": "1"})))
+        tx.update(bound(PoseFacetsItem)(FACETS_ID), actions=actions)
+
+
+def facets_counted() -> bool:
+    """Whether the facets item exists (a table seeded before it did has none)."""
+    return bool(_facets_item(consistent=True))
+
+
+def recount_facets() -> Facets:
+    """Count every pose (a consistent scan) and store the totals as the facets item, unless a
+    write moved the counters meanwhile (its version changed): then count again."""
+    dynamodb, table = client("dynamodb"), get_settings().poses_table
+    for _ in range(_RECOUNT_ATTEMPTS):
+        version = _facets_item(consistent=True).get(_VERSION)
+        items = bound(PoseItem).scan(attributes_to_get=["pose_id", "category", "tags"],
+                                     consistent_read=True)
+        counts = _facet_counts((i.category, i.tags or ()) for i in items if i.pose_id != FACETS_ID)
+        item = {"pose_id": {"S": FACETS_ID},
+                _VERSION: {"N": str(int(version["N"]) + 1 if version else 1)},
+                **{name: {"N": str(n)} for name, n in counts.items()}}
+        if version:
+            condition = {"ConditionExpression": "#v = :v",
+                         "ExpressionAttributeValues": {":v": version}}
+        else:
+            condition = {"ConditionExpression": "attribute_not_exists(#v)"}
+        try:
+            dynamodb.put_item(TableName=table, Item=item,
+                              ExpressionAttributeNames={"#v": _VERSION}, **condition)
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            continue
+        return pose_facets()
+    raise Conflict("poses kept changing while they were counted: try again",
+                   code="pose_facets_busy")
+
+
+def _facets_item(*, consistent: bool = False) -> dict:
+    reply = client("dynamodb").get_item(TableName=get_settings().poses_table,
+                                        Key={"pose_id": {"S": FACETS_ID}},
+                                        ConsistentRead=consistent)
+    return reply.get("Item", {})
+
+
+def _named(counts: dict[str, int], prefix: str) -> dict[str, int]:
+    return {name[len(prefix):]: n for name, n in sorted(counts.items())
+            if name.startswith(prefix) and n > 0}
+
+
+def _condition_failed(exc: TransactWriteError) -> bool:
+    return any(reason and reason.code == "ConditionalCheckFailed"
+               for reason in (exc.cancellation_reasons or []))
 
 
 def existing_pose_ids() -> set[str]:
     """Every pose id in the table (keys only: one or two pages for the whole catalogue)."""
-    return {item.pose_id for item in bound(PoseItem).scan(attributes_to_get=["pose_id"])}
+    ids = {item.pose_id for item in bound(PoseItem).scan(attributes_to_get=["pose_id"])}
+    return ids - {FACETS_ID}
 
 
 def existing_skeleton_keys() -> set[str]:
@@ -110,7 +234,11 @@ def list_poses(*, category: str | None, tag: str | None, limit: int,
                                          page_size=page_size, last_evaluated_key=start)
     else:
         start = {"pose_id": {"S": after}} if after else None
-        result = model.scan(filter_condition=condition, limit=limit, page_size=page_size,
+        # The facets item is the one item without a category (the index never holds it).
+        poses_only = model.category.exists()
+        if condition is not None:
+            poses_only &= condition
+        result = model.scan(filter_condition=poses_only, limit=limit, page_size=page_size,
                             last_evaluated_key=start)
     poses = [_from_item(item) for item in result]
     last = result.last_evaluated_key
