@@ -1,7 +1,7 @@
 """Reply shapes of the avatar routes (built from portrait.services' views)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,6 +60,18 @@ class AvatarDetail(_FromViews):
     reject_message: str | None = Field(None, description="rejected avatars: why, for people")
     variants: dict[str, VariantInfo] = Field(
         default_factory=dict, description="size -> image (ready and deleted avatars), smallest first")
+
+
+class AvatarRemoved(_FromViews):
+    """A rejected or expired avatar, deleted: it had no images and nothing to restore,
+    so its record is gone (it leaves the history and reads answer 404)."""
+
+    avatar_id: str
+    status: Literal["removed"]
+
+
+# What DELETE /me/avatars/{avatar_id} answers, told apart by `status`.
+DeletedAvatar = Annotated[AvatarDetail | AvatarRemoved, Field(discriminator="status")]
 
 
 class AvatarHistory(_FromViews):

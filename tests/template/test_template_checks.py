@@ -126,7 +126,7 @@ def test_every_dead_letter_queue_has_an_alarm_and_the_alarms_agree() -> None:
     on_failure = {_queue_of(res["Properties"].get("DestinationConfig", {})
                             .get("OnFailure", {}).get("Destination"))
                   for res in resources.values() if res["Type"] == "AWS::Lambda::EventSourceMapping"}
-    assert "PurgeFailuresQueue" in on_failure
+    assert {"PurgeFailuresQueue", "DefaultAvatarFailuresQueue"} <= on_failure
     alarms = {name: res["Properties"] for name, res in resources.items()
               if res["Type"] == "AWS::CloudWatch::Alarm"}
     watched = {}
@@ -142,10 +142,12 @@ def test_every_dead_letter_queue_has_an_alarm_and_the_alarms_agree() -> None:
             "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching",
             "AlarmActions": {"Fn::If": ["NotifyAlarms", [{"Ref": "AlarmTopicArn"}],
                                         {"Ref": "AWS::NoValue"}]}}
-    queue = resources["PurgeFailuresQueue"]["Properties"]
-    assert (queue["SqsManagedSseEnabled"], queue["MessageRetentionPeriod"]) == (True, 1209600)
-    # SAM grants the function's role the send (Type: SQS on the destination).
-    statements = [s for policy in resources["PurgeFunctionRole"]["Properties"]["Policies"]
-                  for s in policy["PolicyDocument"]["Statement"]]
-    assert {"Action": "sqs:SendMessage", "Effect": "Allow",
-            "Resource": {"Fn::GetAtt": ["PurgeFailuresQueue", "Arn"]}} in statements
+    for function, queue_id in (("PurgeFunction", "PurgeFailuresQueue"),
+                               ("DefaultAvatarFunction", "DefaultAvatarFailuresQueue")):
+        queue = resources[queue_id]["Properties"]
+        assert (queue["SqsManagedSseEnabled"], queue["MessageRetentionPeriod"]) == (True, 1209600)
+        # SAM grants the function's role the send (Type: SQS on the destination).
+        statements = [s for policy in resources[f"{function}Role"]["Properties"]["Policies"]
+                      for s in policy["PolicyDocument"]["Statement"]]
+        assert {"Action": "sqs:SendMessage", "Effect": "Allow",
+                "Resource": {"Fn::GetAtt": [queue_id, "Arn"]}} in statements

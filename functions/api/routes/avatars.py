@@ -11,10 +11,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import TypeAdapter
 
-from avatar_schemas import AvatarDetail, AvatarHistory, CurrentAvatar, UploadStarted
-from portrait.services import avatar_changes, avatars
-from portrait.services.avatar_changes import UploadRequest
+from avatar_schemas import AvatarDetail, AvatarHistory, CurrentAvatar, DeletedAvatar, UploadStarted
+from portrait.services import avatar_changes, avatar_uploads, avatars
+from portrait.services.avatar_uploads import UploadRequest
 from portrait.services.avatar_views import DEFAULT_SIZE, AvatarSize
 from schemas import api_responses
 from security import BEARER, CurrentClaims
@@ -27,13 +28,14 @@ UserId = Annotated[str, Path(min_length=1, max_length=64)]
 Size = Annotated[AvatarSize, Query(description="64, 128, 256, 512 or 1024 pixels a side")]
 # The placeholder only changes with a deploy: a day fresh, then revalidated in the background.
 _PLACEHOLDER_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
+_DELETED = TypeAdapter(DeletedAvatar)
 
 
 @router.post("/me/avatar/uploads", status_code=201, tags=TAGS, security=BEARER,
              summary="Start an upload: a presigned S3 POST form for a new avatar",
              responses=api_responses(400, 401, 429, success=201, description="The form to POST"))
 def start_upload(body: UploadRequest, claims: CurrentClaims) -> UploadStarted:
-    return UploadStarted.model_validate(avatar_changes.start_avatar_upload(claims["sub"], body))
+    return UploadStarted.model_validate(avatar_uploads.start_avatar_upload(claims["sub"], body))
 
 
 @router.get("/me/avatar", tags=TAGS, security=BEARER, summary="Your current avatar's URLs",
@@ -68,6 +70,15 @@ def history(claims: CurrentClaims, limit: Annotated[int, Query(ge=1, le=100)] = 
             summary="One of your avatars (poll it after uploading)", responses=api_responses(401, 404))
 def get_one(avatar_id: AvatarId, claims: CurrentClaims) -> AvatarDetail:
     return AvatarDetail.model_validate(avatars.get_avatar(claims["sub"], avatar_id))
+
+
+@router.delete("/me/avatars/<avatar_id>", tags=TAGS, security=BEARER,
+               summary="Delete one of your avatars (a ready one is restorable for the grace period)",
+               responses=api_responses(401, 404, 409, 429, description=(
+                   "A ready avatar: soft-deleted (status deleted, with restorable_until). A rejected "
+                   "or expired one: its record removed (status removed)")))
+def delete_one(avatar_id: AvatarId, claims: CurrentClaims) -> DeletedAvatar:
+    return _DELETED.validate_python(avatar_changes.delete_avatar(claims["sub"], avatar_id))
 
 
 @router.post("/me/avatars/<avatar_id>/restore", tags=TAGS, security=BEARER,

@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
+from portrait_local.avatar_commands import register_avatars
 from portrait_local.operator_commands import register_admin, register_keys
 from portrait_local.seed_commands import register_seed
 from portrait_local.sweep_commands import register_sweep
@@ -153,7 +154,7 @@ def register_schedule(sub: argparse._SubParsersAction) -> None:
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_dev, register_invoke, register_schedule, register_admin, register_keys,
-    register_sweep, register_seed, register_web,
+    register_sweep, register_seed, register_web, register_avatars,
 ]
 
 

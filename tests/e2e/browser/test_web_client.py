@@ -1,6 +1,6 @@
 """The web client in a real browser against `portrait dev`: accounts, profile, avatar
-upload straight to the bucket with progress, the five variants, history and restore,
-rejections, rate limits and expired sessions."""
+upload straight to the bucket with progress, the five variants, history with restore
+and delete, rejections, rate limits and expired sessions."""
 from __future__ import annotations
 
 import re
@@ -108,6 +108,7 @@ def test_sign_up_upload_five_variants_restore(web, local_stack) -> None:
                      corpus.encode(corpus.quadrants(800, 800), "PNG"), "image/png")
     expect(page.get_by_text("Your new avatar is ready")).to_be_visible(timeout=60_000)
     expect(page.locator(".history li.is-current")).not_to_have_attribute("data-avatar-id", first_id)
+    second_id = _current_avatar_id(page)
     older = page.locator(f".history li[data-avatar-id='{first_id}']")
     expect(older).to_have_attribute("data-status", "deleted")
     expect(older).to_contain_text("Restorable until")
@@ -117,6 +118,22 @@ def test_sign_up_upload_five_variants_restore(web, local_stack) -> None:
     expect(page.get_by_text("Avatar restored")).to_be_visible()
     expect(page.locator(".history li.is-current")).to_have_attribute("data-avatar-id", first_id)
     expect(page.locator(".variants li")).to_have_count(5)
+
+    # Any avatar of the history can be deleted from its entry. The one the restore
+    # replaced is deleted already: it offers Restore, not Delete.
+    replaced = page.locator(f".history li[data-avatar-id='{second_id}']")
+    expect(replaced).to_have_attribute("data-status", "deleted")
+    expect(replaced.get_by_role("button", name=re.compile("^Restore the avatar added "))).to_be_visible()
+    expect(replaced.get_by_role("button", name=re.compile("^Delete"))).to_have_count(0)
+    restored = page.locator(f".history li[data-avatar-id='{first_id}']")
+    restored.get_by_role("button", name=re.compile("^Delete the avatar added ")).click()
+    expect(page.get_by_text("Avatar deleted. You can restore it")).to_be_visible()
+    expect(restored).to_have_attribute("data-status", "deleted")
+    expect(restored).to_contain_text("Restorable until")
+    expect(restored.get_by_role("button", name=re.compile("^Restore the avatar added "))).to_be_visible()
+    expect(page.locator(".history li.is-current")).to_have_count(0)
+    expect(page.get_by_text("You have no avatar yet.")).to_be_visible()
+    assert_accessible_basics(page)
 
     # The header shows who is signed in, with the avatar's thumbnail.
     expect(page.locator("#account-name")).to_have_text("Ada Lovelace")
@@ -186,6 +203,11 @@ def test_rejected_upload_shows_its_reason(web, local_stack) -> None:
     rejected = page.locator(".history li[data-status='rejected']")
     expect(rejected).to_contain_text("too small")
     screenshot(page, "avatar-rejected")
+
+    # Nothing to restore: deleting it removes it from the history.
+    rejected.get_by_role("button", name=re.compile("^Delete the avatar added ")).click()
+    expect(page.get_by_text("Removed from the history.")).to_be_visible()
+    expect(rejected).to_have_count(0)
 
 
 def test_page_refuses_a_file_that_is_not_an_image(web, local_stack) -> None:

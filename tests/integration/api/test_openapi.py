@@ -14,7 +14,7 @@ PROTECTED = {
     ("get", "/me"), ("patch", "/me"), ("get", "/auth/verify"),
     ("post", "/me/avatar/uploads"), ("get", "/me/avatar"), ("delete", "/me/avatar"),
     ("post", "/me/avatar/default"), ("get", "/me/avatars"), ("get", "/me/avatars/{avatar_id}"),
-    ("post", "/me/avatars/{avatar_id}/restore"),
+    ("delete", "/me/avatars/{avatar_id}"), ("post", "/me/avatars/{avatar_id}/restore"),
     ("get", "/admin/temp-uploads"), ("post", "/admin/temp-uploads/sweep"),
     ("delete", "/admin/temp-uploads"), ("delete", "/admin/temp-uploads/{upload_id}"),
     ("get", "/me/credits"), ("post", "/admin/users/{user_id}/credits"),
@@ -63,6 +63,10 @@ def test_every_route_is_documented(document) -> None:
     assert "201" in document["paths"]["/auth/register"]["post"]["responses"]
     assert "201" in document["paths"]["/me/avatar/uploads"]["post"]["responses"]
     assert "410" in document["paths"]["/me/avatars/{avatar_id}/restore"]["post"]["responses"]
+    deleted = document["paths"]["/me/avatars/{avatar_id}"]["delete"]["responses"]
+    assert {"404", "409", "429"} <= set(deleted)
+    assert deleted["200"]["content"]["application/json"]["schema"]["discriminator"]["mapping"][
+        "removed"] == "#/components/schemas/AvatarRemoved"
     for method, path in (("get", "/admin/temp-uploads"), ("delete", "/admin/temp-uploads")):
         assert {"400", "401", "403"} <= set(document["paths"][path][method]["responses"])
     redirect = document["paths"]["/users/{user_id}/avatar"]["get"]["responses"]["302"]

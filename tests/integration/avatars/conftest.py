@@ -139,7 +139,8 @@ def _empty_bucket_and_queues(stack: Stack) -> None:
         s3.delete_objects(Bucket=stack.bucket, Delete={
             "Objects": [{"Key": k} for k in keys_[start:start + 1000]], "Quiet": True})
     sqs = aws_client("sqs")
-    for logical_id in ("AvatarUploadsQueue", "AvatarUploadsDeadLetterQueue"):
+    for logical_id in ("AvatarUploadsQueue", "AvatarUploadsDeadLetterQueue",
+                       "DefaultAvatarFailuresQueue"):
         url = stack.template.physical_id(logical_id)  # PurgeQueue: once a minute only
         while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
             sqs.delete_message_batch(QueueUrl=url, Entries=[

@@ -5,7 +5,7 @@ import pytest
 
 from portrait.ids import new_id
 from portrait.store import avatars, users
-from portrait.store.avatars import DELETED, PENDING, READY, Avatar, SwitchConflict
+from portrait.store.avatars import DELETED, PENDING, READY, REJECTED, Avatar, SwitchConflict
 from tests.integration.store.test_users_store import make_user
 
 pytestmark = pytest.mark.dynamodb_local
@@ -91,3 +91,30 @@ def test_rejection_happens_once(store_env) -> None:
     assert avatars.mark_rejected(user.user_id, avatar.avatar_id, reason="corrupt", message="m", now_iso=ISO)
     assert not avatars.mark_rejected(user.user_id, avatar.avatar_id, reason="corrupt", message="m", now_iso=ISO)
     assert avatars.get_avatar(user.user_id, avatar.avatar_id).reject_reason == "corrupt"
+
+
+def test_deletes_that_keep_the_pointer_are_conditioned(store_env) -> None:
+    user = make_user()
+    users.insert_user(user)
+    current = _pending(user.user_id)
+    _activate(user.user_id, current, None)
+    # Soft-deleting without clearing the pointer is refused while the pointer is here.
+    with pytest.raises(SwitchConflict):
+        avatars.soft_delete(user.user_id, current.avatar_id, clear_pointer=False, now_iso=ISO,
+                            now=NOW, grace_seconds=GRACE)
+    assert avatars.get_avatar(user.user_id, current.avatar_id).status == READY
+    spare = _pending(user.user_id)
+    avatars.set_status(user.user_id, spare.avatar_id, status=READY, expected_status=PENDING, now_iso=ISO)
+    avatars.soft_delete(user.user_id, spare.avatar_id, clear_pointer=False, now_iso=ISO, now=NOW,
+                        grace_seconds=GRACE)
+    assert avatars.get_avatar(user.user_id, spare.avatar_id).status == DELETED
+    assert users.get_user(user.user_id).avatar_id == current.avatar_id
+
+    # A record is removed only while it has the status the caller read.
+    assert not avatars.delete_record(user.user_id, current.avatar_id, expected_status=REJECTED)
+    assert avatars.get_avatar(user.user_id, current.avatar_id).status == READY
+    rejected = _pending(user.user_id)
+    avatars.mark_rejected(user.user_id, rejected.avatar_id, reason="corrupt", message="m", now_iso=ISO)
+    assert avatars.delete_record(user.user_id, rejected.avatar_id, expected_status=REJECTED)
+    assert avatars.get_avatar(user.user_id, rejected.avatar_id) is None
+    assert not avatars.delete_record(user.user_id, rejected.avatar_id, expected_status=REJECTED)

@@ -8,6 +8,7 @@ import { checkImageFile, IMAGE_TYPES, postToBucket, wireDropZone } from "../uplo
 import { busy, clear, formatBytes, h, notice, replace, showError, sleep, timeElement } from "../ui.js";
 
 const SIZES = ["thumbnail", "small", "medium", "large", "full"];
+const DELETABLE = ["ready", "rejected", "expired"]; // deleted ones are restored; pending ones are busy
 const POLL_LIMIT_MS = 120_000;
 
 export function render(main, { params, signal }) {
@@ -132,12 +133,16 @@ export function render(main, { params, signal }) {
     state.items = append ? [...state.items, ...page.items] : page.items;
     state.cursor = page.next_cursor;
     more.hidden = !state.cursor;
+    renderHistory();
+    return state.items;
+  }
+
+  function renderHistory() {
     if (!state.items.length) {
       replace(historyList, h("li", { class: "empty" }, "Nothing here yet."));
     } else {
       replace(historyList, state.items.map(historyItem));
     }
-    return state.items;
   }
 
   function historyItem(item) {
@@ -154,7 +159,7 @@ export function render(main, { params, signal }) {
     }
     const actions = h("div", { class: "item-actions" });
     if (item.status === "deleted" && item.restorable_until && new Date(item.restorable_until) > new Date()) {
-      const restore = h("button", { class: "button secondary small", type: "button", "aria-label": `Restore the avatar added ${new Date(item.created_at).toLocaleString()}` }, "Restore");
+      const restore = h("button", { class: "button secondary small", type: "button", "aria-label": `Restore the avatar added ${added(item)}` }, "Restore");
       restore.addEventListener("click", async () => {
         clear(historyErrors);
         try {
@@ -168,12 +173,45 @@ export function render(main, { params, signal }) {
       });
       actions.append(restore);
     }
-    if (item.current) actions.append(deleteButton());
+    if (DELETABLE.includes(item.status)) actions.append(historyDeleteButton(item));
     return h("li", { class: item.current ? "is-current" : "", dataset: { avatarId: item.avatar_id, status: item.status } },
       thumb ? h("img", { class: "thumb", src: thumb, alt: item.current ? "Your current avatar" : `Avatar added ${new Date(item.created_at).toLocaleDateString()}`, width: 64, height: 64, loading: "lazy" })
         : h("div", { class: "thumb placeholder", "aria-hidden": "true" }, item.status === "pending" ? "…" : "—"),
       h("div", { class: "meta" }, lines),
       actions);
+  }
+
+  // Any avatar of the history: a ready one is soft-deleted (restorable, shown as such),
+  // a rejected or expired one has nothing to restore and its record is removed.
+  function historyDeleteButton(item) {
+    const restorable = item.status === "ready";
+    const button = h("button", { class: "button danger small", type: "button", "aria-label": `Delete the avatar added ${added(item)}` }, "Delete");
+    button.addEventListener("click", async () => {
+      const question = restorable
+        ? `Delete ${item.current ? "your current avatar" : "this avatar"}? You can restore it from the history for 7 days.`
+        : "Remove this upload from the history? This cannot be undone.";
+      if (!confirm(question)) return;
+      clear(historyErrors);
+      let result;
+      try {
+        result = await busy(button, "Deleting…", () => api(`/me/avatars/${item.avatar_id}`, { method: "DELETE" }));
+      } catch (err) {
+        showError(historyErrors, err, { controls: [button] });
+        return;
+      }
+      if (item.current) {
+        await reload(); // the current avatar and the header change too
+      } else {
+        state.items = result.status === "removed"
+          ? state.items.filter((other) => other.avatar_id !== item.avatar_id)
+          : state.items.map((other) => (other.avatar_id === item.avatar_id ? result : other));
+        renderHistory();
+      }
+      announce(notice("success", result.status === "removed"
+        ? "Removed from the history."
+        : "Avatar deleted. You can restore it from the history below."));
+    });
+    return button;
   }
 
   async function reload() {
@@ -265,6 +303,11 @@ export function render(main, { params, signal }) {
   }
 
   reload();
+}
+
+// When an avatar was added, as the accessible names of its history buttons say it.
+function added(item) {
+  return new Date(item.created_at).toLocaleString();
 }
 
 function pixels(width, height) {

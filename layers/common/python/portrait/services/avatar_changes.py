@@ -1,5 +1,6 @@
-"""Changing avatars: starting an upload, deleting the current avatar, restoring a
-deleted one, and regenerating the default.
+"""Changing avatars: deleting one (the current one, or any in the history),
+restoring a deleted one, and regenerating the default. Starting an upload is
+services.avatar_uploads.
 
 The user's avatar pointer only moves in the store's switch transactions, each
 conditioned on what we read. When someone else got there first (another tab,
@@ -9,80 +10,27 @@ again and retry a few times before answering 409.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Callable, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Callable, Literal, TypeVar
 
 from portrait.config import get_settings
-from portrait.errors import Conflict, Gone, InvalidInput, NotFound
-from portrait.ids import new_id
+from portrait.errors import Conflict, Gone, NotFound
 from portrait.observability import MetricUnit, metrics
 from portrait.services import avatar_views
 from portrait.services.avatar_views import AvatarView, avatar_view, iso
-from portrait.store import avatars, keys, objects, rate_limits, users
-from portrait.store.avatars import DELETED, PENDING, PURGED, Avatar, SwitchConflict
+from portrait.store import avatars, rate_limits, users
+from portrait.store.avatars import DELETED, EXPIRED, PENDING, PURGED, READY, REJECTED, SwitchConflict
 
-ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
-# Names some clients send for JPEG; the form is then issued for the real one.
-_CONTENT_TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
 SWITCH_ATTEMPTS = 3
 
 T = TypeVar("T")
 
 
-class UploadRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    content_type: Annotated[str, Field(min_length=1, max_length=100, examples=["image/jpeg"],
-                                       description="one of " + ", ".join(ALLOWED_CONTENT_TYPES))]
-
-
 @dataclass(frozen=True)
-class UploadForm:
-    upload_id: str
+class RemovedAvatar:
+    """A rejected or expired avatar's record, removed: there was nothing to restore."""
+
     avatar_id: str
-    url: str
-    fields: dict[str, str]
-    expires_at: str
-    max_bytes: int
-    content_type: str
-
-
-def allowed_content_type(requested: str, what: str = "avatars") -> str:
-    """The content type a form is issued for (aliases resolved); InvalidInput if not an image
-    we take. Shared with generation photos, which follow the avatar rules."""
-    content_type = requested.split(";")[0].strip().lower()
-    content_type = _CONTENT_TYPE_ALIASES.get(content_type, content_type)
-    if content_type not in ALLOWED_CONTENT_TYPES:
-        raise InvalidInput(f"{what} must be one of {', '.join(ALLOWED_CONTENT_TYPES)}",
-                           code="unsupported_content_type")
-    return content_type
-
-
-def start_avatar_upload(user_id: str, request: UploadRequest) -> UploadForm:
-    """A presigned POST form for a new avatar's source, and its pending record.
-
-    S3 enforces the form's key, size range and content type; the record exists
-    before the form is handed out, so the processor always finds it.
-    """
-    settings = get_settings()
-    content_type = allowed_content_type(request.content_type)  # a bad request costs no quota
-    rate_limits.hit("avatar_upload", user_id, limit=settings.avatar_uploads_per_minute)
-    now = avatar_views.now()
-    upload_id, avatar_id = new_id(), new_id()
-    key = keys.tmp_upload_key("avatars", user_id, upload_id)
-    form = objects.presigned_upload_form(
-        key, content_types=ALLOWED_CONTENT_TYPES, content_type=content_type,
-        max_bytes=settings.avatar_max_bytes, expires_in=settings.upload_form_ttl_seconds)
-    expires_at = now + settings.upload_form_ttl_seconds
-    avatars.create_avatar(Avatar(
-        user_id=user_id, avatar_id=avatar_id, status=PENDING, source="upload",
-        created_at=iso(now), updated_at=iso(now), upload_id=upload_id, upload_key=key,
-        content_type=content_type, upload_expires_at=expires_at))
-    metrics.add_metric(name="AvatarUploadStarted", unit=MetricUnit.Count, value=1)
-    return UploadForm(upload_id=upload_id, avatar_id=avatar_id, url=form["url"], fields=form["fields"],
-                      expires_at=iso(expires_at), max_bytes=settings.avatar_max_bytes,
-                      content_type=content_type)
+    status: Literal["removed"] = "removed"
 
 
 def _retrying(attempt: Callable[[], T]) -> T:
@@ -103,23 +51,71 @@ def _view(user_id: str, avatar_id: str, *, current: str | None) -> AvatarView:
     return avatar_view(avatar, current_avatar_id=current)
 
 
+def _limit_deletes(user_id: str) -> None:
+    rate_limits.hit("avatar_delete", user_id, limit=get_settings().avatar_deletes_per_minute)
+
+
+def _soft_delete(user_id: str, avatar_id: str, *, current: bool) -> None:
+    """ready → deleted, restorable for the grace period; a `current` one also clears the pointer."""
+    now = avatar_views.now()
+    avatars.soft_delete(user_id, avatar_id, clear_pointer=current, now_iso=iso(now), now=now,
+                        grace_seconds=get_settings().avatar_grace_seconds)
+
+
+def _soft_deleted(user_id: str, avatar_id: str) -> AvatarView:
+    metrics.add_metric(name="AvatarDeleted", unit=MetricUnit.Count, value=1)
+    return _view(user_id, avatar_id, current=None)
+
+
 def delete_current_avatar(user_id: str) -> AvatarView:
     """Soft-delete the current avatar and clear the pointer; restorable during the grace period."""
-    settings = get_settings()
-    rate_limits.hit("avatar_delete", user_id, limit=settings.avatar_deletes_per_minute)
+    _limit_deletes(user_id)
 
     def attempt() -> str:
         user = users.get_user(user_id)
         if user is None or not user.avatar_id:
             raise NotFound("you have no avatar to delete", code="no_current_avatar")
-        now = avatar_views.now()
-        avatars.soft_delete(user_id, user.avatar_id, clear_pointer=True, now_iso=iso(now), now=now,
-                            grace_seconds=settings.avatar_grace_seconds)
+        _soft_delete(user_id, user.avatar_id, current=True)
         return user.avatar_id
 
-    deleted_id = _retrying(attempt)
-    metrics.add_metric(name="AvatarDeleted", unit=MetricUnit.Count, value=1)
-    return _view(user_id, deleted_id, current=None)
+    return _soft_deleted(user_id, _retrying(attempt))
+
+
+def delete_avatar(user_id: str, avatar_id: str) -> AvatarView | RemovedAvatar:
+    """Delete one avatar of the history, by id.
+
+    A ready one is soft-deleted (restorable; the pointer cleared if it was current,
+    as delete_current_avatar does). A rejected or expired one has no images and
+    nothing to restore: its record is removed. 404 for an unknown (or someone
+    else's) id and for one past grace, as the readers say; 409 for one deleted
+    already or still uploading.
+    """
+    _limit_deletes(user_id)
+
+    def attempt() -> RemovedAvatar | None:  # None: soft-deleted
+        avatar = avatars.get_avatar(user_id, avatar_id)
+        if avatar is None or avatar.status == PURGED or avatar.past_grace(avatar_views.now()):
+            raise NotFound("no such avatar", code="avatar_not_found")
+        if avatar.status == DELETED:
+            raise Conflict("this avatar is deleted already", code="avatar_already_deleted")
+        if avatar.status == PENDING:
+            raise Conflict("this avatar is still being uploaded or processed", code="avatar_in_progress")
+        if avatar.status in (REJECTED, EXPIRED):
+            # Conditioned on the status read: a record that changed meanwhile is read again.
+            if not avatars.delete_record(user_id, avatar_id, expected_status=avatar.status):
+                raise SwitchConflict("the avatar changed meanwhile")
+            return RemovedAvatar(avatar_id=avatar_id)
+        if avatar.status != READY:  # a status this code does not know: touch nothing
+            raise Conflict("this avatar cannot be deleted", code="avatar_not_deletable")
+        user = users.get_user(user_id)
+        _soft_delete(user_id, avatar_id, current=user is not None and user.avatar_id == avatar_id)
+        return None
+
+    removed = _retrying(attempt)
+    if removed is not None:
+        metrics.add_metric(name="AvatarRemoved", unit=MetricUnit.Count, value=1)
+        return removed
+    return _soft_deleted(user_id, avatar_id)
 
 
 def restore_avatar(user_id: str, avatar_id: str) -> AvatarView:

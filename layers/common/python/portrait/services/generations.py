@@ -18,7 +18,7 @@ from portrait.errors import NotFound
 from portrait.ids import new_id
 from portrait.observability import MetricUnit, logger, metrics
 from portrait.services import cursors
-from portrait.services.avatar_changes import ALLOWED_CONTENT_TYPES, allowed_content_type
+from portrait.services.avatar_uploads import ALLOWED_CONTENT_TYPES, allowed_content_type
 from portrait.services.avatar_views import iso, now
 from portrait.services.credits import generation_cost
 from portrait.store import credits, generations, keys, objects, poses, rate_limits

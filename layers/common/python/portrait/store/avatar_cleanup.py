@@ -46,6 +46,9 @@ def _tombstone(avatar_like: dict, *, now_iso: str, expires_at: int) -> AvatarIte
     return model(avatar_like["user_id"], avatar_like["avatar_id"], status=PURGED,
                  source=avatar_like.get("source") or "upload",
                  created_at=avatar_like.get("created_at") or now_iso, updated_at=now_iso,
+                 # Kept so a purged avatar still says it was once ready: a user who deleted
+                 # their default is not given another (services/default_avatars).
+                 ready_at=avatar_like.get("ready_at"),
                  deleted_at=avatar_like.get("deleted_at"), expires_at=expires_at)
 
 

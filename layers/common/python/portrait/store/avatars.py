@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from portrait.errors import Conflict
@@ -192,7 +192,8 @@ def make_current(user_id: str, avatar_id: str, *, expected_status: str, previous
 def soft_delete(user_id: str, avatar_id: str, *, clear_pointer: bool, now_iso: str, now: int,
                 grace_seconds: int, expected_status: str = READY) -> None:
     """ready (or pending) → deleted, restorable until now + grace; with `clear_pointer`
-    the user's avatar pointer (which must point here) is cleared in the same step."""
+    the user's avatar pointer (which must point here) is cleared in the same step,
+    without it the pointer must point elsewhere (it may have moved here since the read)."""
     avatars, users = bound(AvatarItem), bound(UserItem)
     try:
         with TransactWrite(connection=transaction_connection(avatars)) as tx:
@@ -203,6 +204,9 @@ def soft_delete(user_id: str, avatar_id: str, *, clear_pointer: bool, now_iso: s
                 tx.update(users(f"user#{user_id}"),
                           actions=[users.avatar_id.remove(), users.updated_at.set(now_iso)],
                           condition=users.avatar_id == avatar_id)
+            else:
+                tx.condition_check(users, f"user#{user_id}", condition=(
+                    users.avatar_id.does_not_exist() | (users.avatar_id != avatar_id)))
     except TransactWriteError as exc:
         if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
             raise SwitchConflict("the avatar or the user changed meanwhile") from None
@@ -224,5 +228,16 @@ def set_status(user_id: str, avatar_id: str, *, status: str, expected_status: st
     return True
 
 
-def delete_record(user_id: str, avatar_id: str) -> None:
-    bound(AvatarItem)(user_id, avatar_id).delete()
+def delete_record(user_id: str, avatar_id: str, *, expected_status: str | None = None) -> bool:
+    """Remove the record (no tombstone); with `expected_status` only while it has that
+    status, else False (it changed or is gone). Never for a current avatar: callers remove
+    only records the pointer cannot reach (rejected, expired)."""
+    model = bound(AvatarItem)
+    condition = model.status == expected_status if expected_status else None
+    try:
+        model(user_id, avatar_id).delete(condition=condition)
+    except DeleteError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True

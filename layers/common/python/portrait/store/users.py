@@ -7,7 +7,7 @@ racing for one name cannot both win, and no user exists without its guards.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -93,6 +93,14 @@ def get_user(user_id: str) -> User | None:
         return _from_item(bound(UserItem).get(_user_pk(user_id), consistent_read=True))
     except UserItem.DoesNotExist:
         return None
+
+
+def iter_users(*, page_size: int = 100) -> Iterator[User]:
+    """Every user (a scan: for operator commands, never a request), without their guard
+    items. Eventually consistent: a user written a moment ago may be missing."""
+    model = bound(UserItem)
+    for item in model.scan(filter_condition=model.pk.startswith("user#"), page_size=page_size):
+        yield _from_item(item)
 
 
 def find_user_by_login(login: str) -> User | None:
