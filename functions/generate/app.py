@@ -16,7 +16,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from portrait.observability import logger, metrics, tracer
 from portrait.s3_events import created_objects
 from portrait.services.generation_processing import (
-    GenerationUpload,
     process_generation_upload,
     register_lambda_context,
 )
@@ -27,7 +26,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> list[str]:
     attempt = int(record.attributes.approximate_receive_count or 1)
     return [process_generation_upload(
-                upload=GenerationUpload(bucket=u.bucket, key=u.key, etag=u.etag, size=u.size),
+                upload=u.upload(),
                 remaining_ms=lambda_context.get_remaining_time_in_millis, attempt=attempt).outcome
             for u in created_objects(record.body)]
 

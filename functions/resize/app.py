@@ -16,7 +16,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from portrait.observability import logger, metrics, tracer
 from portrait.s3_events import created_objects
 from portrait.services.avatar_processing import (
-    AvatarUpload,
     process_avatar_upload,
     register_lambda_context,
 )
@@ -28,8 +27,7 @@ def record_handler(record: SQSRecord) -> list[str]:
     uploads = created_objects(record.body)
     if not uploads:
         logger.info("no created objects in the message (the S3 test event?)")
-    return [process_avatar_upload(upload=AvatarUpload(bucket=u.bucket, key=u.key, etag=u.etag,
-                                                      size=u.size)).outcome
+    return [process_avatar_upload(upload=u.upload()).outcome
             for u in uploads]
 
 

@@ -24,6 +24,7 @@ from portrait.store.aws import client as aws_client
 from portrait_local import avatar_commands, cli
 from portrait_local.stream_poller import StreamPoller
 from tests.integration.avatars.conftest import stream_insert
+from tests.integration.stream_support import OneShardStream
 
 DAY = 86400
 
@@ -181,22 +182,6 @@ def test_the_stream_retries_while_another_attempts_default_is_pending(stack) -> 
 
 
 # ---------------------------------------------------------------- the failure destination
-class _OneShardStream:
-    """GetRecords on one shard holding `records` (moto's in-process mock has no stream API)."""
-
-    def __init__(self, records: list[dict]) -> None:
-        self.records = records
-
-    def describe_stream(self, **_):
-        return {"StreamDescription": {"Shards": [{"ShardId": "shardId-1"}]}}
-
-    def get_shard_iterator(self, **_):
-        return {"ShardIterator": "0"}
-
-    def get_records(self, ShardIterator: str, Limit: int):
-        start = int(ShardIterator)
-        batch = self.records[start:start + Limit]
-        return {"Records": batch, "NextShardIterator": str(start + len(batch))}
 
 
 @dataclasses.dataclass
@@ -225,7 +210,7 @@ def test_a_record_out_of_retries_is_described_to_the_failure_queue_and_backfille
     user_id = _new_user(stack)
     record = stream_insert(stack, user_id)
 
-    poller = StreamPoller(mapping, _OneShardStream([record]), stack.template.region,
+    poller = StreamPoller(mapping, OneShardStream([record]), stack.template.region,
                           lambda function_id, event: _Failed(), report=lambda *args: None,
                           sqs=aws_client("sqs"))
     for _ in range(mapping.maximum_retry_attempts + 1):

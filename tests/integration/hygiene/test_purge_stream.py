@@ -19,6 +19,7 @@ from portrait_local.event_sources import event_source_mappings
 from portrait_local.filters import matches_any
 from portrait_local.stream_poller import StreamPoller
 from tests.integration.hygiene.conftest import HOUR
+from tests.integration.stream_support import OneShardStream
 
 TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 _sequence = iter(range(10**20, 10**21, 100))
@@ -97,22 +98,6 @@ def test_the_sample_event_is_a_ttl_removal_the_filter_lets_through(hygiene, temp
     assert (record.eventName, sample["Records"][0]["userIdentity"]) == ("REMOVE", TTL_IDENTITY)
 
 
-class _OneShardStream:
-    """GetRecords on one shard holding `records` (moto's in-process mock has no stream API)."""
-
-    def __init__(self, records: list[dict]) -> None:
-        self.records = records
-
-    def describe_stream(self, **_):
-        return {"StreamDescription": {"Shards": [{"ShardId": "shardId-1"}]}}
-
-    def get_shard_iterator(self, **_):
-        return {"ShardIterator": "0"}
-
-    def get_records(self, ShardIterator: str, Limit: int):
-        start = int(ShardIterator)
-        batch = self.records[start:start + Limit]
-        return {"Records": batch, "NextShardIterator": str(start + len(batch))}
 
 
 def test_the_local_poller_applies_the_same_filter(hygiene, template) -> None:
@@ -126,7 +111,7 @@ def test_the_local_poller_applies_the_same_filter(hygiene, template) -> None:
         invoked.append(event)
         return hygiene.invoke(function_id, event)
 
-    poller = StreamPoller(_mapping(template), _OneShardStream([removed_by_user, removed_by_ttl]),
+    poller = StreamPoller(_mapping(template), OneShardStream([removed_by_user, removed_by_ttl]),
                           template.region, lambda fid, event: _Ok(invoke(fid, event)),
                           report=lambda *args: None)
     assert poller.poll_once() == 2

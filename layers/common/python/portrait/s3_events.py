@@ -54,12 +54,26 @@ class S3TestEvent(BaseModel):
 
 
 @dataclass(frozen=True)
+class UploadedObject:
+    """What a processor needs of one ObjectCreated notification; its identity for
+    idempotency is (bucket, key, etag)."""
+
+    bucket: str
+    key: str  # URL-decoded
+    etag: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
 class CreatedObject:
     bucket: str
     key: str  # URL-decoded
     etag: str
     size: int | None
     record: dict[str, Any] = field(repr=False)  # the notification record as S3 sent it
+
+    def upload(self) -> UploadedObject:
+        return UploadedObject(bucket=self.bucket, key=self.key, etag=self.etag, size=self.size)
 
 
 def created_objects(body: str) -> list[CreatedObject]:

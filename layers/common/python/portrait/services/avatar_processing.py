@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.imaging import sniff
+from portrait.s3_events import UploadedObject
 from portrait.observability import MetricUnit, count_by, logger, metrics
 from portrait.services.avatar_variants import (
     AvatarSettled,
@@ -31,14 +32,7 @@ __all__ = ["AvatarUpload", "UploadOutcome", "AvatarNotFoundYet", "process_avatar
            "register_lambda_context"]
 
 
-@dataclass(frozen=True)
-class AvatarUpload:
-    """One ObjectCreated notification, its key already URL-decoded."""
-
-    bucket: str
-    key: str
-    etag: str
-    size: int | None = None
+AvatarUpload = UploadedObject  # one ObjectCreated notification, its key URL-decoded
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,15 @@ ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 _CONTENT_TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
 
 
+# The content type a client declares for an image upload form (avatars, generation photos).
+ImageContentType = Annotated[str, Field(min_length=1, max_length=100, examples=["image/jpeg"],
+                                        description="one of " + ", ".join(ALLOWED_CONTENT_TYPES))]
+
+
 class UploadRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    content_type: Annotated[str, Field(min_length=1, max_length=100, examples=["image/jpeg"],
-                                       description="one of " + ", ".join(ALLOWED_CONTENT_TYPES))]
+    content_type: ImageContentType
 
 
 @dataclass(frozen=True)

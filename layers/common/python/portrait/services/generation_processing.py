@@ -24,6 +24,7 @@ from portrait.config import get_settings
 from portrait.errors import ImageRejected, RenderFailed
 from portrait.imaging.stripped import StrippedImage, stripped_copy
 from portrait.imaging.validate import Limits
+from portrait.s3_events import UploadedObject
 from portrait.observability import MetricUnit, logger, metrics
 from portrait.services.avatar_views import iso, now
 from portrait.services.generation_outcomes import fail_generation
@@ -43,14 +44,7 @@ _SKELETON_MAX_BYTES = 2 * 1024 * 1024
 _PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@dataclass(frozen=True)
-class GenerationUpload:
-    """One ObjectCreated notification for tmp/generations/, its key URL-decoded."""
-
-    bucket: str
-    key: str
-    etag: str
-    size: int | None = None
+GenerationUpload = UploadedObject  # one ObjectCreated notification, its key URL-decoded
 
 
 @dataclass(frozen=True)

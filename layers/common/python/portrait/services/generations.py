@@ -18,7 +18,11 @@ from portrait.errors import NotFound
 from portrait.ids import new_id
 from portrait.observability import MetricUnit, logger, metrics
 from portrait.services import cursors
-from portrait.services.avatar_uploads import ALLOWED_CONTENT_TYPES, allowed_content_type
+from portrait.services.avatar_uploads import (
+    ALLOWED_CONTENT_TYPES,
+    ImageContentType,
+    allowed_content_type,
+)
 from portrait.services.avatar_views import iso, now
 from portrait.services.credits import generation_cost
 from portrait.store import credits, generations, keys, objects, poses, rate_limits
@@ -33,8 +37,7 @@ class GenerationRequest(BaseModel):
     pose_id: Annotated[str, Field(min_length=1, max_length=64, description="from GET /poses")]
     quality: Literal["sd", "hd"] = Field("sd", description="sd: 512 px, hd: 1024 px (+2 credits)")
     priority: bool = Field(False, description="a faster lane (+3 credits)")
-    content_type: Annotated[str, Field(min_length=1, max_length=100, examples=["image/jpeg"],
-                                       description="of the photo: " + ", ".join(ALLOWED_CONTENT_TYPES))]
+    content_type: ImageContentType  # of the photo
 
 
 @dataclass(frozen=True)
