@@ -6,19 +6,21 @@ SHELL := /bin/bash
 QUIET_PIP := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export SAM_CLI_TELEMETRY := 0
-PYTHON ?= python3
+# Lambda's runtime is Python 3.12: the venv, the tests and the local workers all use it.
+PYTHON ?= $(shell infra/bin/python312)
 VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
 PYTEST_ARGS ?=
+ARGS ?=
 
-.PHONY: dev test test-fast test-browser lint bench openapi install install-sam install-node install-java install-browser clean
+.PHONY: build dev test test-fast test-browser lint bench openapi install install-sam install-node install-java install-browser clean
 
-## dev: run the whole system locally (moto, API on :3000, dispatcher, scheduler)
-dev: install
-	$(VENV)/bin/portrait dev
+## dev: run the whole system locally (API on :3000; `make dev ARGS="--port 3001"`)
+dev: install install-node install-java
+	$(VENV)/bin/portrait dev $(ARGS)
 
 ## test: install everything the tests need, then run them all
 test: install install-sam install-node install-java install-browser
@@ -32,12 +34,16 @@ test-browser: install install-browser
 test-fast: install
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-py312
 
-$(VENV)/.installed: pyproject.toml layers/common/requirements.txt
+$(VENV)/.installed-py312: pyproject.toml layers/common/python/requirements.txt
+	@test -n "$(PYTHON)" || { infra/bin/python312 >/dev/null; exit 1; }
+	@# A venv left by an older checkout on another Python is replaced, not patched.
+	@test ! -d $(VENV) || $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' \
+		|| { echo "replacing $(VENV): it is not on Python 3.12"; rm -rf $(VENV); }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip $(QUIET_PIP)
-	$(PY) -m pip install --quiet -r layers/common/requirements.txt -e '.[dev]' $(QUIET_PIP)
+	$(PY) -m pip install --quiet -r layers/common/python/requirements.txt -e '.[dev]' $(QUIET_PIP)
 	touch $@
 
 # The SAM CLI (for `sam validate`) lives in its own venv: its pins clash with moto's.
@@ -63,6 +69,15 @@ install-java:
 # Playwright's own browser download cannot work on a closed network, and is never run.
 install-browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+## build: `sam build` (arm64, no container), then import every handler from the artifact
+build: install install-sam
+	PATH="$$($(PY) -c 'import sys, os; print(os.path.dirname(sys._base_executable))'):$$PATH" \
+		$(SAM) build
+	@# Lambda's code directories are read-only: without shipped bytecode every cold start
+	@# compiles the domain library again. Hash-checked .pyc stay valid whatever the mtimes.
+	$(PY) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build
+	$(PY) -m portrait_local.artifact_check .aws-sam/build
 
 ## openapi: regenerate the committed openapi.json from the code
 openapi: install

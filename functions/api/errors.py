@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from portrait import errors
 from portrait.config import SettingsError
-from portrait.observability import logger
+from portrait.observability import MetricUnit, logger, metrics
 
 STATUS_BY_ERROR: dict[type[errors.PortraitError], int] = {
     errors.InvalidInput: 400,
@@ -55,6 +55,10 @@ def _domain_error(exc: errors.PortraitError) -> Response:
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if bad_token else "Bearer"
     if isinstance(exc, errors.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+        # Every 429 of the per-user limits passes here: template.yaml alarms on the hourly sum,
+        # and this line (with the request id) says which limit to whoever looks.
+        metrics.add_metric(name="RateLimitRefusals", unit=MetricUnit.Count, value=1)
+        logger.info("rate limited", extra={"error": exc.message})
     if status >= 500:
         logger.error("request failed", extra={"error_code": exc.code, "error": exc.message})
     exposed = {name: exc.details[name] for name in exc.exposed if name in exc.details}

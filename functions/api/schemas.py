@@ -98,9 +98,17 @@ class Jwks(BaseModel):
     keys: list[Jwk]
 
 
+class CatalogueProgress(BaseModel):
+    seeded: int = Field(description="Catalogue poses stored so far", examples=[300])
+    expected: int = Field(description="Poses in the whole catalogue", examples=[928])
+
+
 class Health(BaseModel):
     status: Literal["ok", "fail"]
+    version: str = Field(description="The deployed code's version", examples=["0.1.0"])
     checks: dict[str, str] = Field(description='check -> "ok", "skipped" or what failed')
+    catalogue: CatalogueProgress | None = Field(
+        None, description="While the pose catalogue is being seeded: how far it got")
 
 
 class ErrorDetail(BaseModel):

@@ -19,6 +19,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTRAIT = Path(sys.executable).parent / "portrait"
+# Generous: on a busy two-core machine a JVM (DynamoDB Local), the workers' cold starts
+# and, the first time, installing the functions' requirements all take their time.
+START_DEADLINE_SECONDS = 240
 
 
 def _free_port() -> int:
@@ -46,11 +49,11 @@ class LocalStack:
         """Register and log in a fresh user: their Authorization header and user id."""
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
         password = "a long enough passphrase"
-        created = requests.post(self.url("/auth/register"), timeout=10, json={
+        created = requests.post(self.url("/auth/register"), timeout=60, json={
             "username": name, "email": f"{name}@example.com", "password": password, "name": name})
         assert created.status_code == 201, created.text
         login = requests.post(self.url("/auth/login"), json={"login": name, "password": password},
-                              timeout=10)
+                              timeout=60)
         assert login.status_code == 200, login.text
         return {"Authorization": f"Bearer {login.json()['access_token']}"}, created.json()["user_id"]
 
@@ -84,7 +87,7 @@ def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev
     stack = LocalStack(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{moto_port}", process, log,
                        state_dir)
     try:
-        _wait_until_healthy(stack, deadline=started + 60)
+        _wait_until_healthy(stack, deadline=started + START_DEADLINE_SECONDS)
         stack.startup_seconds = time.monotonic() - started
         yield stack
     finally:
@@ -102,13 +105,14 @@ def _wait_until_healthy(stack: LocalStack, *, deadline: float) -> None:
         if stack.process.poll() is not None:
             pytest.fail(f"portrait dev exited with {stack.process.returncode}:\n{stack.output()}")
         try:
-            healthy = requests.get(stack.url("/health"), timeout=2).status_code == 200
+            healthy = requests.get(stack.url("/health"), timeout=60).status_code == 200
             if healthy and (stack.state_dir / "local.json").exists():
                 return
         except requests.RequestException:
             pass
         if time.monotonic() > deadline:
-            pytest.fail(f"portrait dev did not serve /health within 60 s:\n{stack.output()}")
+            pytest.fail(f"portrait dev did not serve /health within {START_DEADLINE_SECONDS} s:"
+                        f"\n{stack.output()}")
         time.sleep(0.2)
 
 

@@ -22,9 +22,9 @@ def _user() -> dict:
 
 
 def test_health_and_docs(local_stack) -> None:
-    health = requests.get(local_stack.url("/health"), timeout=10)
+    health = requests.get(local_stack.url("/health"), timeout=60)
     assert health.status_code == 200, health.text
-    docs = requests.get(local_stack.url("/docs"), timeout=10)
+    docs = requests.get(local_stack.url("/docs"), timeout=60)
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
 
@@ -33,30 +33,30 @@ def test_register_login_refresh_reuse_logout(local_stack) -> None:
     http = requests.Session()
     user = _user()
 
-    created = http.post(local_stack.url("/auth/register"), json=user, timeout=10)
+    created = http.post(local_stack.url("/auth/register"), json=user, timeout=60)
     assert created.status_code == 201, created.text
     user_id = created.json()["user_id"]
 
     again = http.post(local_stack.url("/auth/register"),
                       json={**user, "username": user["username"] + "x",
-                            "email": user["email"].upper()}, timeout=10)
+                            "email": user["email"].upper()}, timeout=60)
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "email_taken"
 
     bad = http.post(local_stack.url("/auth/login"),
-                    json={"login": user["username"], "password": "wrong password!"}, timeout=10)
+                    json={"login": user["username"], "password": "wrong password!"}, timeout=60)
     assert bad.status_code == 401
     assert bad.json()["error"]["code"]
 
     login = http.post(local_stack.url("/auth/login"),
-                      json={"login": user["email"].lower(), "password": user["password"]}, timeout=10)
+                      json={"login": user["email"].lower(), "password": user["password"]}, timeout=60)
     assert login.status_code == 200, login.text
     tokens = login.json()
     assert tokens["token_type"].lower() == "bearer"
     assert tokens["expires_in"] == 900
 
     # The access token verifies with the published JWKS alone.
-    jwks = http.get(local_stack.url("/.well-known/jwks.json"), timeout=10).json()
+    jwks = http.get(local_stack.url("/.well-known/jwks.json"), timeout=60).json()
     kid = jwt.get_unverified_header(tokens["access_token"])["kid"]
     key = next(k for k in jwks["keys"] if k["kid"] == kid)
     claims = jwt.decode(tokens["access_token"], jwt.PyJWK(key).key, algorithms=["ES256"],
@@ -64,42 +64,42 @@ def test_register_login_refresh_reuse_logout(local_stack) -> None:
     assert claims["sub"] == user_id
 
     auth = {"Authorization": f"Bearer {tokens['access_token']}"}
-    me = http.get(local_stack.url("/me"), headers=auth, timeout=10)
+    me = http.get(local_stack.url("/me"), headers=auth, timeout=60)
     assert me.status_code == 200
     assert me.json()["email"] == user["email"].lower()
 
     patched = http.patch(local_stack.url("/me"), headers=auth,
-                         json={"bio": "First programmer.", "social_links": {"github": "ada"}}, timeout=10)
+                         json={"bio": "First programmer.", "social_links": {"github": "ada"}}, timeout=60)
     assert patched.status_code == 200, patched.text
-    public = http.get(local_stack.url(f"/users/{user_id}"), timeout=10).json()
+    public = http.get(local_stack.url(f"/users/{user_id}"), timeout=60).json()
     assert public["bio"] == "First programmer." and "email" not in public
 
-    verify = http.get(local_stack.url("/auth/verify"), headers=auth, timeout=10)
+    verify = http.get(local_stack.url("/auth/verify"), headers=auth, timeout=60)
     assert verify.status_code == 200 and verify.json()["sub"] == user_id
 
     # Rotation: the new pair works, the old refresh token is now spent.
     first = tokens["refresh_token"]
-    rotated = http.post(local_stack.url("/auth/refresh"), json={"refresh_token": first}, timeout=10)
+    rotated = http.post(local_stack.url("/auth/refresh"), json={"refresh_token": first}, timeout=60)
     assert rotated.status_code == 200, rotated.text
     second = rotated.json()["refresh_token"]
     assert second != first
 
     # Reuse of the spent token revokes the whole family, the fresh token included.
-    reuse = http.post(local_stack.url("/auth/refresh"), json={"refresh_token": first}, timeout=10)
+    reuse = http.post(local_stack.url("/auth/refresh"), json={"refresh_token": first}, timeout=60)
     assert reuse.status_code == 401
-    after_reuse = http.post(local_stack.url("/auth/refresh"), json={"refresh_token": second}, timeout=10)
+    after_reuse = http.post(local_stack.url("/auth/refresh"), json={"refresh_token": second}, timeout=60)
     assert after_reuse.status_code == 401
 
     # A new session, then logout revokes it.
     relog = http.post(local_stack.url("/auth/login"),
-                      json={"login": user["username"], "password": user["password"]}, timeout=10).json()
+                      json={"login": user["username"], "password": user["password"]}, timeout=60).json()
     out = http.post(local_stack.url("/auth/logout"), json={"refresh_token": relog["refresh_token"]},
-                    headers={"Authorization": f"Bearer {relog['access_token']}"}, timeout=10)
+                    headers={"Authorization": f"Bearer {relog['access_token']}"}, timeout=60)
     assert out.status_code in (200, 204)
-    dead = http.post(local_stack.url("/auth/refresh"), json={"refresh_token": relog["refresh_token"]}, timeout=10)
+    dead = http.post(local_stack.url("/auth/refresh"), json={"refresh_token": relog["refresh_token"]}, timeout=60)
     assert dead.status_code == 401
 
-    anonymous = http.get(local_stack.url("/me"), timeout=10)
+    anonymous = http.get(local_stack.url("/me"), timeout=60)
     assert anonymous.status_code == 401
 
 

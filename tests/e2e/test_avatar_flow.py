@@ -27,7 +27,7 @@ def _account(stack) -> dict[str, str]:
 
 def _upload(stack, auth: dict, body: bytes, content_type: str = "image/jpeg") -> str:
     started = requests.post(stack.url("/me/avatar/uploads"), headers=auth,
-                            json={"content_type": content_type}, timeout=10)
+                            json={"content_type": content_type}, timeout=60)
     assert started.status_code == 201, started.text
     form = started.json()
     # Straight to the bucket endpoint: the API never sees the bytes.
@@ -41,7 +41,7 @@ def _upload(stack, auth: dict, body: bytes, content_type: str = "image/jpeg") ->
 def _wait_until_settled(stack, auth: dict, avatar_id: str, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        reply = requests.get(stack.url(f"/me/avatars/{avatar_id}"), headers=auth, timeout=10)
+        reply = requests.get(stack.url(f"/me/avatars/{avatar_id}"), headers=auth, timeout=60)
         assert reply.status_code == 200, reply.text
         if reply.json()["status"] != "pending":
             return reply.json()
@@ -50,11 +50,11 @@ def _wait_until_settled(stack, auth: dict, avatar_id: str, timeout: float = 60) 
 
 
 def _current(stack, auth: dict) -> requests.Response:
-    return requests.get(stack.url("/me/avatar?size=medium"), headers=auth, timeout=10)
+    return requests.get(stack.url("/me/avatar?size=medium"), headers=auth, timeout=60)
 
 
 def _history(stack, auth: dict) -> dict[str, dict]:
-    reply = requests.get(stack.url("/me/avatars"), headers=auth, timeout=10)
+    reply = requests.get(stack.url("/me/avatars"), headers=auth, timeout=60)
     assert reply.status_code == 200, reply.text
     return {item["avatar_id"]: item for item in reply.json()["items"]}
 
@@ -71,7 +71,7 @@ def test_upload_variants_replace_restore_delete(local_stack) -> None:
     variants = current.json()["variants"]
     assert set(variants) == set(SIZES)
     for size, side in SIZES.items():
-        image_reply = requests.get(variants[size], timeout=10)
+        image_reply = requests.get(variants[size], timeout=60)
         assert image_reply.status_code == 200
         image = Image.open(io.BytesIO(image_reply.content))
         assert image.format == "WEBP" and image.size == (side, side)
@@ -84,12 +84,12 @@ def test_upload_variants_replace_restore_delete(local_stack) -> None:
     history = _history(local_stack, auth)
     assert history[first_id]["status"] == "deleted" and history[first_id]["restorable_until"]
 
-    restored = requests.post(local_stack.url(f"/me/avatars/{first_id}/restore"), headers=auth, timeout=10)
+    restored = requests.post(local_stack.url(f"/me/avatars/{first_id}/restore"), headers=auth, timeout=60)
     assert restored.status_code == 200, restored.text
     assert _current(local_stack, auth).json()["avatar_id"] == first_id
     assert _history(local_stack, auth)[second_id]["status"] == "deleted"
 
-    deleted = requests.delete(local_stack.url("/me/avatar"), headers=auth, timeout=10)
+    deleted = requests.delete(local_stack.url("/me/avatar"), headers=auth, timeout=60)
     assert deleted.status_code in (200, 204), deleted.text
     assert _current(local_stack, auth).status_code == 404
     assert _history(local_stack, auth)[first_id]["status"] == "deleted"

@@ -24,22 +24,22 @@ def _photo() -> bytes:
 def _account(stack) -> dict[str, str]:
     name = f"gen_{uuid.uuid4().hex[:8]}"
     password = "portraits for everyone"
-    created = requests.post(stack.url("/auth/register"), timeout=10, json={
+    created = requests.post(stack.url("/auth/register"), timeout=60, json={
         "username": name, "email": f"{name}@example.com", "password": password, "name": "Gen"})
     assert created.status_code == 201, created.text
     login = requests.post(stack.url("/auth/login"), json={"login": name, "password": password},
-                          timeout=10).json()
+                          timeout=60).json()
     return {"Authorization": f"Bearer {login['access_token']}"}
 
 
 def _balance(stack, auth) -> int:
-    reply = requests.get(stack.url("/me/credits"), headers=auth, timeout=10)
+    reply = requests.get(stack.url("/me/credits"), headers=auth, timeout=60)
     assert reply.status_code == 200, reply.text
     return reply.json()["balance"]
 
 
 def _start(stack, auth, pose_id: str, **options) -> requests.Response:
-    return requests.post(stack.url("/generations"), headers=auth, timeout=10,
+    return requests.post(stack.url("/generations"), headers=auth, timeout=60,
                          json={"pose_id": pose_id, "content_type": "image/jpeg", **options})
 
 
@@ -57,7 +57,7 @@ def _generate(stack, auth, pose_id: str, **options) -> str:
 def _settled(stack, auth, generation_id: str, timeout: float = 90) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        reply = requests.get(stack.url(f"/generations/{generation_id}"), headers=auth, timeout=10)
+        reply = requests.get(stack.url(f"/generations/{generation_id}"), headers=auth, timeout=60)
         assert reply.status_code == 200, reply.text
         if reply.json()["status"] not in ("pending", "processing"):
             return reply.json()
@@ -69,7 +69,7 @@ def _any_pose(stack, timeout: float = 60) -> str:
     """A pose from the catalogue (the stack seeds it in the background as it starts)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        reply = requests.get(stack.url("/poses?limit=1"), timeout=10)
+        reply = requests.get(stack.url("/poses?limit=1"), timeout=60)
         assert reply.status_code == 200, reply.text
         if reply.json()["items"]:
             return reply.json()["items"][0]["pose_id"]
@@ -89,13 +89,13 @@ def test_spend_credits_on_portraits_until_the_balance_runs_out(local_stack) -> N
         generation = _settled(local_stack, auth, generation_id)
         assert generation["status"] == "completed", generation
         assert (generation["width"], generation["height"]) == (side, side)
-        image = requests.get(generation["output_url"], timeout=10)
+        image = requests.get(generation["output_url"], timeout=60)
         assert image.status_code == 200
         assert Image.open(io.BytesIO(image.content)).size == (side, side)
-        kept = requests.get(generation["input_url"], timeout=10)
+        kept = requests.get(generation["input_url"], timeout=60)
         assert kept.status_code == 200 and "exif" not in Image.open(io.BytesIO(kept.content)).info
 
-    stats = requests.get(local_stack.url("/generations/stats"), headers=auth, timeout=10).json()
+    stats = requests.get(local_stack.url("/generations/stats"), headers=auth, timeout=60).json()
     assert (stats["total"], stats["completed"], stats["failed"], stats["credits_used"]) == (2, 2, 0, 15)
     assert stats["average_processing_seconds"] > 0
     assert _balance(local_stack, auth) == 85
@@ -107,6 +107,6 @@ def test_spend_credits_on_portraits_until_the_balance_runs_out(local_stack) -> N
     assert refused.json()["error"]["balance"] == 5 and refused.json()["error"]["cost"] == 10
     assert _balance(local_stack, auth) == 5
 
-    history = requests.get(local_stack.url("/generations?limit=5"), headers=auth, timeout=10).json()
+    history = requests.get(local_stack.url("/generations?limit=5"), headers=auth, timeout=60).json()
     assert history["meta"]["total"] == 10 and history["meta"]["has_more"]
     assert [g["generation_id"] for g in history["items"]][-2:] != [hd_id, sd_id]  # newest first

@@ -68,17 +68,17 @@ def _processor_never_runs(stack: LocalStack) -> Iterator[None]:
 
 def _upload_form(stack: LocalStack, auth: dict) -> dict:
     started = requests.post(stack.url("/me/avatar/uploads"), headers=auth,
-                            json={"content_type": "image/png"}, timeout=10)
+                            json={"content_type": "image/png"}, timeout=60)
     assert started.status_code == 201, started.text
     form = started.json()
-    posted = requests.post(form["url"], data=form["fields"], timeout=10,
+    posted = requests.post(form["url"], data=form["fields"], timeout=60,
                            files={"file": ("me.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 200, "image/png")})
     assert posted.status_code in (200, 201, 204), posted.text
     return form
 
 
 def _avatar(stack: LocalStack, auth: dict, avatar_id: str) -> requests.Response:
-    return requests.get(stack.url(f"/me/avatars/{avatar_id}"), headers=auth, timeout=10)
+    return requests.get(stack.url(f"/me/avatars/{avatar_id}"), headers=auth, timeout=60)
 
 
 def _report(result) -> dict:
@@ -133,10 +133,10 @@ def test_a_deleted_avatar_is_purged_at_once_without_grace(zero_age_stack) -> Non
     stack = zero_age_stack
     auth, user_id = stack.new_member("tidy")
     deadline = time.monotonic() + 60  # the default avatar arrives through the users stream
-    while requests.get(stack.url("/me/avatar"), headers=auth, timeout=10).status_code != 200:
+    while requests.get(stack.url("/me/avatar"), headers=auth, timeout=60).status_code != 200:
         assert time.monotonic() < deadline, stack.output()[-3000:]
         time.sleep(0.25)
-    deleted = requests.delete(stack.url("/me/avatar"), headers=auth, timeout=10)
+    deleted = requests.delete(stack.url("/me/avatar"), headers=auth, timeout=60)
     assert deleted.status_code == 200, deleted.text
     avatar_id = deleted.json()["avatar_id"]
     prefix = f"avatars/{user_id}/{avatar_id}/"
@@ -145,5 +145,5 @@ def test_a_deleted_avatar_is_purged_at_once_without_grace(zero_age_stack) -> Non
     report = _report(stack.portrait("sweep", "deleted"))
     assert report["avatars_purged"] >= 1 and report["failed"] == 0
     assert _keys_under(stack, prefix) == []
-    restore = requests.post(stack.url(f"/me/avatars/{avatar_id}/restore"), headers=auth, timeout=10)
+    restore = requests.post(stack.url(f"/me/avatars/{avatar_id}/restore"), headers=auth, timeout=60)
     assert restore.status_code == 410, restore.text

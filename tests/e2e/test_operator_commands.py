@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 def _login(stack, login: str, password: str) -> dict:
     reply = requests.post(stack.url("/auth/login"), json={"login": login, "password": password},
-                          timeout=10)
+                          timeout=60)
     assert reply.status_code == 200, reply.text
     return reply.json()
 
@@ -47,7 +47,7 @@ def test_admin_create_user_makes_an_administrator(local_stack) -> None:
 def test_key_rotation_keeps_old_tokens_valid(local_stack) -> None:
     name = f"rot_{uuid.uuid4().hex[:6]}"
     password = "rotation passphrase"
-    created = requests.post(local_stack.url("/auth/register"), timeout=10, json={
+    created = requests.post(local_stack.url("/auth/register"), timeout=60, json={
         "username": name, "email": f"{name}@example.com", "password": password, "name": "R"})
     assert created.status_code == 201
     before = _login(local_stack, name, password)
@@ -58,11 +58,11 @@ def test_key_rotation_keeps_old_tokens_valid(local_stack) -> None:
     new_kid = rotated.stdout.split("signing key ")[1].split()[0]
     assert new_kid != old_kid
 
-    jwks = requests.get(local_stack.url("/.well-known/jwks.json"), timeout=10).json()
+    jwks = requests.get(local_stack.url("/.well-known/jwks.json"), timeout=60).json()
     published = {k["kid"] for k in jwks["keys"]}
     # The API caches the key set (Powertools Parameters, max_age); the old key
     # must verify either way, and the new one once the cache has refreshed.
     assert old_kid in published
-    me = requests.get(local_stack.url("/me"), timeout=10,
+    me = requests.get(local_stack.url("/me"), timeout=60,
                       headers={"Authorization": f"Bearer {before['access_token']}"})
     assert me.status_code == 200

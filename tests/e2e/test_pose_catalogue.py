@@ -45,9 +45,9 @@ def test_the_stack_serves_before_and_seeds_the_catalogue_beside_it(local_stack) 
 def test_a_pose_preview_is_the_skeleton_png(local_stack) -> None:
     _wait_for_seed(local_stack)
     pose = requests.get(local_stack.url("/poses"), params={"category": "waving", "limit": 1},
-                        timeout=10).json()["items"][0]
-    detail = requests.get(local_stack.url(f"/poses/{pose['pose_id']}"), timeout=10).json()
-    image = requests.get(detail["preview_url"], timeout=10)
+                        timeout=60).json()["items"][0]
+    detail = requests.get(local_stack.url(f"/poses/{pose['pose_id']}"), timeout=60).json()
+    image = requests.get(detail["preview_url"], timeout=60)
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(image.content)).size == (512, 512)
 

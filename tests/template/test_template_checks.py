@@ -128,7 +128,8 @@ def test_every_dead_letter_queue_has_an_alarm_and_the_alarms_agree() -> None:
                   for res in resources.values() if res["Type"] == "AWS::Lambda::EventSourceMapping"}
     assert {"PurgeFailuresQueue", "DefaultAvatarFailuresQueue"} <= on_failure
     alarms = {name: res["Properties"] for name, res in resources.items()
-              if res["Type"] == "AWS::CloudWatch::Alarm"}
+              if res["Type"] == "AWS::CloudWatch::Alarm"
+              and res["Properties"].get("Namespace") == "AWS/SQS"}
     watched = {}
     for name, props in alarms.items():
         (dimension,) = props["Dimensions"]
@@ -151,3 +152,129 @@ def test_every_dead_letter_queue_has_an_alarm_and_the_alarms_agree() -> None:
                       for s in policy["PolicyDocument"]["Statement"]]
         assert {"Action": "sqs:SendMessage", "Effect": "Allow",
                 "Resource": {"Fn::GetAtt": [queue_id, "Arn"]}} in statements
+
+
+def _functions(resources: dict) -> dict[str, dict]:
+    return {name: res["Properties"] for name, res in resources.items()
+            if res["Type"] == "AWS::Lambda::Function"}
+
+
+def test_every_function_logs_json_to_its_own_log_group_with_the_retention() -> None:
+    """Lambda's default log group keeps logs forever: a function added without its own
+    LogGroup (and LoggingConfig pointing at it) fails here."""
+    resources = expand(TEMPLATE)["Resources"]
+    functions = _functions(resources)
+    assert len(functions) >= 9
+    groups = {}
+    for name, props in functions.items():
+        logging = props.get("LoggingConfig", {})
+        assert logging.get("LogFormat") == "JSON", name
+        # Lambda filters by this level and Powertools follows it: it must come from LogLevel.
+        assert logging.get("ApplicationLogLevel") == {
+            "Fn::FindInMap": ["LambdaLogLevels", {"Ref": "LogLevel"}, "Level"]}, name
+        group = logging.get("LogGroup", {}).get("Ref")
+        assert group in resources and resources[group]["Type"] == "AWS::Logs::LogGroup", name
+        groups[group] = name
+    assert len(groups) == len(functions), "two functions share a log group"
+    log_groups = {name: res["Properties"] for name, res in resources.items()
+                  if res["Type"] == "AWS::Logs::LogGroup"}
+    assert set(log_groups) == set(groups) | {"HttpApiAccessLogGroup"}
+    for props in log_groups.values():
+        assert props["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert 30 in expand(TEMPLATE)["Parameters"]["LogRetentionDays"]["AllowedValues"]
+
+
+def test_every_function_has_an_error_rate_alarm_and_the_alarms_agree() -> None:
+    """Errors / Invocations over 5 minutes above ErrorRateAlarmPercent, one alarm a function,
+    all alike but for the function: a function added without one fails here."""
+    resources = expand(TEMPLATE)["Resources"]
+    functions = _functions(resources)
+    watched = {}
+    for name, res in resources.items():
+        props = res["Properties"]
+        if res["Type"] != "AWS::CloudWatch::Alarm" or "Metrics" not in props:
+            continue
+        expression, *stats = props["Metrics"]
+        assert expression["Expression"] == "100 * errors / invocations", name
+        assert [(s["Id"], s["ReturnData"], s["MetricStat"]["Metric"]["MetricName"])
+                for s in stats] == [("errors", False, "Errors"),
+                                    ("invocations", False, "Invocations")], name
+        targets = set()
+        for stat in stats:
+            metric_stat = stat["MetricStat"]
+            assert (metric_stat["Period"], metric_stat["Stat"]) == (300, "Sum"), name
+            (dimension,) = metric_stat["Metric"]["Dimensions"]
+            assert (metric_stat["Metric"]["Namespace"], dimension["Name"]) == (
+                "AWS/Lambda", "FunctionName"), name
+            targets.add(dimension["Value"]["Ref"])
+        (function,) = targets
+        assert function not in watched, f"{function} has two error alarms"
+        watched[function] = name
+        assert "Fn::Sub" in props["AlarmDescription"], name  # it says the threshold
+        assert {k: v for k, v in props.items() if k not in ("Metrics", "AlarmDescription")} == {
+            "EvaluationPeriods": 1, "Threshold": {"Ref": "ErrorRateAlarmPercent"},
+            "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching",
+            "AlarmActions": {"Fn::If": ["NotifyAlarms", [{"Ref": "AlarmTopicArn"}],
+                                        {"Ref": "AWS::NoValue"}]}}, name
+    assert set(watched) == set(functions)
+
+
+def test_service_alarms_watch_metrics_the_code_emits_in_the_stages_namespace() -> None:
+    resources = expand(TEMPLATE)["Resources"]
+    namespace = {"Fn::Sub": "Portrait/${Stage}"}
+    for props in _functions(resources).values():
+        assert props["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == namespace
+    slow = resources["AvatarProcessingTimeAlarm"]["Properties"]
+    assert (slow["Namespace"], slow["MetricName"], slow["ExtendedStatistic"], slow["Period"],
+            slow["Threshold"]) == (namespace, "AvatarProcessingTime", "p95", 300, 5000)
+    refused = resources["RateLimitRefusalsAlarm"]["Properties"]
+    assert (refused["Namespace"], refused["MetricName"], refused["Statistic"], refused["Period"],
+            refused["Threshold"]) == (namespace, "RateLimitRefusals", "Sum", 3600,
+                                      {"Ref": "RateLimitRefusalsAlarmPerHour"})
+    code = "\n".join(path.read_text() for folder in ("layers/common/python/portrait", "functions")
+                     for path in (ROOT / folder).rglob("*.py"))
+    for props in (slow, refused):
+        # Powertools' default dimension: the service name.
+        assert props["Dimensions"] == [{"Name": "service", "Value": "portrait"}]
+        assert f'name="{props["MetricName"]}"' in code, props["MetricName"]
+        assert props["AlarmActions"] == {"Fn::If": ["NotifyAlarms", [{"Ref": "AlarmTopicArn"}],
+                                                    {"Ref": "AWS::NoValue"}]}
+
+
+def test_http_api_writes_json_access_logs_and_throttles_every_route() -> None:
+    stage = expand(TEMPLATE)["Resources"]["HttpApiApiGatewayDefaultStage"]["Properties"]
+    logs = stage["AccessLogSettings"]
+    assert logs["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogGroup", "Arn"]}
+    fields = json.loads(logs["Format"])
+    assert {"requestId", "status", "routeKey", "responseLatency"} <= set(fields)
+    assert not any("authorization" in value.lower() for value in fields.values())
+    assert stage["DefaultRouteSettings"] == {
+        "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"},
+        "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"}}
+
+
+def test_the_media_cdn_reads_only_the_public_immutable_objects() -> None:
+    """The bucket policy lets the media distribution (by SourceArn) read exactly the keys
+    portrait.store.keys calls public; the API's PUBLIC_BASE_URL is that distribution."""
+    from portrait.store.keys import PUBLIC_KEY_PATTERNS
+
+    resources = expand(TEMPLATE)["Resources"]
+    statements = resources["MediaBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    (conditional,) = [s for s in statements if "Fn::If" in s]
+    condition, statement, otherwise = conditional["Fn::If"]
+    assert (condition, otherwise) == ("ServeMediaViaCdn", {"Ref": "AWS::NoValue"})
+    assert (statement["Effect"], statement["Principal"], statement["Action"]) == (
+        "Allow", {"Service": "cloudfront.amazonaws.com"}, "s3:GetObject")
+    bucket = "arn:${AWS::Partition}:s3:::portrait-${Stage}-media-${AWS::AccountId}-${AWS::Region}/"
+    assert [r["Fn::Sub"] for r in statement["Resource"]] == [
+        bucket + pattern for pattern in PUBLIC_KEY_PATTERNS]
+    assert statement["Condition"] == {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": (
+        "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${MediaDistribution}")}}}
+
+    for name in ("MediaDistribution", "MediaOriginAccessControl"):
+        assert resources[name]["Condition"] == "ServeMediaViaCdn"
+    origin, = resources["MediaDistribution"]["Properties"]["DistributionConfig"]["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["MediaOriginAccessControl", "Id"]}
+    env = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["PUBLIC_BASE_URL"] == {"Fn::If": [
+        "ServeMediaViaCdn", {"Fn::Sub": "https://${MediaDistribution.DomainName}"}, ""]}

@@ -1,11 +1,12 @@
-"""/health: 200 when settings, table and bucket are fine; 503 naming what failed."""
+"""/health: 200 when settings, table and bucket are fine; 503 naming what failed.
+Either way it names the version answering."""
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from portrait.services.health import check_health
-from schemas import Health
+from schemas import CatalogueProgress, Health
 
 router = Router()
 
@@ -16,7 +17,10 @@ router = Router()
                              "content": {"application/json": {"model": Health}}}})
 def health() -> Response[Health]:
     report = check_health()
-    body = Health(status="ok" if report.healthy else "fail", checks=report.checks)
+    catalogue = report.catalogue and CatalogueProgress(seeded=report.catalogue.seeded,
+                                                        expected=report.catalogue.expected)
+    body = Health(status="ok" if report.healthy else "fail", version=report.version,
+                  checks=report.checks, catalogue=catalogue or None)
     return Response(status_code=200 if report.healthy else 503,
                     content_type=content_types.APPLICATION_JSON,
                     body=body.model_dump(), headers={"Cache-Control": "no-store"})

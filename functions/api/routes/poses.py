@@ -5,7 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from portrait.poses.catalogue import POSE_ID_PATTERN
+from portrait.poses import POSE_ID_PATTERN
 from portrait.services import poses
 from portrait.services.poses import CATEGORY_PATTERN, TAG_PATTERN, NewPose
 from pose_schemas import PoseFacetsReply, PoseList, PoseReply

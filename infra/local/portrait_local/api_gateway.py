@@ -96,6 +96,9 @@ def cors_headers(cors: dict | None, origin: str | None, *, preflight: bool,
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The kernel's queue of connections not yet accepted: socketserver's default of 5
+    # drops clients when dozens connect at once, as browsers and load tests do.
+    request_queue_size = 256
 
     def handle_error(self, request, client_address) -> None:
         # A client that hangs up mid-reply (curl | head, a closed tab) is normal, not a crash.
@@ -146,10 +149,13 @@ class ApiGateway:
         if not self.web_dir.is_dir():
             return None
         relative = unquote(path).lstrip("/") or "index.html"
-        candidate = (self.web_dir / relative).resolve()
-        root = self.web_dir.resolve()
-        if candidate.is_file() and root in candidate.parents:
-            return candidate
+        try:
+            candidate = (self.web_dir / relative).resolve()
+            root = self.web_dir.resolve()
+            if candidate.is_file() and root in candidate.parents:
+                return candidate
+        except (ValueError, OSError):  # a NUL byte, a name too long: no such file
+            pass
         return None
 
 
@@ -157,6 +163,28 @@ class _Handler(BaseHTTPRequestHandler):
     gateway: ApiGateway
     protocol_version = "HTTP/1.1"
     server_version = "portrait-local"
+    # Errors http.server answers itself (a malformed request line, a header or request
+    # line too long) come as JSON, like every other answer of the API.
+    error_content_type = "application/json"
+    error_message_format = '{"message": "%(message)s"}'
+    # API Gateway's method list; anything else is refused before it reaches a function.
+    METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
+
+    def __getattr__(self, name: str):
+        if name.startswith("do_"):  # http.server looks up do_<METHOD>; it would answer 501
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        self._body_discarded()
+        self._json(405, {"message": "Method Not Allowed"},
+                   [("allow", ", ".join(self.METHODS))])
+
+    def _body_discarded(self) -> None:
+        try:
+            self._body()
+        except (ValueError, OSError):
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Silent: the invocation line already says what happened."""
@@ -192,7 +220,11 @@ class _Handler(BaseHTTPRequestHandler):
         gateway = self.gateway
         split = urlsplit(self.path)
         raw_path, raw_query = split.path or "/", split.query
-        body = self._body()
+        try:
+            body = self._body()
+        except ValueError:  # a Content-Length or chunk size that is not a number
+            self.close_connection = True
+            return self._json(400, {"message": "Bad Request"})
         origin = self.headers.get("origin")
         if raw_path.startswith(LOCAL_PREFIX):
             return self._local(raw_path[len(LOCAL_PREFIX):], body)
@@ -259,5 +291,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._handle()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - a client always gets an answer
+            self.close_connection = True
+            print(f"local API: {self.command} {self.path[:200]!r} failed: {exc!r}",
+                  file=sys.stderr, flush=True)
+            try:
+                self._json(500, {"message": "Internal Server Error"})
+            except OSError:
+                pass
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch

@@ -15,6 +15,7 @@ import json
 import sys
 
 from portrait_local.operator_commands import API_FUNCTION, add_target_options, target_of
+from portrait_local.progress import Progress
 from portrait_local.targets import NoTarget
 
 DEFAULT_AVATAR_FUNCTION = "DefaultAvatarFunction"
@@ -34,7 +35,8 @@ def run_ensure_defaults(args: argparse.Namespace) -> int:
     from portrait.services.default_avatars import backfill_default_avatars
 
     logger.registered_handler.setStream(sys.stderr)
-    with contextlib.redirect_stdout(sys.stderr):  # metrics print their EMF lines
+    # stdout goes to stderr meanwhile: metrics print their EMF lines.
+    with Progress("ensure-defaults") as progress, contextlib.redirect_stdout(sys.stderr):
         report = backfill_default_avatars(limit=args.limit, dry_run=args.dry_run,
                                           days=args.days).as_dict()
     print(json.dumps(report, indent=2))
@@ -44,7 +46,7 @@ def run_ensure_defaults(args: argparse.Namespace) -> int:
                      "if they are still missing")
     if report["failed"]:
         notes.append(f"; {report['failed']} failed (see the log above): fix, then run again")
-    print(f"ensure-defaults on {target.description}{''.join(notes)}", file=sys.stderr)
+    progress.finish(f" on {target.description}{''.join(notes)}")
     return 1 if report["failed"] else 0
 
 
@@ -63,7 +65,8 @@ def _days(text: str) -> float:
 
 
 def register_avatars(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("avatars", help="avatar maintenance on a local or deployed stack")
+    p = sub.add_parser("avatars", help="avatar repairs: make the default avatars a failed "
+                                      "stream missed (ensure-defaults)")
     avatars = p.add_subparsers(dest="avatars_command", required=True)
     ensure = avatars.add_parser(
         "ensure-defaults",

@@ -10,8 +10,10 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import IO, Any, Callable
 
 import boto3
 
@@ -69,6 +71,24 @@ def seed_poses_job(template: Template) -> list[str] | None:
 AFTER_START: list[Callable[[Template], list[str] | None]] = [seed_poses_job]
 
 
+# A job's stderr lines that the console shows too (the rest only goes to its log).
+CONSOLE_PREFIXES = ("seeding poses:",)
+
+
+def _relay(stream: IO[bytes], log: IO[bytes] | None) -> None:
+    """Copy a job's stderr to its log, echoing its progress lines to the console."""
+    with stream:
+        for line in stream:
+            if log is not None:
+                log.write(line)
+                log.flush()
+            text = line.decode(errors="replace").rstrip()
+            if text.startswith(CONSOLE_PREFIXES):
+                print(f"bootstrap: {text}", flush=True)
+    if log is not None:
+        log.close()
+
+
 class BackgroundJobs:
     """The AFTER_START commands, run against the started stack and stopped with it."""
 
@@ -83,7 +103,8 @@ class BackgroundJobs:
             args = job(template)
             if not args:
                 continue
-            # stdout (one line when done) goes where the stack prints; logs to log_dir.
+            # stdout (one line when done) goes where the stack prints; stderr to the log,
+            # its progress lines (start, progress, retries, end) to the console as well.
             log = None
             if log_dir is not None:
                 log_dir.mkdir(parents=True, exist_ok=True)
@@ -91,9 +112,9 @@ class BackgroundJobs:
             process = subprocess.Popen(
                 [*nice, sys.executable, "-m", "portrait_local.cli", *args,
                  "--template", str(template_path), "--state-dir", str(state_dir)],
-                stdin=subprocess.DEVNULL, stderr=log)
-            if log is not None:
-                log.close()  # the child holds its own descriptor
+                stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            threading.Thread(target=_relay, args=(process.stderr, log), daemon=True,
+                             name=f"job-{'-'.join(args)}").start()
             self.processes.append(process)
             lines.append(f"`portrait {' '.join(args)}` running in the background "
                          f"(pid {process.pid})")
@@ -103,9 +124,10 @@ class BackgroundJobs:
         for process in self.processes:
             if process.poll() is None:
                 process.terminate()
+        deadline = time.monotonic() + 1.5
         for process in self.processes:
             try:
-                process.wait(timeout=5)
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

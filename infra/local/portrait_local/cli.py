@@ -3,6 +3,7 @@ add a command by writing one and listing it in COMMANDS."""
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import logging
 import signal
@@ -12,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from portrait_local.avatar_commands import register_avatars
 from portrait_local.operator_commands import register_admin, register_keys
@@ -21,6 +22,24 @@ from portrait_local.sweep_commands import register_sweep
 from portrait_local.web_commands import register_web
 
 DEFAULT_TEMPLATE = "template.yaml"
+
+DESCRIPTION = """\
+Run Portrait on this machine, and look after a running or deployed stack.
+
+`portrait dev` is the whole system locally (what `make dev` starts): emulated AWS,
+the HTTP API and the web client on http://127.0.0.1:3000, queues, streams and
+schedules, with no Docker and no AWS account. The other commands act on that
+running stack, or on a deployed one with --stack-name (your AWS credentials)."""
+
+EXAMPLES = """\
+examples:
+  portrait dev --port 3001 --moto-port 4567
+  portrait invoke ApiFunction -e events/api-health.json
+  portrait admin create-user --admin --username root --email root@example.com --name Root
+  portrait seed poses --stack-name portrait-dev
+  portrait sweep temp --dry-run
+
+`portrait COMMAND --help` tells more about each command."""
 
 
 def add_parameter_overrides(parser: argparse.ArgumentParser) -> None:
@@ -78,7 +97,8 @@ def run_dev(args: argparse.Namespace) -> int:
 
 
 def register_dev(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("dev", help="run the whole stack locally (moto, API, pollers, scheduler)")
+    p = sub.add_parser("dev", help="run the whole system locally: emulated AWS, the API and "
+                                   "web client, queues, streams and schedules")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3000, help="HTTP API port (0: any free port)")
     p.add_argument("--moto-port", type=int, default=4566, help="moto port (0: any free port)")
@@ -91,18 +111,42 @@ def register_dev(sub: argparse._SubParsersAction) -> None:
 
 
 # ------------------------------------------------------------------ invoke
-def run_invoke(args: argparse.Namespace) -> int:
-    from portrait_local.invoke import invoke_local, invoke_remote
+class UsageError(ValueError):
+    """A mistake in what the command was given: one line on stderr, exit code 2."""
 
-    event_text = sys.stdin.read() if args.event == "-" else Path(args.event).read_text()
-    event = json.loads(event_text) if event_text.strip() else {}
+
+def read_event(source: str) -> Any:
+    """The event in the file `source` ('-': stdin); an empty one is {}."""
+    name = "stdin" if source == "-" else source
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text()
+    except OSError as exc:
+        raise UsageError(f"cannot read the event file {name}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text) if text.strip() else {}
+    except ValueError as exc:
+        raise UsageError(f"the event in {name} is not JSON: {exc}") from None
+
+
+def run_invoke(args: argparse.Namespace) -> int:
+    from portrait_local.invoke import UnknownFunction, invoke_local, invoke_remote
+    from portrait_local.template import TemplateError
+
     template = Path(args.template)
-    if args.stack_name:
-        invocation, target = invoke_remote(template, args.function, event, args.stack_name,
-                                           args.region)
-    else:
-        invocation, target = invoke_local(template, args.function, event, args.state_dir,
-                                          parameter_overrides(args))
+    try:
+        event = read_event(args.event)
+        if not template.is_file():
+            raise UsageError(f"no template at {template} (run from the repository, "
+                             "or pass --template)")
+        if args.stack_name:
+            invocation, target = invoke_remote(template, args.function, event, args.stack_name,
+                                               args.region)
+        else:
+            invocation, target = invoke_local(template, args.function, event, args.state_dir,
+                                              parameter_overrides(args))
+    except (UsageError, UnknownFunction, TemplateError) as exc:
+        print(f"portrait invoke: {exc}", file=sys.stderr)
+        return 2
     status = "ok" if invocation.ok else f"error {invocation.error.get('errorType')}"
     print(f"{args.function} on {target}: {invocation.duration_ms:.0f} ms, {status}",
           file=sys.stderr)
@@ -111,7 +155,13 @@ def run_invoke(args: argparse.Namespace) -> int:
 
 
 def register_invoke(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("invoke", help="run one function on one event (like sam local invoke)")
+    p = sub.add_parser("invoke", help="run one function on one event, like `sam local invoke` "
+                                      "(on the running local stack, if there is one)",
+                       description="Run one function on one event, as `sam local invoke` would "
+                                   "but without Docker: on the running local stack's resources, "
+                                   "else on a moto started for this call (or on a deployed "
+                                   "stack's, with --stack-name). The reply is printed on "
+                                   "stdout; exit code 1 if the function failed.")
     p.add_argument("function", metavar="FUNCTION", help="the function's logical id")
     p.add_argument("-e", "--event", default="-", help="event JSON file ('-': stdin)")
     p.add_argument("--stack-name", help="run against this deployed stack's resources")
@@ -142,7 +192,8 @@ def run_schedule_fire(args: argparse.Namespace) -> int:
 
 
 def register_schedule(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("schedule", help="the template's schedules")
+    p = sub.add_parser("schedule", help="fire one of the template's schedules now "
+                                        "(on the running local stack)")
     schedule = p.add_subparsers(dest="schedule_command", required=True)
     fire = schedule.add_parser("fire", help="fire a schedule now on the running local stack")
     fire.add_argument("function", metavar="FUNCTION", help="the function's logical id")
@@ -158,9 +209,19 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 ]
 
 
+def version() -> str:
+    try:
+        return importlib.metadata.version("portrait")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that was not installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="portrait", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="portrait", description=DESCRIPTION, epilog=EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"portrait {version()}")
+    sub = parser.add_subparsers(dest="command", required=True, title="commands",
+                                metavar="COMMAND")
     for register in COMMANDS:
         register(sub)
     return parser

@@ -19,8 +19,21 @@ import boto3
 from portrait_local.bootstrap import bootstrap
 from portrait_local.resources import create_resources
 from portrait_local.runtime import Invocation, Runtime
+from portrait_local.dynamodb_local import DynamoDBLocal
 from portrait_local.stack import load_running_template, start_moto, state_dir_for
-from portrait_local.template import Template
+from portrait_local.template import FUNCTION_TYPES, Template
+
+
+class UnknownFunction(LookupError):
+    """A function id the template does not declare."""
+
+
+def check_function(template: Template, function_id: str) -> None:
+    names = sorted(lid for lid, resource in template.resources.items()
+                   if resource["Type"] in FUNCTION_TYPES)
+    if function_id not in names:
+        raise UnknownFunction(f"no function {function_id} in the template "
+                              f"(it has {', '.join(names) or 'none'})")
 
 
 def running_stack(template_path: Path, state_dir: Path | None = None) -> dict | None:
@@ -38,6 +51,7 @@ def running_stack(template_path: Path, state_dir: Path | None = None) -> dict | 
 
 def _invoke(template: Template, function_id: str, event: Any,
             endpoint_url: str | None) -> Invocation:
+    check_function(template, function_id)
     runtime = Runtime(template, endpoint_url=endpoint_url, log_dir=None, pool_size=1)
     try:
         return runtime.invoke(function_id, event)
@@ -49,7 +63,7 @@ def invoke_local(template_path: Path, function_id: str, event: Any,
                  state_dir: Path | None = None,
                  parameter_overrides: dict[str, str] | None = None) -> tuple[Invocation, str]:
     """On the running stack (with the parameters it was started with; `parameter_overrides`
-    may change them for this call), else on an ephemeral moto."""
+    may change them for this call), else on an ephemeral one (moto and DynamoDB Local)."""
     state = running_stack(template_path, state_dir)
     if state is not None:
         if parameter_overrides:
@@ -58,13 +72,18 @@ def invoke_local(template_path: Path, function_id: str, event: Any,
         template = load_running_template(template_path, state)
         return _invoke(template, function_id, event, state["endpoint_url"]), "running stack"
     template = Template.load(template_path, parameter_overrides=parameter_overrides)
-    server, endpoint_url = start_moto("127.0.0.1", 0)
+    check_function(template, function_id)  # before starting moto for nothing
+    dynamodb = DynamoDBLocal().start()
     try:
-        create_resources(template, endpoint_url=endpoint_url)
-        bootstrap(template, endpoint_url=endpoint_url)
-        return _invoke(template, function_id, event, endpoint_url), "ephemeral moto"
+        server, endpoint_url = start_moto("127.0.0.1", 0, dynamodb)
+        try:
+            create_resources(template, endpoint_url=endpoint_url)
+            bootstrap(template, endpoint_url=endpoint_url)
+            return _invoke(template, function_id, event, endpoint_url), "ephemeral stack"
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        dynamodb.stop()
 
 
 def stack_template(template_path: Path, stack_name: str, region: str | None) -> Template:

@@ -71,7 +71,8 @@ def run_rotate_key(args: argparse.Namespace) -> int:
 
 
 def register_admin(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("admin", help="administration of a local or deployed stack")
+    p = sub.add_parser("admin", help="create users (administrators too) on a local or "
+                                    "deployed stack")
     admin = p.add_subparsers(dest="admin_command", required=True)
     create = admin.add_parser("create-user", help="create a user (an administrator with --admin)")
     create.add_argument("--username", required=True)
@@ -85,7 +86,8 @@ def register_admin(sub: argparse._SubParsersAction) -> None:
 
 
 def register_keys(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("keys", help="the access-token signing keys")
+    p = sub.add_parser("keys", help="rotate the key that signs access tokens "
+                                   "(once after the first deploy, then when you like)")
     keys = p.add_subparsers(dest="keys_command", required=True)
     rotate = keys.add_parser("rotate", help="add a new active signing key (old ones keep verifying)")
     add_target_options(rotate)

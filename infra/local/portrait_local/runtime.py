@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
+from portrait_local import lambda_python
 from portrait_local.template import FunctionSpec, Template
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -95,24 +96,28 @@ def function_environment(template: Template, spec: FunctionSpec, *,
 class Worker:
     """One subprocess running worker.py for one function."""
 
-    def __init__(self, spec: FunctionSpec, env: dict[str, str], output: TextIO | int) -> None:
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], output: TextIO | int,
+                 python: str, path: list[str]) -> None:
         self.spec = spec
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         self._buffer = b""
         self.process = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w),
-             str(spec.code_uri), *(str(layer / "python") for layer in spec.layers)],
+            # -I -S: no cwd, no PYTHON* variables, no site-packages; `path` is all it gets.
+            [python, "-I", "-S", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w), *path],
             pass_fds=(to_child_r, from_child_w), cwd=spec.code_uri, env=env,
             stdin=subprocess.DEVNULL, stdout=output, stderr=output,
             start_new_session=True,  # Ctrl-C is ours to handle, not the workers'
         )
         os.close(to_child_r)
         os.close(from_child_w)
-        ready = self._read(time.monotonic() + INIT_TIMEOUT_SECONDS)
+        # Lambda gives init 10 s, then retries it inside the first invocation with the
+        # function's timeout: a slow cold start (a busy machine) waits that long, not less.
+        init_limit = INIT_TIMEOUT_SECONDS + spec.timeout
+        ready = self._read(time.monotonic() + init_limit)
         if ready is None:
             self.stop()
-            raise WorkerDied(f"{spec.logical_id}: init did not finish in {INIT_TIMEOUT_SECONDS} s")
+            raise WorkerDied(f"{spec.logical_id}: init did not finish in {init_limit} s")
         self.init_error = ready.get("error")
 
     def _read(self, deadline: float) -> dict | None:
@@ -144,19 +149,24 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self) -> None:
+    def signal_stop(self) -> None:
+        """Ask the process to end (closing the request pipe already ends its loop)."""
         for fd in (self._to_child, self._from_child):
             try:
                 os.close(fd)
             except OSError:
                 pass
         if self.process.poll() is None:
-            self.process.terminate()  # closing the request pipe already ends its loop
-            try:
-                self.process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.process.terminate()
+
+    def stop(self, deadline: float | None = None) -> None:
+        self.signal_stop()
+        try:
+            self.process.wait(timeout=max(0.0, (deadline or time.monotonic() + 2)
+                                          - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 class FunctionPool:
@@ -165,7 +175,10 @@ class FunctionPool:
     def __init__(self, spec: FunctionSpec, env: dict[str, str], output: TextIO | int,
                  size: int) -> None:
         self.spec, self.env, self.output, self.size = spec, env, output, size
+        self.python = lambda_python.interpreter(spec.runtime or "python3.12")
+        self.path = lambda_python.function_path(spec, progress=_progress)
         self._idle: list[Worker] = []
+        self._all: set[Worker] = set()  # idle and busy: all are stopped at close
         self._count = 0
         self._closed = False
         self._cond = threading.Condition()
@@ -180,7 +193,10 @@ class FunctionPool:
                 return self._idle.pop()
             self._count += 1
         try:
-            return Worker(self.spec, self.env, self.output)
+            worker = Worker(self.spec, self.env, self.output, self.python, self.path)
+            with self._cond:
+                self._all.add(worker)
+            return worker
         except BaseException:
             self._release(None)
             raise
@@ -192,6 +208,7 @@ class FunctionPool:
             else:
                 if worker is not None:
                     worker.stop()
+                    self._all.discard(worker)
                 self._count -= 1
             self._cond.notify()
 
@@ -220,13 +237,15 @@ class FunctionPool:
         self._release(worker)
         return reply
 
-    def close(self) -> None:
+    def close(self) -> list[Worker]:
+        """Stop taking invocations; every worker, idle or busy, is told to stop and returned."""
         with self._cond:
             self._closed = True
-            idle, self._idle = self._idle, []
+            workers, self._idle = list(self._all), []
             self._cond.notify_all()
-        for worker in idle:
-            worker.stop()
+        for worker in workers:
+            worker.signal_stop()
+        return workers
 
 
 class Runtime:
@@ -286,13 +305,21 @@ class Runtime:
     def close(self) -> None:
         with self._lock:
             pools, self._pools = list(self._pools.values()), {}
-        for pool in pools:
-            pool.close()
+        # All at once, then one shared deadline: stopping must not take workers × 2 s.
+        workers = [worker for pool in pools for worker in pool.close()]
+        deadline = time.monotonic() + 2
+        for worker in workers:
+            worker.stop(deadline)
         for log in self._logs:
             log.close()
 
 
 _print_lock = threading.Lock()
+
+
+def _progress(message: str) -> None:
+    with _print_lock:
+        print(f"portrait: {message}", file=sys.stderr, flush=True)
 
 
 def print_invocation(function_id: str, source: str, duration_ms: float, outcome: str,

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from portrait_local.operator_commands import API_FUNCTION, add_target_options, target_of
+from portrait_local.progress import Progress
 from portrait_local.targets import NoTarget
+
+# Tries before seeding gives up; between them it waits 1, 2, 4, ... s (at most 30).
+SEED_ATTEMPTS = 6
 
 
 def run_seed_poses(args: argparse.Namespace) -> int:
@@ -23,18 +28,44 @@ def run_seed_poses(args: argparse.Namespace) -> int:
     target.adopt_environment_of(API_FUNCTION)
     # Imported only now: portrait reads its settings from the environment just adopted.
     from portrait.observability import logger
+    from portrait.poses.catalogue import generate_catalogue
     from portrait.services.pose_seeding import seed_pose_catalogue
 
     logger.registered_handler.setStream(sys.stderr)  # stdout says what was done, alone
-    report = seed_pose_catalogue(only_missing=not args.refresh)
-    print(f"pose catalogue on {target.description}: {report.catalogue} poses; wrote "
-          f"{report.skeletons_written} skeletons and {report.records_written} records "
-          f"in {report.seconds:.1f} s", flush=True)
+    logger.setLevel("WARNING")  # the progress lines say more than one "seeded" line
+    catalogue = generate_catalogue()
+    print(f"seeding poses: started ({len(catalogue)} poses, on {target.description})",
+          file=sys.stderr, flush=True)
+    with Progress("seeding poses", total=len(catalogue)) as progress:
+        def report(stage: str, done: int, total: int) -> None:
+            progress.stage = stage
+            progress.done = done
+
+        for attempt in range(1, SEED_ATTEMPTS + 1):
+            try:
+                # Only what is missing: a retry resumes where the failed attempt stopped.
+                result = seed_pose_catalogue(only_missing=not args.refresh or attempt > 1,
+                                             catalogue=catalogue, progress=report)
+                break
+            except Exception as exc:  # noqa: BLE001 - any failure: say why, wait, resume
+                reason = f"{type(exc).__name__}: {exc}"
+                if attempt == SEED_ATTEMPTS:
+                    print(f"seeding poses: failed after {attempt} attempts: {reason}",
+                          file=sys.stderr, flush=True)
+                    return 1
+                pause = min(30, 2 ** (attempt - 1))
+                print(f"seeding poses: attempt {attempt} failed ({reason}); resuming in "
+                      f"{pause} s", file=sys.stderr, flush=True)
+                time.sleep(pause)
+    print(f"pose catalogue on {target.description}: {len(catalogue)} poses; wrote "
+          f"{result.skeletons_written} skeletons and {result.records_written} records in "
+          f"{progress.seconds:.1f} s", flush=True)
     return 0
 
 
 def register_seed(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("seed", help="load generated data (the pose catalogue)")
+    p = sub.add_parser("seed", help="load the pose catalogue (`make dev` does it; "
+                                   "run it after a deploy)")
     seed = p.add_subparsers(dest="seed_command", required=True)
     poses = seed.add_parser("poses", help="write the pose catalogue's records and skeletons "
                                           "(only the missing ones)")

@@ -18,6 +18,7 @@ import boto3
 
 from portrait_local.api_gateway import ApiGateway, cors_configuration, http_routes
 from portrait_local.bootstrap import BackgroundJobs, bootstrap
+from portrait_local.dynamodb_local import DynamoDBLocal
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.resources import create_resources
 from portrait_local.runtime import Invocation, Runtime, print_invocation
@@ -36,12 +37,14 @@ def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> P
     return Path(state_dir).resolve() if state_dir else template_path.resolve().parent / ".portrait"
 
 
-def start_moto(host: str, port: int):
-    """moto's server in this process (a thread); returns (server, endpoint URL)."""
-    from moto.server import ThreadedMotoServer
+def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None):
+    """moto's server in this process (a thread); returns (server, endpoint URL).
+    With `dynamodb`, the tables' requests on that endpoint go to DynamoDB Local."""
+    from portrait_local.moto_server import PolicedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server = PolicedMotoServer(ip_address=host, port=port, verbose=False,
+                               dynamodb=(dynamodb.host, dynamodb.port) if dynamodb else None)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
     return server, f"http://{bound_host}:{bound_port}"
@@ -69,7 +72,7 @@ class LocalStack:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.jobs = BackgroundJobs()
-        self.moto = self.runtime = self.scheduler = self.api = None
+        self.moto = self.runtime = self.scheduler = self.api = self.dynamodb = None
         self.endpoint_url = ""
 
     # ------------------------------------------------------------ lifecycle
@@ -82,7 +85,10 @@ class LocalStack:
                               generated={"/config.json": self.web_config},
                               static_headers=self.web_headers)
         self._allow_own_origin()
-        self.moto, self.endpoint_url = start_moto(self.host, self.moto_port)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.dynamodb = DynamoDBLocal(self.host, log_path=self.state_dir / "dynamodb-local.log")
+        self.dynamodb.start()
+        self.moto, self.endpoint_url = start_moto(self.host, self.moto_port, self.dynamodb)
         create_resources(self.template, endpoint_url=self.endpoint_url)
         for line in bootstrap(self.template, endpoint_url=self.endpoint_url):
             print(f"bootstrap: {line}", flush=True)
@@ -164,12 +170,15 @@ class LocalStack:
             self.scheduler.stop()
         if self.api:
             self.api.stop()
+        deadline = time.monotonic() + 2  # one deadline for all: pollers are daemon threads
         for thread in self._threads:
-            thread.join(timeout=3)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if self.runtime:
             self.runtime.close()
         if self.moto:
             self.moto.stop()
+        if self.dynamodb:
+            self.dynamodb.stop()
         state = self.state_dir / "local.json"
         try:
             if json.loads(state.read_text()).get("pid") == os.getpid():

@@ -7,12 +7,20 @@ skips it; with ReportBatchItemFailures the shard checkpoints before the first
 reported record and the retry starts there. A skipped batch is described to
 the mapping's on-failure SQS queue (DestinationConfig.OnFailure) as Lambda
 describes it: shard and sequence numbers, not the records themselves.
+
+Each shard keeps its position (after the last record handled, or at the one
+to retry), so the poller survives what a stream does over time: iterators
+that expire, shards that close and new ones that open (found by describing
+the stream again), and DynamoDB Local's TrimmedDataAccessException on a LATEST
+iterator taken while its shard was empty (a known bug of the engine): the
+shard is then read again from its position, or from its start.
 """
 from __future__ import annotations
 
 import base64
 import json
 import threading
+import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -23,6 +31,10 @@ from portrait_local.runtime import Invocation, print_invocation
 from portrait_local.sqs_poller import failed_item_ids
 
 IDLE_SECONDS = 0.5
+REDISCOVER_SECONDS = 30  # how often to look for shards opened since the last look
+# Errors after which a shard is read again from its recorded position.
+_REPOSITION_ERRORS = {"TrimmedDataAccessException", "ExpiredIteratorException",
+                      "ResourceNotFoundException"}
 
 
 def _jsonable(value: Any) -> Any:
@@ -36,9 +48,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _attribute(value: dict) -> dict:
+    """An attribute value as DynamoDB Streams sends it. DynamoDB Local's stream writes an
+    empty map as `{}` (the table itself answers {"M": {}}); only a map can be empty so."""
+    if not value:
+        return {"M": {}}
+    if "M" in value:
+        return {"M": {k: _attribute(v) for k, v in value["M"].items()}}
+    if "L" in value:
+        return {"L": [_attribute(v) for v in value["L"]]}
+    return value
+
+
 def stream_record(record: dict, stream_arn: str, region: str) -> dict:
     """One record of the event Lambda sends for a DynamoDB stream batch."""
     data = dict(record["dynamodb"])
+    for image in ("Keys", "NewImage", "OldImage"):
+        if image in data:
+            data[image] = {k: _attribute(v) for k, v in data[image].items()}
     created = data.get("ApproximateCreationDateTime")
     if isinstance(created, datetime):
         data["ApproximateCreationDateTime"] = int(created.timestamp())
@@ -94,35 +121,78 @@ class StreamPoller:
                  report: Callable[..., None] = print_invocation, sqs: Any = None) -> None:
         self.mapping, self.streams, self.region = mapping, streams, region
         self.invoke, self.report, self.sqs = invoke, report, sqs
-        description = streams.describe_stream(StreamArn=mapping.source_arn)["StreamDescription"]
         # shard id -> iterator; taken now, so LATEST means "from when the poller started".
-        self.iterators = {
-            shard["ShardId"]: streams.get_shard_iterator(
-                StreamArn=mapping.source_arn, ShardId=shard["ShardId"],
-                ShardIteratorType=mapping.starting_position)["ShardIterator"]
-            for shard in description["Shards"]}
+        self.iterators = {shard_id: self._iterator(shard_id, mapping.starting_position)
+                          for shard_id in self._shard_ids()}
+        self.seen = set(self.iterators)  # every shard ever read, closed ones included
+        # shard id -> ("AFTER" | "AT", sequence number): where to read it again if need be.
+        self.positions: dict[str, tuple[str, str]] = {}
         self.retries: dict[str, int] = {}
+        self._discovered_at = time.monotonic()
 
-    def _iterator_at(self, shard_id: str, sequence_number: str) -> str:
+    def _shard_ids(self) -> list[str]:
+        description = self.streams.describe_stream(
+            StreamArn=self.mapping.source_arn)["StreamDescription"]
+        return [shard["ShardId"] for shard in description["Shards"]]
+
+    def _iterator(self, shard_id: str, kind: str, sequence_number: str | None = None) -> str:
+        extra = {"SequenceNumber": sequence_number} if sequence_number else {}
         return self.streams.get_shard_iterator(
             StreamArn=self.mapping.source_arn, ShardId=shard_id,
-            ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=sequence_number)["ShardIterator"]
+            ShardIteratorType=kind, **extra)["ShardIterator"]
+
+    def _iterator_at(self, shard_id: str, sequence_number: str) -> str:
+        self.positions[shard_id] = ("AT", sequence_number)
+        return self._iterator(shard_id, "AT_SEQUENCE_NUMBER", sequence_number)
+
+    def _reposition(self, shard_id: str) -> str:
+        """A fresh iterator where this shard's reading stands (its start if nothing was read:
+        at worst records come twice, which every consumer tolerates)."""
+        kind, sequence_number = self.positions.get(shard_id, ("", ""))
+        if sequence_number:
+            return self._iterator(shard_id, f"{kind}_SEQUENCE_NUMBER", sequence_number)
+        return self._iterator(shard_id, "TRIM_HORIZON")
+
+    def _discover(self) -> None:
+        """Start reading shards opened since the last look (from their start: every
+        record in a new shard came after the poller started)."""
+        self._discovered_at = time.monotonic()
+        for shard_id in self._shard_ids():
+            if shard_id not in self.seen:
+                self.seen.add(shard_id)
+                self.iterators[shard_id] = self._iterator(shard_id, "TRIM_HORIZON")
+
+    def _get_records(self, shard_id: str, iterator: str) -> dict | None:
+        try:
+            return self.streams.get_records(ShardIterator=iterator, Limit=self.mapping.batch_size)
+        except Exception as exc:  # noqa: BLE001 - botocore's ClientError, or a test double's
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if code not in _REPOSITION_ERRORS:
+                raise
+            self.iterators[shard_id] = self._reposition(shard_id)
+            return None
 
     def poll_once(self) -> int:
         """One batch from each shard; returns how many records were read."""
+        if time.monotonic() - self._discovered_at > REDISCOVER_SECONDS:
+            self._discover()
         total = 0
         for shard_id, iterator in list(self.iterators.items()):
-            response = self.streams.get_records(ShardIterator=iterator,
-                                                Limit=self.mapping.batch_size)
+            response = self._get_records(shard_id, iterator)
+            if response is None:
+                continue
             raw = response.get("Records", [])
             total += len(raw)
             next_iterator = response.get("NextShardIterator")
+            if raw:
+                self.positions[shard_id] = ("AFTER", raw[-1]["dynamodb"]["SequenceNumber"])
             records = [stream_record(r, self.mapping.source_arn, self.region) for r in raw]
             records = [r for r in records if matches_any(self.mapping.filters, r)]
             if records:
                 next_iterator = self._process(shard_id, iterator, next_iterator, records)
-            if next_iterator is None:  # a closed shard, fully read
+            if next_iterator is None:  # a closed shard, fully read: its children follow
                 del self.iterators[shard_id]
+                self._discover()
             else:
                 self.iterators[shard_id] = next_iterator
         return total

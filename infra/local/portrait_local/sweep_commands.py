@@ -11,6 +11,7 @@ import json
 import sys
 
 from portrait_local.operator_commands import API_FUNCTION, add_target_options, target_of
+from portrait_local.progress import Progress
 from portrait_local.targets import NoTarget
 
 SWEEP_FUNCTIONS = {"temp": "SweepTempFunction", "deleted": "SweepDeletedFunction"}
@@ -43,10 +44,11 @@ def run_sweep(args: argparse.Namespace) -> int:
     from portrait.observability import logger
 
     logger.registered_handler.setStream(sys.stderr)  # stdout holds the report alone
-    report = _run_sweep(args).as_dict()
+    with Progress(f"sweep {args.sweep}") as progress:
+        report = _run_sweep(args).as_dict()
     print(json.dumps(report, indent=2))
-    print(f"sweep {args.sweep} on {target.description}"
-          f"{' (dry run: nothing deleted)' if args.dry_run else ''}", file=sys.stderr)
+    progress.finish(f" on {target.description}"
+                    f"{' (dry run: nothing deleted)' if args.dry_run else ''}")
     return 1 if report.get("failed") else 0
 
 

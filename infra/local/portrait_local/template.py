@@ -123,6 +123,11 @@ _NAME_PROPERTY = {
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
+# The template's Metadata for the local stack alone: {"ParameterDefaults": {name: value}},
+# defaults in place of the declared ones for parameters whose own default needs what is not
+# emulated (ServeMediaViaCdn: no CloudFront here). An explicit override still wins.
+LOCAL_METADATA = "PortraitLocal"
+
 
 @dataclass
 class FunctionSpec:
@@ -136,7 +141,7 @@ class FunctionSpec:
     runtime: str
     timeout: int
     memory_size: int
-    layers: list[Path]
+    layers: list[Path]  # each layer's import root: what Lambda mounts at /opt/python
     environment: dict[str, str]
     events: dict[str, dict] = field(default_factory=dict)
     properties: dict[str, Any] = field(default_factory=dict)
@@ -181,10 +186,14 @@ class Template:
         unknown = sorted(set(overrides) - set(declared))
         if unknown:  # as CloudFormation refuses them: a typo must not be silently ignored
             raise TemplateError(f"parameter overrides for undeclared parameters: {', '.join(unknown)}")
+        local = ((self.document.get("Metadata") or {}).get(LOCAL_METADATA) or {}).get(
+            "ParameterDefaults") or {}
         values: dict[str, Any] = {}
         for name, spec in (self.document.get("Parameters") or {}).items():
             if name in overrides:
                 raw = overrides[name]
+            elif name in local:
+                raw = local[name]
             elif "Default" in spec:
                 raw = spec["Default"]
             else:
@@ -298,6 +307,7 @@ class Template:
             "AWS::Serverless::Function": {"Arn": self._arn("lambda", f"function:{name}")},
             "AWS::Lambda::Function": {"Arn": self._arn("lambda", f"function:{name}")},
             "AWS::SecretsManager::Secret": {"Id": name},
+            "AWS::Logs::LogGroup": {"Arn": self._arn("logs", f"log-group:{name}:*")},
             "AWS::Serverless::HttpApi": {"ApiEndpoint": f"http://127.0.0.1:3000"},
         }
         try:
@@ -463,7 +473,11 @@ class Template:
         content = self.resolve(props.get("ContentUri", props.get("Content")))
         if not isinstance(content, str):
             raise TemplateError(f"{target}: only a local ContentUri directory can run locally")
-        return (self.base_dir / content).resolve()
+        root = (self.base_dir / content).resolve()
+        # `sam build` with a python BuildMethod puts ContentUri's files (and its
+        # requirements) under python/; a prebuilt layer already has that folder.
+        build_method = str((self.resources[target].get("Metadata") or {}).get("BuildMethod", ""))
+        return root if build_method.startswith("python") else root / "python"
 
     def _environment(self, props: dict) -> dict[str, str]:
         variables = self.resolve((props.get("Environment") or {}).get("Variables") or {})

@@ -1,10 +1,11 @@
 """One warm "Lambda container": imports one handler, then answers invocations.
 
-Run by runtime.py as `python -I worker.py READ_FD WRITE_FD CODE_DIR [LAYER_DIR ...]`.
--I keeps the repo root, the cwd and PYTHON* variables off sys.path; the
-function sees its CodeUri, then its layers, then the interpreter's own
-packages, as on Lambda. This file imports only the standard library, so the
-function's own modules are never shadowed by the local stack's.
+Run by runtime.py as `python -I -S worker.py READ_FD WRITE_FD CODE_DIR [PATH_DIR ...]`.
+-I keeps the repo root, the cwd and PYTHON* variables off sys.path and -S
+every site-packages folder; the function sees its CodeUri, then its layers,
+then their installed requirements and the runtime's SDK (lambda_python.py),
+as on Lambda. This file imports only the standard library, so the function's
+own modules are never shadowed by the local stack's.
 
 The protocol runs over two dedicated pipes (one JSON object per line), so
 whatever the function prints to stdout or stderr stays out of it.
@@ -48,14 +49,6 @@ def _error(exc: BaseException, error_type: str | None = None) -> dict:
     }
 
 
-def _isolate() -> None:
-    """Drop the editable-install finders: only sys.path decides what a function imports."""
-    sys.meta_path[:] = [f for f in sys.meta_path
-                        if not type(f).__module__.startswith("__editable__")
-                        and not getattr(f, "__module__", "").startswith("__editable__")]
-    importlib.invalidate_caches()
-
-
 def _load_handler(handler: str):
     module_name, _, function_name = handler.rpartition(".")
     module_name = module_name.replace("/", ".")
@@ -73,9 +66,8 @@ def _load_handler(handler: str):
 
 
 def main() -> None:
-    read_fd, write_fd, code_dir, *layer_dirs = sys.argv[1:]
-    sys.path[:0] = [code_dir, *layer_dirs]
-    _isolate()
+    read_fd, write_fd, *path = sys.argv[1:]
+    sys.path[:0] = path
     requests = os.fdopen(int(read_fd), "r", encoding="utf-8")
     replies = os.fdopen(int(write_fd), "w", encoding="utf-8")
 

@@ -13,8 +13,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[3]
+# A busy machine (CI beside other work) is slow, not broken: every wait is on a
+# condition, with deadlines far above what an idle machine needs. Playwright's
+# `expect` waits 5 s by default, apart from the context's timeout; both are raised.
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
 CHROMIUM = Path(os.environ.get("PORTRAIT_CHROMIUM", "/usr/bin/chromium"))
 # The flags a closed network needs: without the background-networking ones Chromium
 # keeps trying to reach Google's hosts (updates, sync, safe browsing) and floods it.
@@ -69,7 +75,7 @@ class PageRecorder:
 def web(browser, local_stack, request):
     """A fresh browser context (no cookies, no storage) on the local stack's web client."""
     context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     recorder = PageRecorder(page)
     page.on("dialog", lambda dialog: dialog.accept())  # confirm("Delete …?") says yes

@@ -29,7 +29,7 @@ def poses_seeded(local_stack) -> None:
     catalogue = len(generate_catalogue())
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        facets = requests.get(local_stack.url("/poses/facets"), timeout=10).json()
+        facets = requests.get(local_stack.url("/poses/facets"), timeout=60).json()
         if sum(c["count"] for c in facets["categories"]) >= catalogue:
             return
         time.sleep(0.5)
@@ -37,7 +37,7 @@ def poses_seeded(local_stack) -> None:
 
 
 def _credits(stack, page) -> dict:
-    reply = requests.get(stack.url("/me/credits"), timeout=10,
+    reply = requests.get(stack.url("/me/credits"), timeout=60,
                          headers={"Authorization": f"Bearer {access_token(page)}"})
     assert reply.status_code == 200, reply.text
     return reply.json()
@@ -68,7 +68,7 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     options = page.locator(".pose-option")
     expect(options.first).to_be_visible()
     assert options.first.locator("img").get_attribute("loading") == "lazy"
-    facets = requests.get(local_stack.url("/poses/facets"), timeout=10).json()
+    facets = requests.get(local_stack.url("/poses/facets"), timeout=60).json()
     category = page.get_by_label("Category", exact=True)
     expect(category.locator("option")).to_have_count(len(facets["categories"]) + 1)
     offered = category.locator("option").evaluate_all(
@@ -121,7 +121,7 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     assert_accessible_basics(page)
     screenshot(page, "generations-completed")
 
-    detail = requests.get(local_stack.url(f"/generations/{generation_id}"), timeout=10,
+    detail = requests.get(local_stack.url(f"/generations/{generation_id}"), timeout=60,
                           headers={"Authorization": f"Bearer {access_token(page)}"}).json()
     assert detail["pose_id"] == chosen_pose and detail["quality"] == "sd"
 
@@ -137,7 +137,7 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     # Delete removes it from the gallery and the API.
     result.get_by_role("button", name=re.compile("^Delete")).click()
     expect(page.locator(".results li[data-generation-id]")).to_have_count(0)
-    gone = requests.get(local_stack.url(f"/generations/{generation_id}"), timeout=10,
+    gone = requests.get(local_stack.url(f"/generations/{generation_id}"), timeout=60,
                         headers={"Authorization": f"Bearer {access_token(page)}"})
     assert gone.status_code == 404
 

@@ -27,11 +27,11 @@ def _landscape_jpeg(width: int = 1600, height: int = 1200) -> bytes:
 
 def _api_member(stack) -> dict[str, str]:
     name = f"cors_{uuid.uuid4().hex[:8]}"
-    created = requests.post(stack.url("/auth/register"), timeout=10, json={
+    created = requests.post(stack.url("/auth/register"), timeout=60, json={
         "username": name, "email": f"{name}@example.com", "password": PASSWORD, "name": name})
     assert created.status_code == 201, created.text
     login = requests.post(stack.url("/auth/login"), json={"login": name, "password": PASSWORD},
-                          timeout=10)
+                          timeout=60)
     return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
 
@@ -40,15 +40,15 @@ def _current_avatar_id(page) -> str:
 
 
 def test_config_json_names_the_api(local_stack) -> None:
-    reply = requests.get(local_stack.url("/config.json"), timeout=10)
+    reply = requests.get(local_stack.url("/config.json"), timeout=60)
     assert reply.status_code == 200
     assert reply.json() == {"apiBaseUrl": local_stack.api_url}
     assert reply.headers["cache-control"] == "no-store"
-    index = requests.get(local_stack.url("/"), timeout=10)
+    index = requests.get(local_stack.url("/"), timeout=60)
     assert index.status_code == 200 and 'src="js/app.js"' in index.text
     csp = index.headers["content-security-policy"]
     assert f"connect-src 'self' {local_stack.api_url} {local_stack.s3_url};" in csp
-    script = requests.get(local_stack.url("/js/app.js"), timeout=10)
+    script = requests.get(local_stack.url("/js/app.js"), timeout=60)
     assert "javascript" in script.headers["content-type"]
 
 
@@ -57,11 +57,11 @@ def test_bucket_answers_the_pages_cors_preflights(local_stack) -> None:
     origin = local_stack.api_url
     auth = _api_member(local_stack)
     form = requests.post(local_stack.url("/me/avatar/uploads"), headers=auth,
-                         json={"content_type": "image/png"}, timeout=10).json()
+                         json={"content_type": "image/png"}, timeout=60).json()
     assert urlsplit(form["url"]).netloc == urlsplit(local_stack.s3_url).netloc
 
     for method in ("POST", "GET"):
-        preflight = requests.options(form["url"], timeout=10, headers={
+        preflight = requests.options(form["url"], timeout=60, headers={
             "Origin": origin, "Access-Control-Request-Method": method,
             "Access-Control-Request-Headers": "content-type"})
         assert preflight.status_code == 200, preflight.text
@@ -69,7 +69,7 @@ def test_bucket_answers_the_pages_cors_preflights(local_stack) -> None:
         assert method in preflight.headers["access-control-allow-methods"]
 
     # The bucket's rules come from the template: an origin they do not name is refused.
-    stranger = requests.options(form["url"], timeout=10, headers={
+    stranger = requests.options(form["url"], timeout=60, headers={
         "Origin": "http://127.0.0.1:1", "Access-Control-Request-Method": "POST"})
     assert stranger.status_code == 403
 
@@ -155,7 +155,7 @@ def test_profile_editor_saves_and_log_out_and_in(web, local_stack) -> None:
     assert_accessible_basics(page)
     screenshot(page, "profile")
 
-    me = requests.get(local_stack.url("/me"), timeout=10,
+    me = requests.get(local_stack.url("/me"), timeout=60,
                       headers={"Authorization": f"Bearer {access_token(page)}"}).json()
     assert me["title"] == "Rear admiral" and me["social_links"] == {
         "github": "grace", "website": "https://grace.example"}
@@ -225,7 +225,7 @@ def test_rate_limit_shows_the_wait(web, local_stack) -> None:
     # Use up the minute's upload forms (5 a minute) behind the page's back.
     for _ in range(5):
         reply = requests.post(local_stack.url("/me/avatar/uploads"), json={"content_type": "image/png"},
-                              headers={"Authorization": f"Bearer {token}"}, timeout=10)
+                              headers={"Authorization": f"Bearer {token}"}, timeout=60)
         if reply.status_code == 429:
             break
     pick_avatar_file(page, "again.jpg", _landscape_jpeg(400, 300), "image/jpeg")

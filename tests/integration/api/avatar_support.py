@@ -30,7 +30,7 @@ def other_member(api) -> dict:
 
 @pytest.fixture
 def pinned_rate_window(monkeypatch) -> float:
-    """Every hit lands in one fixed window, so a test never straddles a minute boundary."""
+    """Every hit at one instant: the count never depends on how slowly the test runs."""
     instant = 1_800_000_010.0
     monkeypatch.setattr(rate_limits, "time", SimpleNamespace(time=lambda: instant))
     return instant

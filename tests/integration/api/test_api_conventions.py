@@ -4,6 +4,10 @@ from __future__ import annotations
 import boto3
 import pytest
 
+import portrait
+from portrait.poses.catalogue import generate_catalogue
+from portrait.services.pose_seeding import seed_pose_catalogue
+
 from portrait.config import get_settings
 from tests.integration.api.http_events import http_event
 
@@ -42,7 +46,19 @@ def test_unexpected_errors_are_500_without_details_and_logged_with_the_request_i
 def test_health_reports_ok(api) -> None:
     reply = api.get("/health")
     assert reply.status == 200
-    assert reply.json() == {"status": "ok", "checks": {"settings": "ok", "table": "ok", "bucket": "ok"}}
+    # No pose is seeded here: healthy all the same, saying how far the catalogue got.
+    assert reply.json() == {"status": "ok", "version": portrait.__version__,
+                            "checks": {"settings": "ok", "table": "ok", "bucket": "ok"},
+                            "catalogue": {"seeded": 0, "expected": len(generate_catalogue())}}
+
+
+def test_health_says_how_far_seeding_got_until_it_is_complete(api) -> None:
+    catalogue = generate_catalogue()
+    seed_pose_catalogue(catalogue=catalogue[:40])
+    assert api.get("/health").json()["catalogue"] == {"seeded": 40, "expected": len(catalogue)}
+    seed_pose_catalogue(catalogue=catalogue)
+    reply = api.get("/health")
+    assert reply.status == 200 and reply.json()["catalogue"] is None  # complete
 
 
 def test_health_names_the_unreachable_bucket(api, monkeypatch) -> None:
@@ -68,6 +84,7 @@ def test_invalid_settings_fail_health_and_other_routes_say_not_configured(api, m
     health = api.get("/health")
     assert health.status == 503
     assert "USERS_TABLE" in health.json()["checks"]["settings"]
+    assert health.json()["version"] == portrait.__version__  # known without any setting
     login = api.post("/auth/login", {"login": "ada", "password": "whatever-password"})
     assert login.status == 503 and login.error_code == "not_configured"
 

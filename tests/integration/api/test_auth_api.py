@@ -106,6 +106,20 @@ def test_login_attempts_are_limited_per_account(api, login) -> None:
     assert api.post("/auth/login", {"login": "babbage", "password": PASSWORD}).status == 200
 
 
+def test_every_429_is_counted_for_the_refusals_alarm(api, capsys, structured_logs) -> None:
+    """template.yaml's RateLimitRefusalsAlarm sums RateLimitRefusals in the stage's namespace."""
+    wrong = {"login": "nobody", "password": "wrong password"}
+    assert [api.post("/auth/login", wrong).status for _ in range(12)] == [401] * 10 + [429] * 2
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines()
+               if line.startswith('{"_aws"')]
+    refusals = [m for m in emitted if "RateLimitRefusals" in m]
+    assert [m["RateLimitRefusals"] for m in refusals] == [[1.0], [1.0]]  # the 401s: none
+    (declared,) = refusals[0]["_aws"]["CloudWatchMetrics"]
+    assert declared["Namespace"] == "Portrait/dev"
+    limited = [r for r in structured_logs() if r["message"] == "rate limited"]
+    assert len(limited) == 2 and "too many login attempts" in limited[0]["error"]
+
+
 def test_refresh_rotates_and_reuse_revokes_the_family(api) -> None:
     api.register(username="turing", email="turing@example.com")
     first = api.login("turing")["refresh_token"]

@@ -117,6 +117,31 @@ def test_delete_waits_for_a_settled_generation_then_removes_it(api, member, pose
                      "credits_used": 0}
 
 
+def test_a_completed_generations_photo_and_output_are_presigned_even_with_a_cdn(
+        api, member, pose, monkeypatch):
+    """The CDN may read only public immutable objects: a generation's input and output are
+    private, so their URLs are presigned GETs whatever PUBLIC_BASE_URL says."""
+    from portrait.config import get_settings
+
+    generation_id = _start(api, member["token"]).json()["generation"]["generation_id"]
+    user_id = member["user_id"]
+    assert generation_store.claim(user_id, generation_id, etag="e", now_iso="2027-01-01T00:00:00Z")
+    assert generation_store.complete(
+        user_id, generation_id, output_key=f"generations/{user_id}/{generation_id}/output.png",
+        source_key=f"generations/{user_id}/{generation_id}/input.jpg", output={"width": 512},
+        processing_ms=900, now_iso="2027-01-01T00:00:01Z")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://cdn.example.com")
+    get_settings.cache_clear()
+
+    reply = api.get(f"/generations/{generation_id}", token=member["token"])
+    assert reply.status == 200, reply.body
+    body = reply.json()
+    for name, file in (("output_url", "output.png"), ("input_url", "input.jpg")):
+        url = body[name]
+        assert "cdn.example.com" not in url and "X-Amz-Signature=" in url, name
+        assert f"/generations/{user_id}/{generation_id}/{file}?" in url, name
+
+
 def test_history_pages_newest_first_with_meta(api, member, pose, many_starts):
     made = [_start(api, member["token"]).json()["generation"]["generation_id"] for _ in range(5)]
     first = api.get("/generations?limit=2", token=member["token"]).json()

@@ -111,7 +111,7 @@ def test_invoke_without_a_running_stack_starts_an_ephemeral_one(tmp_path):
     result = portrait("invoke", "SleepyFunction", "--template", str(FIXTURE_TEMPLATE),
                       "--state-dir", str(tmp_path), stdin='{"seconds": 0}')
     assert result.returncode == 0, result.stderr
-    assert "on ephemeral moto" in result.stderr
+    assert "on ephemeral stack" in result.stderr
     assert json.loads(result.stdout)["slept"] == 0
     assert "sleeping 0" in result.stderr  # the function's own output goes to stderr
     failed = portrait("invoke", "SleepyFunction", "--template", str(FIXTURE_TEMPLATE),

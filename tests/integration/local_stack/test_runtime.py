@@ -11,8 +11,13 @@ def test_functions_are_isolated_from_each_other_and_from_the_repo(runtime, stack
     code = stack_template.functions()["IsolationAFunction"].code_uri
     assert a["cwd"] == str(code)
     assert a["sys_path"][:2] == [str(code), str(stack_template.base_dir / "layer" / "python")]
+    # Lambda's Python, and nothing of the dev virtualenv: moto, PyYAML and pytest are
+    # there for the local stack and the tests, so a handler importing them must fail here.
+    assert a["python"] == [3, 12]
     assert a["importable"] == {"recorder": True, "portrait": False, "portrait_local": False,
-                               "tests": False, "boto3": True}
+                               "tests": False, "boto3": True,
+                               "yaml": False, "moto": False, "pytest": False}
+    assert not any(".venv" in entry or "site-packages" in entry for entry in a["sys_path"])
 
 
 def test_environment_and_context_come_from_the_template(runtime, moto_endpoint):

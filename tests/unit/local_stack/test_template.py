@@ -90,8 +90,9 @@ def test_intrinsics_and_globals(template, tmp_path):
     assert template.function_environment("Fn") == spec.environment
     assert (spec.timeout, spec.memory_size, spec.handler) == (9, 256, "pkg/app.handler")
     assert spec.code_uri == tmp_path / "src"
-    # Globals' layers come first; a layer ARN the template defines maps to its directory.
-    assert spec.layers == [tmp_path / "lib", tmp_path / "lib"]
+    # Globals' layers come first; a layer ARN the template defines maps to its import root
+    # (ContentUri/python: a layer with no python BuildMethod is prebuilt).
+    assert spec.layers == [tmp_path / "lib" / "python", tmp_path / "lib" / "python"]
 
 
 def test_local_names(template):
@@ -139,4 +140,51 @@ def test_the_project_template_loads():
     template = Template.load(root / "template.yaml")
     env = template.function_environment("ApiFunction")
     assert env["SIGNING_KEY_SECRET"] == "portrait/dev/token-signing-keys"
-    assert template.functions()["ApiFunction"].layers == [root / "layers" / "common"]
+    assert template.functions()["ApiFunction"].layers == [root / "layers" / "common" / "python"]
+
+
+def test_local_parameter_defaults_leave_out_what_is_not_emulated(tmp_path):
+    """Metadata.PortraitLocal.ParameterDefaults replace declared defaults locally (no CDN
+    here); an explicit override still wins, and then says what cannot be resolved."""
+    path = tmp_path / "template.yaml"
+    path.write_text(textwrap.dedent("""
+        Metadata:
+          PortraitLocal:
+            ParameterDefaults: {Cdn: "false"}
+        Parameters:
+          Cdn: {Type: String, Default: "true"}
+        Conditions:
+          UseCdn: !Equals [!Ref Cdn, "true"]
+        Resources:
+          Logs: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /aws/lambda/x}}
+          Dist: {Type: AWS::CloudFront::Distribution, Condition: UseCdn}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: app.handler
+              Environment:
+                Variables:
+                  BASE: !If [UseCdn, !Sub "https://${Dist.DomainName}", ""]
+    """))
+    local = Template.load(path, region="eu-west-1", account_id="111122223333")
+    assert local.function_environment("Fn") == {"BASE": ""}
+    assert "Dist" not in local.resources
+    assert local.get_att("Logs", "Arn") == (
+        "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/x:*")
+    with_cdn = Template.load(path, parameter_overrides={"Cdn": "true"})
+    assert "Dist" in with_cdn.resources
+    with pytest.raises(TemplateError, match=r"Dist\.DomainName .* is not known locally"):
+        with_cdn.function_environment("Fn")
+
+
+def test_the_project_template_has_no_cdn_and_per_stage_metrics_locally():
+    root = Path(__file__).resolve().parents[3]
+    template = Template.load(root / "template.yaml")
+    env = template.function_environment("ApiFunction")
+    assert env["PUBLIC_BASE_URL"] == ""  # presigned GETs: there is no CloudFront locally
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Portrait/dev"
+    assert not template.resources_of_type("AWS::CloudFront::Distribution")
+    prod = Template.load(root / "template.yaml", parameter_overrides={"Stage": "prod"})
+    assert prod.function_environment("ResizeFunction")["POWERTOOLS_METRICS_NAMESPACE"] == (
+        "Portrait/prod")

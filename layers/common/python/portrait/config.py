@@ -82,7 +82,8 @@ class Settings(BaseSettings):
     # Output encodings of the variants, in order of preference (webp, jpeg).
     avatar_formats: Annotated[tuple[Literal["webp", "jpeg"], ...], NoDecode] = Field(
         ("webp",), alias="AVATAR_FORMATS", min_length=1)
-    # Where clients fetch objects: a CDN origin in production; empty = presigned GETs.
+    # Where clients fetch the public immutable objects (store.keys.is_public_key): the media
+    # CDN in production; empty = presigned GETs. Private objects are always presigned.
     public_base_url: str = Field("", alias="PUBLIC_BASE_URL")
     download_url_ttl_seconds: int = Field(3600, alias="DOWNLOAD_URL_TTL_SECONDS", ge=60)
     # Default avatars: "identicon" (local) or "gravatar" (falls back to identicon).

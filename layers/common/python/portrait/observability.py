@@ -6,12 +6,21 @@ Handlers decorate in this order:
     @tracer.capture_lambda_handler
 Service name comes from POWERTOOLS_SERVICE_NAME (template Globals).
 """
+import os
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-NAMESPACE = "Portrait"
+# One namespace per stage ("Portrait/dev"), so dev and prod metrics (and the alarms on them)
+# never mix. Read from the environment, not the settings: this module must import even when
+# the settings are invalid, to log that they are.
+NAMESPACE = (os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
+             or f"Portrait/{os.environ.get('STAGE', 'dev')}")
 logger = Logger()
-tracer = Tracer()
+# X-Ray traces the AWS calls (boto3 via botocore, and pynamodb). Named rather than
+# patch_all(), which at cold start imports and patches whatever it finds installed
+# (sqlite3; requests and httpx where present), none of which this code uses.
+tracer = Tracer(patch_modules=("botocore", "pynamodb"))
 metrics = Metrics(namespace=NAMESPACE)
 
 __all__ = ["logger", "tracer", "metrics", "MetricUnit", "count_by"]

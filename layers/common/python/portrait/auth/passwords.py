@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+# argon2 is imported when a hasher is made (the first login or registration), not here:
+# most of the API's requests never hash a password.
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
@@ -32,6 +36,8 @@ class Passwords:
     _dummy_hash: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        from argon2 import PasswordHasher, Type
+
         self._hasher = PasswordHasher(
             time_cost=self.time_cost,
             memory_cost=self.memory_kib,
@@ -43,6 +49,8 @@ class Passwords:
         return self._hasher.hash(password)
 
     def verify(self, password_hash: str, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
             return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
@@ -50,6 +58,8 @@ class Passwords:
 
     def needs_rehash(self, password_hash: str) -> bool:
         """True when the hash was made with other parameters than the current ones."""
+        from argon2.exceptions import InvalidHashError
+
         try:
             return self._hasher.check_needs_rehash(password_hash)
         except InvalidHashError:

@@ -12,15 +12,17 @@ import secrets
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
-
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from jwt.algorithms import ECAlgorithm
+from typing import TYPE_CHECKING, Any, Mapping
 
 from portrait.auth.roles import ROLES
 from portrait.errors import NotConfigured, Unauthorized
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+# PyJWT and cryptography are imported by the functions that sign or verify, not here:
+# together they add ~40 ms to the API's cold start, which requests carrying no token
+# (/health, /poses, public profiles) never need.
 
 ALGORITHM = "ES256"
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
@@ -30,6 +32,9 @@ TOKEN_TYPE = "Bearer"
 @lru_cache(maxsize=16)
 def _private_key(pem: str) -> ec.EllipticCurvePrivateKey:
     # Parsing a PEM costs more than signing; key sets change rarely, so keep them.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
         raise NotConfigured("a token signing key is not an ECDSA P-256 key")
@@ -69,6 +74,8 @@ def issue_access_token(
     ttl_seconds: int,
     now: float | None = None,
 ) -> str:
+    import jwt
+
     issued_at = int(time.time() if now is None else now)
     claims = {
         "iss": issuer,
@@ -88,6 +95,8 @@ def issue_access_token(
 
 def token_kid(token: str) -> str | None:
     """The key id a token claims to be signed with (unverified), or None."""
+    import jwt
+
     try:
         kid = jwt.get_unverified_header(token).get("kid")
     except jwt.PyJWTError:
@@ -97,6 +106,8 @@ def token_kid(token: str) -> str | None:
 
 def verify_access_token(keys: SigningKeys, token: str, *, issuer: str, audience: str) -> dict[str, Any]:
     """The token's claims, or Unauthorized: bad format, unknown kid, signature, exp, iss, aud."""
+    import jwt
+
     try:
         kid = jwt.get_unverified_header(token).get("kid")
     except jwt.PyJWTError:
@@ -124,6 +135,8 @@ def verify_access_token(keys: SigningKeys, token: str, *, issuer: str, audience:
 
 def public_jwks(keys: SigningKeys) -> dict[str, list[dict[str, Any]]]:
     """The JSON Web Key Set other services verify our tokens with (public halves only)."""
+    from jwt.algorithms import ECAlgorithm
+
     entries = []
     for kid in sorted(keys.private_keys, key=lambda k: k != keys.active_kid):
         jwk = ECAlgorithm.to_jwk(keys.private_keys[kid].public_key(), as_dict=True)

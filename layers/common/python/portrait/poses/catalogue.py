@@ -7,17 +7,15 @@ re-seeding is idempotent, and a generation's pose_id keeps meaning the same pose
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from portrait.poses import POSE_ID_PATTERN  # noqa: F401 - re-exported for callers
 from portrait.poses.base_poses import BASE_POSES, BasePose, Variant
 from portrait.poses.figure import Framing, pose_keypoints
 from portrait.poses.keypoints import Keypoint, mirrored, validate_keypoints
 
 CATALOGUE = "catalogue"
-# Pose ids: lowercase slugs, so they read well in URLs and S3 keys alike.
-POSE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
 
 
 @dataclass(frozen=True)

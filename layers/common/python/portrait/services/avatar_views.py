@@ -1,7 +1,7 @@
 """What clients see of avatar records: URLs instead of keys, ISO times and
 the `current` flag.
 
-Variant URLs come from store.objects.object_url: the public base URL (a CDN
+Variant URLs come from store.objects.public_url: the public base URL (a CDN
 in production) or presigned GETs when it is empty.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Literal
 
 from portrait.store.avatars import DELETED, READY, Avatar
-from portrait.store.objects import object_url
+from portrait.store.objects import public_url
 
 AvatarSize = Literal["thumbnail", "small", "medium", "large", "full"]
 # Pixels a side, smallest first; the same as portrait.imaging's AVATAR_SIZES (a unit test
@@ -82,7 +82,7 @@ def avatar_links(avatar: Avatar, size: str = DEFAULT_SIZE) -> AvatarLinks | None
     """Links to a ready avatar's variants; None for anything not ready or without variants."""
     if avatar.status != READY or not avatar.variants:
         return None
-    urls = {name: object_url(v["key"]) for name, v in avatar.variants.items() if v.get("key")}
+    urls = {name: public_url(v["key"]) for name, v in avatar.variants.items() if v.get("key")}
     chosen = pick_size(urls, size)
     if chosen is None:
         return None
@@ -94,7 +94,7 @@ def avatar_view(avatar: Avatar, *, current_avatar_id: str | None) -> AvatarView:
     variants: dict[str, VariantLink] = {}
     # A soft-deleted avatar keeps its objects until purged: its owner sees what a restore brings back.
     if avatar.status in (READY, DELETED):
-        variants = {s: VariantLink(url=object_url(v["key"]), width=v.get("width"), height=v.get("height"))
+        variants = {s: VariantLink(url=public_url(v["key"]), width=v.get("width"), height=v.get("height"))
                     for s in SIZES if (v := avatar.variants.get(s)) and v.get("key")}
     restorable = iso(avatar.expires_at) if avatar.status == DELETED and avatar.expires_at else None
     return AvatarView(

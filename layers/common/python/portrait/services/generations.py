@@ -106,8 +106,8 @@ def generation_view(g: Generation) -> GenerationView:
         priority=g.priority, credits_charged=g.credits_charged, created_at=g.created_at,
         updated_at=g.updated_at, started_at=g.started_at, completed_at=g.completed_at,
         processing_seconds=None if g.processing_ms is None else round(g.processing_ms / 1000, 3),
-        output_url=objects.object_url(g.output_key) if g.output_key else None,
-        input_url=objects.object_url(g.source_key) if g.source_key else None,
+        output_url=objects.private_url(g.output_key) if g.output_key else None,
+        input_url=objects.private_url(g.source_key) if g.source_key else None,
         width=g.output.get("width"), height=g.output.get("height"), error=error,
         refunded=g.refunded_at is not None)
 

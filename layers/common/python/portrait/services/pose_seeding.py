@@ -18,7 +18,8 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Sequence
+from itertools import islice
+from typing import Callable, Sequence
 
 from portrait.imaging.skeleton import render_skeleton_png
 from portrait.observability import logger
@@ -30,6 +31,10 @@ from portrait.store.poses import CATALOGUE, Pose
 # Drawing holds the GIL (~1.5 ms a skeleton); the threads are for overlapping it with
 # the S3 round trips, which dominate. boto3's pool has 10 connections.
 _WRITERS = 6
+# Records go in transactions of up to 99 (store.poses); progress is reported per chunk.
+_RECORDS_PER_CHUNK = 99
+# (stage, done, total): stage is "skeletons" or "records"
+ProgressReport = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,11 @@ class SeedReport:
 
 
 def seed_pose_catalogue(*, only_missing: bool = True,
-                        catalogue: Sequence[CataloguePose] | None = None) -> SeedReport:
-    """Write the catalogue's skeletons and records (`catalogue`: a subset, for tests)."""
+                        catalogue: Sequence[CataloguePose] | None = None,
+                        progress: ProgressReport | None = None) -> SeedReport:
+    """Write the catalogue's skeletons and records (`catalogue`: a subset, for tests);
+    `progress` hears how far each stage got, counting what was already there."""
+    progress = progress or (lambda stage, done, total: None)
     started = time.monotonic()
     catalogue = generate_catalogue() if catalogue is None else catalogue
     have_images: set[str] = set()
@@ -60,10 +68,15 @@ def seed_pose_catalogue(*, only_missing: bool = True,
                     source=CATALOGUE, created_at=created_at) for p in catalogue]
     images = [r for r in records if r.skeleton_key not in have_images]
     with ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="skeleton") as pool:
-        for _ in pool.map(_write_skeleton, images):
-            pass  # map re-raises the first failure here
-    written = poses.put_poses((r for r in records if r.pose_id not in have_records),
-                              replacing=replacing)
+        for done, _ in enumerate(pool.map(_write_skeleton, images), start=1):
+            # map re-raises the first failure here
+            progress("skeletons", len(records) - len(images) + done, len(records))
+    missing = [r for r in records if r.pose_id not in have_records]
+    already, written = len(records) - len(missing), 0
+    chunks = iter(missing)
+    while chunk := list(islice(chunks, _RECORDS_PER_CHUNK)):
+        written += poses.put_poses(chunk, replacing=replacing)
+        progress("records", already + written, len(records))
     if not counted and (have_records or replacing):
         poses.recount_facets()
     report = SeedReport(catalogue=len(catalogue), records_written=written,

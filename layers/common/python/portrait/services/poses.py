@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from portrait.errors import NotFound
 from portrait.ids import new_id
-from portrait.poses.catalogue import POSE_ID_PATTERN
+from portrait.poses import POSE_ID_PATTERN
 from portrait.poses.keypoints import COUNT, validate_keypoints
 from portrait.services import cursors
 from portrait.store import keys, objects, poses
@@ -84,7 +84,7 @@ def pose_view(pose: Pose) -> PoseView:
     return PoseView(pose_id=pose.pose_id, name=pose.name, category=pose.category,
                     tags=list(pose.tags), keypoints=[list(p) for p in pose.keypoints],
                     source=pose.source, created_at=pose.created_at,
-                    preview_url=objects.object_url(pose.skeleton_key))
+                    preview_url=objects.public_url(pose.skeleton_key))
 
 
 def list_poses(*, category: str | None, tag: str | None, limit: int,

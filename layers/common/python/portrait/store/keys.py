@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 # Crockford base32 ULIDs, as portrait.ids makes them.
 _ID = r"[0-9A-HJKMNP-TV-Z]{26}"
@@ -85,3 +86,14 @@ POSES_PREFIX = "poses/"
 def pose_skeleton_key(pose_id: str) -> str:
     """The pose's skeleton (control image). Pose ids are slugs we validated: [a-z0-9-]."""
     return f"{POSES_PREFIX}{pose_id}.png"
+
+
+# The public immutable objects: what the media CDN may serve (template.yaml's MediaBucketPolicy
+# grants CloudFront exactly these patterns). Everything else (uploads, media originals,
+# generation inputs and outputs) is private: presigned GETs only.
+PUBLIC_KEY_PATTERNS = ("avatars/*", "poses/*", "media/*/display.webp", "media/*/thumb.jpg")
+
+
+def is_public_key(key: str) -> bool:
+    """True for a key the media CDN serves (`*` matches "/" too, as in a policy's Resource)."""
+    return any(fnmatchcase(key, pattern) for pattern in PUBLIC_KEY_PATTERNS)

@@ -12,10 +12,12 @@ from typing import TypeVar
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
+    VersionAttribute,
 )
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -272,13 +274,14 @@ class PoseFacetsItem(Model):
 
 # ---------------------------------------------------------------- rate_limits table
 class RateLimitItem(Model):
-    """pk = <scope>#<subject>#<window start epoch>"""
+    """pk = <scope>#<subject>: the times of the attempts allowed in the last window."""
 
     class Meta(_Meta):
         settings_field = "rate_limits_table"
 
     pk = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    hits = ListAttribute(of=NumberAttribute, default=list)  # epoch seconds, oldest first
+    version = VersionAttribute()  # every save is conditional on it: no lost update
     expires_at = NumberAttribute()  # TTL, epoch seconds
 
 

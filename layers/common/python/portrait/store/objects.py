@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 from botocore.exceptions import ClientError
 
 from portrait.config import get_settings
+from portrait.store import keys
 from portrait.store.aws import client
 
 
@@ -161,11 +162,22 @@ def list_objects_page(prefix: str, *, limit: int = PAGE_SIZE, token: str | None 
                       reply.get("NextContinuationToken") if reply.get("IsTruncated") else None)
 
 
-def object_url(key: str) -> str:
-    """Where a client downloads the object: the public base URL (a CDN) or a presigned GET."""
-    settings = get_settings()
-    if settings.public_base_url:
-        return f"{settings.public_base_url.rstrip('/')}/{key}"
+def public_url(key: str) -> str:
+    """Where a client fetches a public immutable object (keys.is_public_key: avatar variants,
+    pose previews, media display images and thumbnails): the CDN when PUBLIC_BASE_URL is
+    set, else a presigned GET."""
+    if not keys.is_public_key(key):
+        # The CDN may read only those keys: anything else would be a broken link at best.
+        raise ValueError(f"{key!r} is not a public object; use private_url")
+    base_url = get_settings().public_base_url
+    if base_url:
+        return f"{base_url.rstrip('/')}/{key}"
+    return private_url(key)
+
+
+def private_url(key: str) -> str:
+    """A presigned GET, whatever PUBLIC_BASE_URL says: for everything that is not public
+    (generation inputs and outputs, uploads, originals), which the CDN cannot read."""
     return client("s3").generate_presigned_url(
         "get_object", Params={"Bucket": _bucket(), "Key": key},
-        ExpiresIn=settings.download_url_ttl_seconds)
+        ExpiresIn=get_settings().download_url_ttl_seconds)

@@ -38,6 +38,7 @@ _FILTERED_PAGE_SIZE = 100
 # Not a valid pose id (POSE_ID_PATTERN), so no pose can ever take it.
 FACETS_ID = "_facets"
 _CATEGORY, _TAG = "c#", "t#"  # facet counter attributes: c#<category>, t#<tag>
+_SOURCE = "s#"  # and s#<source>: how many poses came from the catalogue, how many from admins
 _VERSION = "version"  # on the facets item: one up with every write, for recount_facets
 _RECOUNT_ATTEMPTS = 5
 # A transaction holds at most 100 writes: 99 poses and the facets item.
@@ -107,6 +108,7 @@ def put_poses(poses: Iterable[Pose], *,
     written = 0
     while chunk := list(islice(pending, _POSES_PER_TRANSACTION)):
         delta = _facet_counts((p.category, p.tags) for p in chunk)
+        delta.update(_SOURCE + p.source for p in chunk if p.pose_id not in replacing)
         delta.subtract(_facet_counts(replacing[p.pose_id] for p in chunk
                                      if p.pose_id in replacing))
         try:
@@ -157,8 +159,14 @@ def _add_to_facets(tx: TransactWrite, delta: Counter[str]) -> None:
 
 
 def facets_counted() -> bool:
-    """Whether the facets item exists (a table seeded before it did has none)."""
-    return bool(_facets_item(consistent=True))
+    """Whether the facets item exists with the per-source counters (a table seeded before
+    either existed lacks them: recount_facets makes them)."""
+    return any(name.startswith(_SOURCE) for name in _facets_item(consistent=True))
+
+
+def catalogue_poses_stored() -> int:
+    """How many catalogue poses the table holds (one GetItem on the counters)."""
+    return int(_facets_item().get(_SOURCE + CATALOGUE, {}).get("N", 0))
 
 
 def recount_facets() -> Facets:
@@ -167,9 +175,11 @@ def recount_facets() -> Facets:
     dynamodb, table = client("dynamodb"), get_settings().poses_table
     for _ in range(_RECOUNT_ATTEMPTS):
         version = _facets_item(consistent=True).get(_VERSION)
-        items = bound(PoseItem).scan(attributes_to_get=["pose_id", "category", "tags"],
-                                     consistent_read=True)
-        counts = _facet_counts((i.category, i.tags or ()) for i in items if i.pose_id != FACETS_ID)
+        items = [i for i in bound(PoseItem).scan(
+            attributes_to_get=["pose_id", "category", "tags", "source"], consistent_read=True)
+            if i.pose_id != FACETS_ID]
+        counts = _facet_counts((i.category, i.tags or ()) for i in items)
+        counts.update(_SOURCE + i.source for i in items)
         item = {"pose_id": {"S": FACETS_ID},
                 _VERSION: {"N": str(int(version["N"]) + 1 if version else 1)},
                 **{name: {"N": str(n)} for name, n in counts.items()}}
