@@ -36,6 +36,9 @@ class TempSweepReply(BaseModel):
     bytes_freed: int
     dry_run: bool
     records_expired: int = Field(description="pending avatars told their upload is not coming")
+    complete: bool = Field(description="false: it stopped to answer in time; POST again with "
+                                       "`cursor` set to `next_cursor` to go on")
+    next_cursor: str | None = Field(description="where to resume; null once complete")
 
 
 class TempSessionRemoved(_FromResults):

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import edge
 from errors import register_error_handlers
 from portrait.config import SettingsError, get_settings
 from portrait.observability import logger, metrics, tracer
@@ -58,4 +59,5 @@ def _enable_docs() -> None:
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if str(event.get("rawPath", "")).endswith(DOCS_PATH):  # a stage may prefix it
         _enable_docs()
-    return app.resolve(event, context)
+    reply = edge.refuse_unreadable_body(event) or app.resolve(event, context)
+    return edge.with_security_headers(event, reply)

@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from portrait import errors
 from portrait.config import SettingsError
 from portrait.observability import MetricUnit, logger, metrics
+from portrait.store.contention import conflict_for
 
 STATUS_BY_ERROR: dict[type[errors.PortraitError], int] = {
     errors.InvalidInput: 400,
@@ -53,8 +54,9 @@ def _domain_error(exc: errors.PortraitError) -> Response:
         # RFC 6750: a 401 names the scheme; a bad token also says so.
         bad_token = exc.code in ("invalid_token", "token_expired")
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if bad_token else "Bearer"
+    if "retry_after" in exc.details:
+        headers["Retry-After"] = str(exc.details["retry_after"])
     if isinstance(exc, errors.RateLimited):
-        headers["Retry-After"] = str(exc.retry_after)
         # Every 429 of the per-user limits passes here: template.yaml alarms on the hourly sum,
         # and this line (with the request id) says which limit to whoever looks.
         metrics.add_metric(name="RateLimitRefusals", unit=MetricUnit.Count, value=1)
@@ -81,6 +83,11 @@ def _misconfigured(exc: SettingsError) -> Response:
 
 
 def _unexpected(exc: Exception) -> Response:
+    # A write that lost a race (after the store's retries) is the client's to retry: 409.
+    conflict = conflict_for(exc)
+    if conflict is not None:
+        logger.warning("write contention", extra={"error": str(exc)})
+        return _domain_error(conflict)
     logger.exception("unhandled error")
     return error_reply(500, "internal_error", "an internal error occurred")
 

@@ -146,3 +146,27 @@ def test_refresh_tokens_are_256_random_bits_stored_as_sha256() -> None:
     assert tokens.new_refresh_token() != token
     digest = tokens.hash_refresh_token(token)
     assert digest == hashlib.sha256(token.encode()).hexdigest() and len(digest) == 64
+
+
+def test_time_claims_must_be_numbers_and_lifetimes_ours(keys) -> None:
+    now = int(time.time())
+    cases = {
+        "string exp": _claims(exp=str(now + 600)),
+        "string iat": _claims(iat=str(now)),
+        "boolean exp": _claims(exp=True),
+        "string nbf": _claims(nbf=str(now)),
+        "a 100-year lifetime": _claims(iat=now, exp=now + 100 * 365 * 86400),
+        "one second past the longest we issue": _claims(iat=now, exp=now + 900 + 6),
+    }
+    def accepted(claims) -> bool:
+        try:
+            tokens.verify_access_token(keys, _sign(keys, claims), issuer=ISS, audience=AUD,
+                                       max_lifetime_seconds=900)
+            return True
+        except Unauthorized:
+            return False
+
+    assert [name for name, claims in cases.items() if accepted(claims)] == []
+    ours = _claims(iat=now, exp=now + 900)
+    assert tokens.verify_access_token(keys, _sign(keys, ours), issuer=ISS, audience=AUD,
+                                      max_lifetime_seconds=900)["exp"] == now + 900

@@ -5,6 +5,7 @@ import pytest
 
 from portrait.config import get_settings
 from portrait.ids import new_id
+from portrait.services import temp_uploads_admin
 from portrait.services.accounts import create_user
 from portrait.store import keys
 from portrait.store.aws import client as aws_client
@@ -142,6 +143,33 @@ def test_a_sweep_of_everything_deletes_uploads_and_expires_their_avatars(api, ad
     assert _avatar_status(api, member, form["avatar_id"]) == "expired"
 
 
+def test_a_sweep_bigger_than_one_request_answers_in_batches_and_resumes(api, admin, bucket,
+                                                                        monkeypatch) -> None:
+    """It never runs into the API's timeout: it stops between pages when its time is up
+    and says where to go on. (A zero budget stands in for a slow sweep.)"""
+    monkeypatch.setattr(temp_uploads_admin, "_BOUNDED",
+                        {"time_budget_seconds": 0, "page_size": 2})
+    written = {_tmp(bucket, size=10) for _ in range(5)}
+    body: dict = {"older_than_hours": 0}
+    batches = []
+    while True:
+        reply = api.post("/admin/temp-uploads/sweep", body, token=admin["token"])
+        assert reply.status == 200, reply.body
+        batches.append(reply.json())
+        if batches[-1]["complete"]:
+            break
+        body["cursor"] = batches[-1]["next_cursor"]
+        assert len(batches) < 10
+    assert [b["deleted"] for b in batches] == [2, 2, 1, 0]
+    assert batches[-1]["next_cursor"] is None
+    assert not written & _tmp_keys(bucket)
+
+
+def test_a_sweep_refuses_a_cursor_that_is_not_a_tmp_key(api, admin, bucket) -> None:
+    reply = api.post("/admin/temp-uploads/sweep", {"cursor": "avatars/x"}, token=admin["token"])
+    assert reply.status == 422 and reply.json()["error"]["details"][0]["field"] == "body.cursor"
+
+
 def test_a_sweep_refuses_a_negative_age(api, admin, bucket) -> None:
     reply = api.post("/admin/temp-uploads/sweep", {"older_than_hours": -1}, token=admin["token"])
     assert reply.status == 422 and reply.error_code == "invalid_request"
@@ -194,7 +222,8 @@ def test_deleting_everything_is_logged_with_the_admin(api, admin, member, bucket
     reply = api.request("DELETE", "/admin/temp-uploads", json_body=CONFIRM, token=admin["token"])
     assert reply.status == 200, reply.body
     assert reply.json() == {"found": 5, "deleted": 5, "failed": 0, "bytes_freed": 1234 + 46,
-                            "dry_run": False, "records_expired": 1}
+                            "dry_run": False, "records_expired": 1, "complete": True,
+                            "next_cursor": None}
     assert _tmp_keys(bucket) == set()
     assert _avatar_status(api, member, form["avatar_id"]) == "expired"
 

@@ -18,9 +18,33 @@ def test_unknown_route_is_a_json_404(api) -> None:
     assert reply.json() == {"error": {"code": "not_found", "message": "no such route"}}
 
 
-def test_malformed_json_is_422(api) -> None:
-    reply = api.call(http_event("POST", "/auth/login", body="{not json"))
-    assert reply.status == 422 and reply.error_code == "invalid_request"
+@pytest.mark.parametrize("body", [
+    "{not json", '{"login": "a", "password": NaN}', "[" * 10_000 + "]" * 10_000,
+    '{"a":' * 40 + "1" + "}" * 40, '{"login": ' + "9" * 5000 + "}", '{"x": 1e' + "9" * 400 + "}",
+])
+def test_bodies_it_cannot_read_are_400_invalid_json(api, body) -> None:
+    reply = api.call(http_event("POST", "/auth/login", body=body))
+    assert reply.status == 400 and reply.error_code == "invalid_json"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml",
+                                          "multipart/form-data; boundary=x", ""])
+def test_a_body_that_is_not_json_is_415_before_authentication(api, content_type) -> None:
+    event = http_event("POST", "/me/avatar/uploads", body='{"content_type": "image/png"}')
+    event["headers"] = {k: v for k, v in event["headers"].items() if k != "content-type"}
+    if content_type:
+        event["headers"]["content-type"] = content_type
+    reply = api.call(event)
+    assert reply.status == 415 and reply.error_code == "unsupported_media_type"
+
+
+def test_every_answer_carries_the_security_headers(api) -> None:
+    anonymous = api.get("/health")
+    assert anonymous.headers["x-content-type-options"] == "nosniff"
+    assert anonymous.headers["content-security-policy"].startswith("default-src 'none'")
+    signed_in = api.call(http_event("GET", "/me", headers={"authorization": "Bearer nope"}))
+    assert signed_in.status == 401 and signed_in.headers["cache-control"] == "no-store"
+    assert signed_in.headers["x-content-type-options"] == "nosniff"
 
 
 def test_unexpected_errors_are_500_without_details_and_logged_with_the_request_id(
@@ -41,6 +65,22 @@ def test_unexpected_errors_are_500_without_details_and_logged_with_the_request_i
     assert logged, "the failure was not logged"
     assert logged[0]["correlation_id"] == event["requestContext"]["requestId"]
     assert "secret internal detail" in logged[0]["exception"]
+
+
+def test_a_write_that_keeps_losing_races_is_a_retryable_409(api, monkeypatch) -> None:
+    from botocore.exceptions import ClientError
+    from pynamodb.exceptions import UpdateError
+
+    from portrait.services import profiles
+
+    def busy(user_id):
+        raise UpdateError("Failed to update item", ClientError(
+            {"Error": {"Code": "TransactionConflictException"}}, "UpdateItem"))
+
+    monkeypatch.setattr(profiles, "get_profile", busy)
+    reply = api.call(http_event("GET", "/users/01JAAAAAAAAAAAAAAAAAAAAAAA"))
+    assert reply.status == 409 and reply.error_code == "conflict"
+    assert reply.headers["retry-after"] == "1"
 
 
 def test_health_reports_ok(api) -> None:

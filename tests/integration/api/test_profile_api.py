@@ -49,12 +49,24 @@ def test_null_clears_an_optional_field_and_links_are_replaced(api, member) -> No
     ({"social_links": {"github": "javascript:alert(1)"}}, "body.social_links"),
     ({"social_links": {"website": "ada"}}, "body.social_links"),
     ({"social_links": {"x": "no spaces allowed"}}, "body.social_links"),
+    ({"name": "Ada\x00"}, "body.name"),
+    ({"name": "\x1b[31mAda"}, "body.name"),
+    ({"name": "gpj.\u202eexe"}, "body.name"),
+    ({"name": "\u200b\u200b\u200b"}, "body.name"),
+    ({"title": "two\nlines"}, "body.title"),
+    ({"bio": "ok\nbut \x07 rings"}, "body.bio"),
+    ({"contact": "x\u2067y"}, "body.contact"),
 ])
 def test_invalid_profile_changes_answer_422(api, member, body, field) -> None:
     reply = api.patch("/me", body, token=member["token"])
     assert reply.status == 422, reply.body
     fields = [d["field"] for d in reply.json()["error"]["details"]]
     assert any(f.startswith(field) for f in fields), fields
+
+
+def test_a_bio_keeps_its_line_breaks(api, member) -> None:
+    reply = api.patch("/me", {"bio": "Painter.\nLives by the sea."}, token=member["token"])
+    assert reply.status == 200 and reply.json()["bio"] == "Painter.\nLives by the sea."
 
 
 def test_bio_of_exactly_500_characters_is_accepted(api, member) -> None:

@@ -37,7 +37,7 @@ def test_only_uploads_older_than_the_threshold_go(hygiene) -> None:
     assert hygiene.keys("tmp/") == sorted([*fresh, in_flight.upload_key])
     assert report.as_dict() == {"found": 7, "deleted": 7, "failed": 0,
                                 "bytes_freed": 6 * 1000 + 100, "dry_run": False,
-                                "records_expired": 0}
+                                "records_expired": 0, "complete": True, "next_cursor": None}
     assert hygiene.avatar(alice, in_flight.avatar_id).status == PENDING
     assert junk not in hygiene.keys()
 
@@ -65,7 +65,8 @@ def test_a_dry_run_reports_and_changes_nothing(hygiene) -> None:
     report = sweep_temp_uploads(now=now, dry_run=True)
 
     assert report.as_dict() == {"found": 1, "deleted": 1, "failed": 0, "bytes_freed": 300,
-                                "dry_run": True, "records_expired": 2}
+                                "dry_run": True, "records_expired": 2, "complete": True,
+                                "next_cursor": None}
     assert hygiene.keys() == before
     assert {hygiene.avatar(user, a.avatar_id).status for a in (abandoned, never_used)} == {PENDING}
 
@@ -180,5 +181,6 @@ def test_the_handler_sweeps_on_the_scheduled_event(hygiene, template) -> None:
     assert (dry["found"], dry["dry_run"], hygiene.keys("tmp/")) == (1, True, [key])
     result = hygiene.invoke("SweepTempFunction", event)
     assert result == {"found": 1, "deleted": 1, "failed": 0, "bytes_freed": 100,
-                      "dry_run": False, "records_expired": 0}
+                      "dry_run": False, "records_expired": 0, "complete": True,
+                      "next_cursor": None}
     assert hygiene.keys("tmp/") == []

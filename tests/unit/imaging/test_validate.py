@@ -169,3 +169,22 @@ def test_shrink_on_load_keeps_the_short_side_at_least_the_target():
     # The source's size, not the decode's.
     assert (decoded.info.width, decoded.info.height) == (4000, 3000)
     assert decode(data, at_least=300).scale == 8  # 500 x 375 still covers 300
+
+
+@pytest.mark.parametrize("sample", [s for s in CORPUS if s.outcome != "ok"],
+                         ids=lambda s: s.name)
+def test_users_see_one_fixed_sentence_per_reason_and_the_logs_the_detail(sample):
+    with pytest.raises(ImageRejected) as caught:
+        probe(sample.build(), max_bytes=FIVE_MB)
+    rejection = caught.value
+    assert rejection.message == validate.public_message(rejection.reason, AVATAR_LIMITS)
+    for internal in ("<_io", "0x", "PIL", "Pillow", "cannot identify", "50000000", "Error"):
+        assert internal not in rejection.message
+    assert rejection.detail  # what exactly went wrong, for the log
+
+
+def test_the_sentences_name_the_documented_limits():
+    assert "25 megapixels" in validate.public_message("decompression_bomb")
+    assert "5 MB" in validate.public_message("too_large")
+    assert "100 pixels" in validate.public_message("dimensions_too_small")
+    assert "4096 pixels" in validate.public_message("dimensions_too_large")

@@ -67,13 +67,20 @@ class NotConfigured(PortraitError):
 class ImageRejected(PortraitError):
     """An uploaded image failed validation. `code` is the machine-readable reason:
     unsupported_type, too_large, dimensions_too_small, dimensions_too_large,
-    corrupt or decompression_bomb."""
+    corrupt or decompression_bomb. `message` is the sentence users see (fixed per
+    reason); `detail` says what exactly was wrong, for the logs only: it may name
+    library internals."""
 
     code = "image_rejected"
 
-    def __init__(self, reason: str, message: str, **details) -> None:
-        super().__init__(message, code=reason, **details)
+    def __init__(self, reason: str, message: str, *, detail: str | None = None,
+                 **details) -> None:
+        super().__init__(message, code=reason, detail=detail or message, **details)
         self.reason = reason
+
+    @property
+    def detail(self) -> str:
+        return self.details["detail"]
 
 
 class RenderFailed(PortraitError):

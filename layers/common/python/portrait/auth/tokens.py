@@ -104,8 +104,13 @@ def token_kid(token: str) -> str | None:
     return kid if isinstance(kid, str) else None
 
 
-def verify_access_token(keys: SigningKeys, token: str, *, issuer: str, audience: str) -> dict[str, Any]:
-    """The token's claims, or Unauthorized: bad format, unknown kid, signature, exp, iss, aud."""
+LIFETIME_LEEWAY_SECONDS = 5  # issuing takes a moment between iat and exp
+
+
+def verify_access_token(keys: SigningKeys, token: str, *, issuer: str, audience: str,
+                        max_lifetime_seconds: int | None = None) -> dict[str, Any]:
+    """The token's claims, or Unauthorized: bad format, unknown kid, signature, exp, iss, aud,
+    time claims that are not numbers, or a lifetime longer than we ever issue."""
     import jwt
 
     try:
@@ -129,6 +134,15 @@ def verify_access_token(keys: SigningKeys, token: str, *, issuer: str, audience:
     except jwt.PyJWTError:
         raise Unauthorized("invalid access token", code="invalid_token") from None
     if claims.get("role") not in ROLES or not isinstance(claims.get("sub"), str):
+        raise Unauthorized("invalid access token", code="invalid_token")
+    # PyJWT takes "exp": "9999999999" (a string) for a number; RFC 7519 says NumericDate.
+    times = {name: claims[name] for name in ("exp", "iat", "nbf") if name in claims}
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in times.values()):
+        raise Unauthorized("invalid access token", code="invalid_token")
+    # A correctly signed token that lives longer than any we issue was not issued by us
+    # as it is (a leaked key, or a bug): refuse it rather than honour it for a century.
+    if max_lifetime_seconds is not None and \
+            times["exp"] - times["iat"] > max_lifetime_seconds + LIFETIME_LEEWAY_SECONDS:
         raise Unauthorized("invalid access token", code="invalid_token")
     return claims
 

@@ -56,6 +56,27 @@ class Limits:
 AVATAR_LIMITS = Limits()
 
 
+def public_message(reason: str, limits: Limits = AVATAR_LIMITS) -> str:
+    """The one sentence users see for a reason: the limits it broke, never a library's words."""
+    megabytes = f"{limits.max_bytes / 2**20:g} MB"
+    return {
+        "too_large": f"The file is larger than {megabytes}.",
+        "unsupported_type": "The file is not a JPEG, PNG, WebP or GIF image.",
+        "corrupt": "The image is damaged or incomplete, so it cannot be read.",
+        "dimensions_too_small": f"The image is too small: each side must be at least "
+                                f"{limits.min_side} pixels.",
+        "dimensions_too_large": f"The image is too large: no side may be longer than "
+                                f"{limits.max_side} pixels.",
+        "decompression_bomb": f"The image has too many pixels to process safely (at most "
+                              f"{limits.max_pixels / 1e6:g} megapixels).",
+    }[reason]
+
+
+def rejected(reason: str, detail: str, limits: Limits = AVATAR_LIMITS,
+             **details) -> ImageRejected:
+    return ImageRejected(reason, public_message(reason, limits), detail=detail, **details)
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     format: str  # "jpeg" | "png" | "webp" | "gif", from the magic numbers
@@ -107,16 +128,16 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
         # silently accepting half an image (DESIGN.md section 8).
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
     if len(data) > limits.max_bytes:
-        raise ImageRejected("too_large",
-                            f"the file is {len(data)} bytes; the limit is {limits.max_bytes}",
-                            size=len(data), limit=limits.max_bytes)
+        raise rejected("too_large",
+                       f"the file is {len(data)} bytes; the limit is {limits.max_bytes}",
+                       limits, size=len(data), limit=limits.max_bytes)
     fmt = sniff(data)
     if fmt is None:
-        raise ImageRejected("unsupported_type", "the file is not a JPEG, PNG, WebP or GIF image")
+        raise rejected("unsupported_type", "no JPEG, PNG, WebP or GIF signature", limits)
     if fmt == "webp":
         declared = webp_canvas_size(data)
         if declared is None:
-            raise ImageRejected("corrupt", "the WebP header is malformed")
+            raise rejected("corrupt", "the WebP header is malformed", limits)
         _check_dimensions(*declared, limits)
 
     # catch_warnings swaps the process's filter list for the duration: fine for
@@ -127,9 +148,9 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
         try:
             image = Image.open(io.BytesIO(data), formats=[PIL_FORMATS[fmt]])
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise _bomb(str(exc)) from None
+            raise _bomb(str(exc), limits) from None
         except _MALFORMED as exc:
-            raise ImageRejected("corrupt", f"the {fmt} header cannot be read: {exc}") from None
+            raise rejected("corrupt", f"the {fmt} header cannot be read: {exc}", limits) from None
 
         width, height = image.size
         _check_dimensions(width, height, limits)
@@ -144,10 +165,10 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
                     scale = round(width / chosen[1][2])
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise _bomb(str(exc)) from None
+            raise _bomb(str(exc), limits) from None
         except _MALFORMED as exc:
-            raise ImageRejected("corrupt",
-                                f"the image data is truncated or corrupt: {exc}") from None
+            raise rejected("corrupt", f"the image data is truncated or corrupt: {exc}",
+                           limits) from None
 
     info = SourceInfo(format=fmt, width=width, height=height, frames=frames,
                       mode=image.mode, bytes=len(data))
@@ -156,19 +177,16 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
 
 def _check_dimensions(width: int, height: int, limits: Limits) -> None:
     if width * height > limits.max_pixels:
-        raise _bomb(f"the image claims {width} x {height} pixels; the limit is {limits.max_pixels}")
+        raise _bomb(f"the image claims {width} x {height} pixels; the limit is {limits.max_pixels}",
+                    limits)
     if max(width, height) > limits.max_side:
-        raise ImageRejected("dimensions_too_large",
-                            f"the image is {width} x {height}; "
-                            f"the largest side allowed is {limits.max_side}",
-                            width=width, height=height)
+        raise rejected("dimensions_too_large", f"the image is {width} x {height}", limits,
+                       width=width, height=height)
     if min(width, height) < limits.min_side:
-        raise ImageRejected("dimensions_too_small",
-                            f"the image is {width} x {height}; "
-                            f"the smallest side allowed is {limits.min_side}",
-                            width=width, height=height)
+        raise rejected("dimensions_too_small", f"the image is {width} x {height}", limits,
+                       width=width, height=height)
 
 
-def _bomb(detail: str) -> ImageRejected:
-    return ImageRejected("decompression_bomb",
-                         f"refused as a possible decompression bomb: {detail}")
+def _bomb(detail: str, limits: Limits) -> ImageRejected:
+    return rejected("decompression_bomb", f"refused as a possible decompression bomb: {detail}",
+                    limits)

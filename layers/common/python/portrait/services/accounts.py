@@ -34,6 +34,7 @@ from portrait.ids import new_id
 from portrait.observability import MetricUnit, metrics
 from portrait.store import users
 from portrait.store.users import User
+from portrait.text import SingleLine
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
 # Pragmatic, not RFC 5322: one @, no spaces, a dotted domain of valid labels.
@@ -44,7 +45,7 @@ _EMAIL = re.compile(
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN, examples=["ada_l"],
                                 description="3-32 of A-Z a-z 0-9 _ . -; unique in any case")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                 Field(examples=["Ada Lovelace"])]
+                 Field(examples=["Ada Lovelace"]), SingleLine]
 
 
 def normalize_email(value: str) -> str:

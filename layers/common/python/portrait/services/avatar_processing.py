@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.imaging import sniff
+from portrait.imaging.validate import Limits, rejected
 from portrait.s3_events import UploadedObject
 from portrait.observability import MetricUnit, count_by, logger, metrics
 from portrait.services.avatar_variants import (
@@ -87,8 +88,9 @@ def _process(avatar: Avatar, upload: AvatarUpload) -> UploadOutcome:
     original = {"bytes": stored.size, "etag": stored.etag}
     try:
         if stored.size > settings.avatar_max_bytes:  # judged by HEAD: the body was never read
-            raise ImageRejected("too_large", f"the file is {stored.size} bytes; "
-                                             f"the limit is {settings.avatar_max_bytes}")
+            raise rejected("too_large", f"the file is {stored.size} bytes; "
+                                        f"the limit is {settings.avatar_max_bytes}",
+                           Limits(max_bytes=settings.avatar_max_bytes))
         variant_set = render_variants(stored.body, settings)
     except ImageRejected as rejection:
         return _reject(avatar, upload, rejection, {**original, "format": sniff(stored.body)})
@@ -124,7 +126,7 @@ def _reject(avatar: Avatar, upload: AvatarUpload, rejection: ImageRejected,
     _publish_rejected(avatar.user_id, avatar.avatar_id, rejection.reason)
     count_by("AvatarRejected", reason=rejection.reason)
     logger.info("avatar rejected", extra={"avatar_id": avatar.avatar_id,
-                                          "reason": rejection.reason, "detail": rejection.message})
+                                          "reason": rejection.reason, "detail": rejection.detail})
     return UploadOutcome("rejected", avatar.avatar_id, rejection.reason)
 
 

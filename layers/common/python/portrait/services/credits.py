@@ -11,6 +11,7 @@ from portrait.errors import InvalidInput, NotFound
 from portrait.observability import MetricUnit, logger, metrics
 from portrait.services.avatar_views import iso, now
 from portrait.store import credits
+from portrait.text import SingleLine
 
 Quality = Literal["sd", "hd"]
 
@@ -53,7 +54,7 @@ class GrantRequest(BaseModel):
     amount: Annotated[int, Field(gt=0, examples=[50],
                                  description="credits to add; at most CREDIT_GRANT_MAX (10 000)")]
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200),
-                      Field(examples=["support ticket 4312: failed render"])]
+                      Field(examples=["support ticket 4312: failed render"]), SingleLine]
 
 
 def credit_balance(user_id: str) -> CreditBalance:

@@ -23,7 +23,7 @@ from typing import Callable
 from portrait.config import get_settings
 from portrait.errors import ImageRejected, RenderFailed
 from portrait.imaging.stripped import StrippedImage, stripped_copy
-from portrait.imaging.validate import Limits
+from portrait.imaging.validate import Limits, rejected
 from portrait.s3_events import UploadedObject
 from portrait.observability import MetricUnit, logger, metrics
 from portrait.services.avatar_views import iso, now
@@ -95,10 +95,14 @@ def _run(generation: Generation, stored: objects.StoredObject, remaining_ms: Cal
 
     try:
         if stored.size > settings.avatar_max_bytes:
-            raise ImageRejected("too_large", f"the file is {stored.size} bytes; "
-                                             f"the limit is {settings.avatar_max_bytes}")
+            raise rejected("too_large", f"the file is {stored.size} bytes; "
+                                        f"the limit is {settings.avatar_max_bytes}",
+                           Limits(max_bytes=settings.avatar_max_bytes))
         photo = stripped_copy(stored.body, Limits(max_bytes=settings.avatar_max_bytes))
     except ImageRejected as rejection:
+        logger.info("photo rejected", extra={"generation_id": generation.generation_id,
+                                             "reason": rejection.reason,
+                                             "detail": rejection.detail})
         return failed(rejection.reason, rejection.message)
     try:
         rendered = _render(generation, photo, remaining_ms() - FINISH_RESERVE_MS)

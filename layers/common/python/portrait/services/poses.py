@@ -19,6 +19,7 @@ from portrait.poses.keypoints import COUNT, validate_keypoints
 from portrait.services import cursors
 from portrait.store import keys, objects, poses
 from portrait.store.poses import ADMIN, Pose
+from portrait.text import SingleLine
 
 CATEGORY_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
 TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
@@ -35,7 +36,7 @@ class NewPose(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=80)
+    name: Annotated[str, Field(min_length=1, max_length=80), SingleLine]
     category: str = Field(pattern=CATEGORY_PATTERN, examples=["standing"])
     tags: list[Tag] = Field(default_factory=list, max_length=16)
     keypoints: list[KeypointBody] = Field(

@@ -14,6 +14,7 @@ from portrait.services.avatar_views import AvatarLinks
 from portrait.services.avatars import current_links
 from portrait.store import users
 from portrait.store.users import User
+from portrait.text import MultiLine, SingleLine
 
 MAX_BIO_LENGTH = 500
 
@@ -68,11 +69,12 @@ class ProfileUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Name | None = None
-    bio: Annotated[str, Field(max_length=MAX_BIO_LENGTH)] | None = None
-    title: Annotated[str, Field(max_length=100, examples=["Illustrator"])] | None = None
-    contact: Annotated[str, Field(max_length=200, examples=["ada@studio.example"])] | None = None
+    bio: Annotated[str, Field(max_length=MAX_BIO_LENGTH), MultiLine] | None = None
+    title: Annotated[str, Field(max_length=100, examples=["Illustrator"]), SingleLine] | None = None
+    contact: Annotated[str, Field(max_length=200, examples=["ada@studio.example"]),
+                       SingleLine] | None = None
     social_links: Annotated[
-        dict[SocialNetwork, Annotated[str, Field(min_length=1, max_length=300)]],
+        dict[SocialNetwork, Annotated[str, Field(min_length=1, max_length=300), SingleLine]],
         Field(description="network -> handle or profile URL; replaces the whole map",
               examples=[{"github": "ada", "website": "https://ada.example"}]),
     ] | None = None

@@ -130,7 +130,8 @@ def logout(refresh_token: str) -> None:
 def verify_access_token(access_token: str) -> dict[str, Any]:
     s = get_settings()
     return tokens.verify_access_token(
-        _keys_for(access_token), access_token, issuer=s.jwt_issuer, audience=s.jwt_audience
+        _keys_for(access_token), access_token, issuer=s.jwt_issuer, audience=s.jwt_audience,
+        max_lifetime_seconds=s.access_token_ttl_seconds,
     )
 
 

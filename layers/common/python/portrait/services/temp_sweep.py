@@ -37,6 +37,10 @@ class TempSweepReport:
     bytes_freed: int
     dry_run: bool
     records_expired: int  # pending records told their upload is not coming
+    # A sweep given a time budget stops between pages when it runs out: then `complete`
+    # is False and `next_cursor` (the last key it handled) resumes it.
+    complete: bool = True
+    next_cursor: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -54,16 +58,22 @@ class _Tally:
     # Dry runs only: the records already counted, since nothing marks them expired.
     counted: set = field(default_factory=set)
 
-    def report(self) -> TempSweepReport:
+    def report(self, next_cursor: str | None = None) -> TempSweepReport:
         return TempSweepReport(found=self.found, deleted=self.deleted, failed=self.failed,
                                bytes_freed=self.bytes_freed, dry_run=self.dry_run,
-                               records_expired=self.records_expired)
+                               records_expired=self.records_expired,
+                               complete=next_cursor is None, next_cursor=next_cursor)
 
 
 def sweep_temp_uploads(*, older_than_seconds: int | None = None, dry_run: bool = False,
-                       now: float | None = None) -> TempSweepReport:
+                       now: float | None = None, start_after: str | None = None,
+                       time_budget_seconds: float | None = None,
+                       page_size: int = objects.PAGE_SIZE) -> TempSweepReport:
     """Delete objects under tmp/ older than `older_than_seconds` (None: the
-    TEMP_UPLOAD_MAX_AGE_MINUTES setting) and expire the records that waited for them."""
+    TEMP_UPLOAD_MAX_AGE_MINUTES setting) and expire the records that waited for them.
+
+    With a time budget (a request must answer in time), it stops after the page
+    during which the budget ran out and says where to resume (`start_after`)."""
     settings = get_settings()
     max_age = (settings.temp_upload_max_age_minutes * 60 if older_than_seconds is None
                else older_than_seconds)
@@ -72,12 +82,19 @@ def sweep_temp_uploads(*, older_than_seconds: int | None = None, dry_run: bool =
     now = time.time() if now is None else now
     cutoff = now - max_age
     tally = _Tally(dry_run=dry_run, now_iso=iso(int(now)))
-    for page in objects.iter_object_pages(keys.TMP_PREFIX):
+    started, next_cursor = time.monotonic(), None
+    for page in objects.iter_object_pages(keys.TMP_PREFIX, start_after=start_after,
+                                          page_size=page_size):
         old = [item for item in page if item.last_modified <= cutoff]
         if old:
             _sweep_page(old, tally)
-    _expire_forms_never_used(tally, expired_before=int(cutoff))
-    report = tally.report()
+        if time_budget_seconds is not None and \
+                time.monotonic() - started >= time_budget_seconds:
+            next_cursor = page[-1].key
+            break
+    if next_cursor is None:  # the last pass, only once the listing is done
+        _expire_forms_never_used(tally, expired_before=int(cutoff))
+    report = tally.report(next_cursor)
     if not dry_run:
         _publish_metrics(report)
     logger.info("temp sweep finished", extra={**report.as_dict(), "older_than_seconds": max_age})

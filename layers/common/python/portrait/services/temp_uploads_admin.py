@@ -22,6 +22,10 @@ from portrait.store.avatars import EXPIRED, PENDING
 from portrait.store.objects import ListedObject
 
 CONFIRM_DELETE_ALL = "delete-all-temp-uploads"
+# A request answers within the API's timeout (15 s): the sweep works in batches of this
+# many seconds and small pages, and says where to resume when it has not finished.
+REQUEST_BUDGET_SECONDS = 8
+REQUEST_PAGE_SIZE = 50
 MAX_PAGE = objects.PAGE_SIZE  # what one S3 listing returns at most
 # S3 continuation tokens are opaque base64-ish text; anything else is not one we handed out.
 _S3_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-.:]{1,1024}")
@@ -34,6 +38,8 @@ class TempSweepRequest(BaseModel):
         None, ge=0, le=24 * 366, examples=[2],
         description="sweep uploads older than this (0: all of them); default: the sweep's own age")
     dry_run: bool = Field(False, description="report what would be deleted, delete nothing")
+    cursor: str | None = Field(None, pattern=r"^tmp/[^\x00-\x1f]{1,1020}$",
+                               description="the `next_cursor` of an incomplete sweep: resume it")
 
 
 class DeleteAllTempUploads(BaseModel):
@@ -41,6 +47,8 @@ class DeleteAllTempUploads(BaseModel):
 
     confirm: str | None = Field(None, examples=[CONFIRM_DELETE_ALL],
                                 description=f'must be exactly "{CONFIRM_DELETE_ALL}"')
+    cursor: str | None = Field(None, pattern=r"^tmp/[^\x00-\x1f]{1,1020}$",
+                               description="the `next_cursor` of an incomplete run: resume it")
 
 
 @dataclass(frozen=True)
@@ -95,10 +103,14 @@ def list_temp_uploads(*, limit: int = 100, cursor: str | None = None,
                           if page.next_token else None)
 
 
+_BOUNDED = {"time_budget_seconds": REQUEST_BUDGET_SECONDS, "page_size": REQUEST_PAGE_SIZE}
+
+
 def sweep_now(request: TempSweepRequest, *, admin_user_id: str) -> TempSweepReport:
     """POST /admin/temp-uploads/sweep: the scheduled sweep, run now with the admin's age."""
     older_than = None if request.older_than_hours is None else round(request.older_than_hours * 3600)
-    report = sweep_temp_uploads(older_than_seconds=older_than, dry_run=request.dry_run)
+    report = sweep_temp_uploads(older_than_seconds=older_than, dry_run=request.dry_run,
+                                start_after=request.cursor, **_BOUNDED)
     logger.info("temp uploads swept by an administrator",
                 extra={"admin_user_id": admin_user_id, **report.as_dict()})
     return report
@@ -149,7 +161,7 @@ def delete_all_temp_uploads(request: DeleteAllTempUploads | None, *,
     if request is None or request.confirm != CONFIRM_DELETE_ALL:
         raise InvalidInput(f'deleting every temporary upload needs {{"confirm": "{CONFIRM_DELETE_ALL}"}}',
                            code="confirmation_required")
-    report = sweep_temp_uploads(older_than_seconds=0)
+    report = sweep_temp_uploads(older_than_seconds=0, start_after=request.cursor, **_BOUNDED)
     logger.warning("every temporary upload deleted by an administrator",
                    extra={"admin_user_id": admin_user_id, "count": report.deleted,
                           "failed": report.failed, "bytes": report.bytes_freed,

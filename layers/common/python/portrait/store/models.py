@@ -304,8 +304,11 @@ def bound(model: M) -> M:
 
 
 def transaction_connection(model: type[Model]) -> Connection:
-    """The bound model's own connection, reused for transactions (a new one costs a client)."""
-    return bound(model)._get_connection().connection
+    """The bound model's own connection, reused for transactions (a new one costs a client),
+    with a transaction that loses a race to another one retried (store.contention)."""
+    from portrait.store.contention import RetryingConnection
+
+    return RetryingConnection(bound(model)._get_connection().connection)
 
 
 def condition_failed(exc: PynamoDBException) -> bool:

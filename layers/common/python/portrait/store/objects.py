@@ -120,14 +120,18 @@ def put_objects(items: Iterable[tuple[str, bytes, str]], *, cache_control: str |
             future.result()
 
 
-def iter_object_pages(prefix: str) -> Iterator[list[ListedObject]]:
-    """Every object under `prefix`, one ListObjectsV2 page (up to 1000) at a time, in key order.
+def iter_object_pages(prefix: str, *, start_after: str | None = None,
+                      page_size: int = PAGE_SIZE) -> Iterator[list[ListedObject]]:
+    """Every object under `prefix` (after the key `start_after`, to resume), one
+    ListObjectsV2 page (up to `page_size`, at most 1000) at a time, in key order.
 
     A caller may delete a page's objects before asking for the next: the
     continuation token marks a position in key order, not a snapshot.
     """
+    extra = {"StartAfter": start_after} if start_after else {}
     pages = client("s3").get_paginator("list_objects_v2").paginate(
-        Bucket=_bucket(), Prefix=prefix, PaginationConfig={"PageSize": PAGE_SIZE})
+        Bucket=_bucket(), Prefix=prefix, PaginationConfig={"PageSize": min(page_size, PAGE_SIZE)},
+        **extra)
     for page in pages:
         listed = [_listed(item) for item in page.get("Contents", [])]
         if listed:

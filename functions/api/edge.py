@@ -1,0 +1,90 @@
+"""The API's edge, around the resolver: bodies it can read, headers every answer carries.
+
+Before routing: a body on a JSON route must be JSON (415 otherwise) that a
+client could mean (400 invalid_json for malformed, nested deeper than
+MAX_JSON_DEPTH or numbers longer than MAX_NUMBER_CHARS), so no parser limit
+(recursion, int digits) ever surfaces as a 500. Powertools validates before
+any middleware runs, hence a check ahead of app.resolve rather than one.
+
+After: nosniff, a CSP that lets a JSON answer load nothing, no referrer, and
+no-store on every answer to an authenticated request (it is that user's data).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+MAX_JSON_DEPTH = 32
+MAX_NUMBER_CHARS = 40  # far beyond any amount or limit the API takes
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DOCS_PREFIX = "/docs"  # Swagger UI: an HTML page with inline assets, its own CSP
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+def _reply(status: int, code: str, message: str) -> dict:
+    return {"statusCode": status, "isBase64Encoded": False,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"error": {"code": code, "message": message}})}
+
+
+def _number(text: str) -> str:
+    # Kept as text: the document is only checked here; the resolver parses the body itself.
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(f"a number of {len(text)} characters")
+    return text
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _too_deep(document: Any) -> bool:
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        children = value.values() if isinstance(value, dict) else (
+            value if isinstance(value, list) else ())
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def refuse_unreadable_body(event: dict) -> dict | None:
+    """The reply for a body the API will not read, or None to go on."""
+    method = str(((event.get("requestContext") or {}).get("http") or {}).get("method", ""))
+    body = event.get("body")
+    if method.upper() not in BODY_METHODS or not body:
+        return None
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        return _reply(415, "unsupported_media_type",
+                      "send the body as JSON, with Content-Type: application/json")
+    try:
+        text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
+        document = json.loads(text, parse_int=_number, parse_float=_number,
+                              parse_constant=_no_constant)
+    except (ValueError, RecursionError, binascii.Error) as exc:  # UnicodeError is a ValueError
+        reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)[:200]
+        return _reply(400, "invalid_json", f"the body is not valid JSON: {reason}")
+    if _too_deep(document):
+        return _reply(400, "invalid_json",
+                      f"the body is not valid JSON: nested deeper than {MAX_JSON_DEPTH} levels")
+    return None
+
+
+def with_security_headers(event: dict, reply: dict) -> dict:
+    headers = reply.setdefault("headers", {})
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    if not str(event.get("rawPath", "")).endswith(DOCS_PREFIX):
+        headers["Content-Security-Policy"] = API_CSP
+    request_headers = {k.lower() for k in (event.get("headers") or {})}
+    if "authorization" in request_headers:
+        for name in [n for n in headers if n.lower() == "cache-control"]:
+            del headers[name]
+        headers["Cache-Control"] = "no-store"
+    return reply

@@ -1,0 +1,61 @@
+"""What user-written text may hold: printable characters, newlines only where a
+field is multi-line, no bidi overrides, and something visible.
+
+Control characters corrupt logs and terminals, right-to-left overrides make a
+name read as something else ("exe.gpj" shown as "jpg.exe"), and a name of
+zero-width spaces shows as nothing. Pure: used by the request models, which
+answer 422 naming the field.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+# Bidi embeddings, overrides and isolates, and the implicit marks.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                          "\u200e\u200f\u061c")
+MULTILINE_ALLOWED = frozenset("\n\r\t")
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why `value` is refused, or None."""
+    for char in value:
+        code = ord(char)
+        if multiline and char in MULTILINE_ALLOWED:
+            continue
+        if code < 0x20 or 0x7f <= code <= 0x9f:
+            return f"must not contain control characters (found U+{code:04X})"
+        if char in BIDI_CONTROLS:
+            return f"must not contain bidirectional controls (found U+{code:04X})"
+    if value and not any(_visible(char) for char in value):
+        return "must contain visible characters, not only spaces or invisible ones"
+    return None
+
+
+def _visible(char: str) -> bool:
+    # Separators (Z*), format characters (Cf: zero-width space, joiners, BOM) and
+    # combining marks on nothing (Mn, Me) show nothing by themselves.
+    return unicodedata.category(char)[0] not in "ZC" and unicodedata.category(char) not in (
+        "Mn", "Me") and char not in "\u3164\u115f\u1160\uffa0"  # Hangul fillers
+
+
+def _single_line(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _multi_line(value: str) -> str:
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# Annotate a str field with one of these: Annotated[str, Field(...), SingleLine].
+SingleLine = AfterValidator(_single_line)
+MultiLine = AfterValidator(_multi_line)
+PlainLine = Annotated[str, SingleLine]
