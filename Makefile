@@ -16,7 +16,7 @@ SAM_CLI_VERSION := 1.170.0
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: build dev test test-fast test-browser lint bench openapi install install-sam install-node install-java install-browser clean
+.PHONY: fuzz build dev test test-fast test-browser lint bench openapi install install-sam install-node install-java install-browser clean
 
 ## dev: run the whole system locally (API on :3000; `make dev ARGS="--port 3001"`)
 dev: install install-node install-java
@@ -87,6 +87,11 @@ openapi: install
 lint: install install-sam
 	$(SAM) validate --region us-east-1 --template template.yaml
 	$(VENV)/bin/cfn-lint template.yaml
+
+## fuzz: the long fuzz run of image validation (a million executions; FUZZ_ARGS to change)
+FUZZ_ARGS ?= -runs=1000000 -max_len=65536
+fuzz: install
+	$(PY) -m tests.fuzz.fuzz_images $(FUZZ_ARGS)
 
 ## bench: benchmarks (print figures; never part of the tests)
 bench: install

@@ -6,6 +6,7 @@ clients; anything else is logged with its traceback and answered as a bare
 """
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -92,7 +93,36 @@ def _unexpected(exc: Exception) -> Response:
     return error_reply(500, "internal_error", "an internal error occurred")
 
 
-def _route_not_found(exc: Exception) -> Response:
+def _allowed_methods(app: APIGatewayHttpResolver, path: str) -> list[str]:
+    # Powertools keeps its route table in these two lists; no public accessor exists. A path
+    # that is a static route (/generations/stats) is that resource, not an id of a dynamic one.
+    return sorted({r.method for r in app._static_routes if r.rule.match(path)}
+                  or {r.method for r in app._dynamic_routes if r.rule.match(path)})
+
+
+def wrong_method_on_a_static_path(app: APIGatewayHttpResolver, event: dict) -> dict | None:
+    """405 for DELETE /generations/stats and the like, before routing: Powertools would hand
+    it to DELETE /generations/{id} (a 422 about the id), for a resource that has no DELETE."""
+    path = str(event.get("rawPath", ""))
+    method = str(((event.get("requestContext") or {}).get("http") or {}).get("method", ""))
+    static = {r.method for r in app._static_routes if r.rule.match(path)}
+    if not static or method.upper() in static or method.upper() == "OPTIONS":
+        return None
+    return {"statusCode": 405, "isBase64Encoded": False,
+            "headers": {"Content-Type": "application/json", "Allow": ", ".join(sorted(static))},
+            "body": json.dumps({"error": {"code": "method_not_allowed",
+                                          "message": f"{method.upper()} is not allowed here"}})}
+
+
+def _route_not_found(app: APIGatewayHttpResolver) -> Response:
+    """404 for a path no route has; 405 with Allow for a path that exists with other methods.
+    (API Gateway's catch-all route hands every method here, so the answer is ours to give.)"""
+    event = app.current_event
+    allowed = _allowed_methods(app, event.path)
+    if allowed:
+        return error_reply(405, "method_not_allowed",
+                           f"{event.http_method.upper()} is not allowed here",
+                           headers={"Allow": ", ".join(allowed)})
     return error_reply(404, "not_found", "no such route")
 
 
@@ -108,4 +138,4 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     app.exception_handler(SettingsError)(_misconfigured)
     app.exception_handler(ServiceError)(_http_error)
     app.exception_handler(Exception)(_unexpected)
-    app.not_found(_route_not_found)
+    app.not_found(lambda exc: _route_not_found(app))

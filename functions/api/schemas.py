@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +13,11 @@ from portrait.auth.roles import ROLES
 from portrait.services.profiles import Profile
 from portrait.services.sessions import Session
 
+
+
+# Ids in paths are the ULIDs the API hands out: anything else can name nothing.
+ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
+UserIdPath = Annotated[str, Path(pattern=ULID_PATTERN, description="a user id (ULID)")]
 
 class PublicUser(BaseModel):
     """What anyone may see about a user: no email, no role, no balance."""
@@ -62,7 +68,7 @@ class LoginReply(TokenPair):
 
 
 class RefreshTokenBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     refresh_token: str = Field(min_length=16, max_length=128)
 
@@ -124,17 +130,25 @@ class ErrorReply(BaseModel):
 
 
 _ERROR_DESCRIPTIONS = {
-    400: "Invalid input",
+    400: "Invalid input, or a body that is not valid JSON (invalid_json)",
     401: "Missing, invalid or expired credentials",
     402: "Not enough credits (the balance and the cost are in the error)",
     403: "Not allowed",
     404: "Not found",
     409: "Conflict",
     410: "Gone",
+    415: "The body is not JSON (send Content-Type: application/json)",
     422: "Request validation failed",
     429: "Rate limited (see Retry-After)",
     503: "Not configured or unavailable",
 }
+
+
+def body_responses(*error_statuses: int, success: int = 200,
+                   description: str = "Successful Response") -> dict[int, OpenAPIResponse]:
+    """api_responses for a POST, PUT, PATCH or DELETE: the edge (edge.py) may also refuse
+    its body, as not JSON (415) or JSON it will not read (400 invalid_json)."""
+    return api_responses(400, 415, *error_statuses, success=success, description=description)
 
 
 def api_responses(*error_statuses: int, success: int = 200,

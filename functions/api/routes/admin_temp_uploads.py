@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from admin_schemas import TempSessionRemoved, TempSweepReply, TempUploadList
 from portrait.services import temp_uploads_admin
 from portrait.services.temp_uploads_admin import DeleteAllTempUploads, TempSweepRequest
-from schemas import api_responses
+from schemas import api_responses, body_responses
 from security import BEARER, AdminClaims
 
 router = Router()
@@ -28,7 +28,7 @@ def list_temp_uploads(claims: AdminClaims,
 
 
 @router.post("/admin/temp-uploads/sweep", tags=TAGS, security=BEARER,
-             summary="Run the temporary-upload sweep now", responses=api_responses(401, 403))
+             summary="Run the temporary-upload sweep now", responses=body_responses(401, 403))
 def sweep(body: TempSweepRequest, claims: AdminClaims) -> TempSweepReply:
     return TempSweepReply.model_validate(
         temp_uploads_admin.sweep_now(body, admin_user_id=claims["sub"]).as_dict())
@@ -36,7 +36,7 @@ def sweep(body: TempSweepRequest, claims: AdminClaims) -> TempSweepReply:
 
 @router.delete("/admin/temp-uploads/<upload_id>", tags=TAGS, security=BEARER,
                summary="Remove one upload session (its pending avatar expires)",
-               responses=api_responses(401, 403, 404))
+               responses=body_responses(401, 403, 404))
 def delete_one(upload_id: UploadId, claims: AdminClaims) -> TempSessionRemoved:
     return TempSessionRemoved.model_validate(
         temp_uploads_admin.delete_temp_upload(upload_id, admin_user_id=claims["sub"]))
@@ -45,7 +45,7 @@ def delete_one(upload_id: UploadId, claims: AdminClaims) -> TempSessionRemoved:
 @router.delete("/admin/temp-uploads", tags=TAGS, security=BEARER,
                summary=f'Delete every temporary upload (body {{"confirm": '
                        f'"{temp_uploads_admin.CONFIRM_DELETE_ALL}"}})',
-               responses=api_responses(400, 401, 403))
+               responses=body_responses(400, 401, 403))
 def delete_all(claims: AdminClaims,
                body: Annotated[DeleteAllTempUploads | None, Body()] = None) -> TempSweepReply:
     # The body is optional here so that a missing one answers 400 confirmation_required, not 422.

@@ -6,7 +6,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from portrait.services import accounts, sessions
 from portrait.services.accounts import Registration
 from portrait.services.sessions import Credentials
-from schemas import Claims, LoginReply, Message, PrivateUser, RefreshTokenBody, TokenPair, api_responses
+from schemas import (Claims, LoginReply, Message, PrivateUser, RefreshTokenBody, TokenPair,
+                     api_responses, body_responses)
 from security import BEARER, CurrentClaims
 
 router = Router()
@@ -14,25 +15,25 @@ TAGS = ["auth"]
 
 
 @router.post("/auth/register", status_code=201, tags=TAGS, summary="Create an account",
-             responses=api_responses(409, success=201, description="The new account"))
+             responses=body_responses(409, success=201, description="The new account"))
 def register(body: Registration) -> PrivateUser:
     return PrivateUser.model_validate(accounts.register_user(body))
 
 
 @router.post("/auth/login", tags=TAGS, summary="Log in with username or email",
-             responses=api_responses(401, 429, 503))
+             responses=body_responses(401, 429, 503))
 def login(body: Credentials) -> LoginReply:
     return LoginReply.of(sessions.login(body))
 
 
 @router.post("/auth/refresh", tags=TAGS, summary="Rotate a refresh token for a new pair",
-             responses=api_responses(401, 503))
+             responses=body_responses(401, 503))
 def refresh(body: RefreshTokenBody) -> TokenPair:
     return TokenPair.model_validate(sessions.refresh_session(body.refresh_token))
 
 
 @router.post("/auth/logout", tags=TAGS, summary="Revoke the session of a refresh token",
-             responses=api_responses())
+             responses=body_responses())
 def logout(body: RefreshTokenBody) -> Message:
     sessions.logout(body.refresh_token)
     return Message(message="logged out")

@@ -17,14 +17,14 @@ from avatar_schemas import AvatarDetail, AvatarHistory, CurrentAvatar, DeletedAv
 from portrait.services import avatar_changes, avatar_uploads, avatars
 from portrait.services.avatar_uploads import UploadRequest
 from portrait.services.avatar_views import DEFAULT_SIZE, AvatarSize
-from schemas import api_responses
+from schemas import UserIdPath, api_responses, body_responses
 from security import BEARER, CurrentClaims
 
 router = Router()
 TAGS = ["avatars"]
 
 AvatarId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="a ULID")]
-UserId = Annotated[str, Path(min_length=1, max_length=64)]
+UserId = UserIdPath
 Size = Annotated[AvatarSize, Query(description="64, 128, 256, 512 or 1024 pixels a side")]
 # The placeholder only changes with a deploy: a day fresh, then revalidated in the background.
 _PLACEHOLDER_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
@@ -33,7 +33,7 @@ _DELETED = TypeAdapter(DeletedAvatar)
 
 @router.post("/me/avatar/uploads", status_code=201, tags=TAGS, security=BEARER,
              summary="Start an upload: a presigned S3 POST form for a new avatar",
-             responses=api_responses(400, 401, 429, success=201, description="The form to POST"))
+             responses=body_responses(400, 401, 429, success=201, description="The form to POST"))
 def start_upload(body: UploadRequest, claims: CurrentClaims) -> UploadStarted:
     return UploadStarted.model_validate(avatar_uploads.start_avatar_upload(claims["sub"], body))
 
@@ -46,14 +46,14 @@ def get_current(claims: CurrentClaims, size: Size = DEFAULT_SIZE) -> CurrentAvat
 
 @router.delete("/me/avatar", tags=TAGS, security=BEARER,
                summary="Delete your current avatar (restorable for the grace period)",
-               responses=api_responses(401, 404, 409, 429, description="The deleted avatar"))
+               responses=body_responses(401, 404, 409, 429, description="The deleted avatar"))
 def delete_current(claims: CurrentClaims) -> AvatarDetail:
     return AvatarDetail.model_validate(avatar_changes.delete_current_avatar(claims["sub"]))
 
 
 @router.post("/me/avatar/default", status_code=201, tags=TAGS, security=BEARER,
              summary="Replace your avatar with a freshly generated default",
-             responses=api_responses(401, 409, 429, success=201, description="The new avatar"))
+             responses=body_responses(401, 409, 429, success=201, description="The new avatar"))
 def regenerate_default(claims: CurrentClaims) -> AvatarDetail:
     return AvatarDetail.model_validate(avatar_changes.regenerate_default_avatar(claims["sub"]))
 
@@ -74,7 +74,7 @@ def get_one(avatar_id: AvatarId, claims: CurrentClaims) -> AvatarDetail:
 
 @router.delete("/me/avatars/<avatar_id>", tags=TAGS, security=BEARER,
                summary="Delete one of your avatars (a ready one is restorable for the grace period)",
-               responses=api_responses(401, 404, 409, 429, description=(
+               responses=body_responses(401, 404, 409, 429, description=(
                    "A ready avatar: soft-deleted (status deleted, with restorable_until). A rejected "
                    "or expired one: its record removed (status removed)")))
 def delete_one(avatar_id: AvatarId, claims: CurrentClaims) -> DeletedAvatar:
@@ -83,7 +83,7 @@ def delete_one(avatar_id: AvatarId, claims: CurrentClaims) -> DeletedAvatar:
 
 @router.post("/me/avatars/<avatar_id>/restore", tags=TAGS, security=BEARER,
              summary="Make a deleted avatar current again, within the grace period",
-             responses=api_responses(401, 404, 409, 410, description="The restored avatar"))
+             responses=body_responses(401, 404, 409, 410, description="The restored avatar"))
 def restore(avatar_id: AvatarId, claims: CurrentClaims) -> AvatarDetail:
     return AvatarDetail.model_validate(avatar_changes.restore_avatar(claims["sub"], avatar_id))
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from generation_schemas import CreditBalanceReply, CreditGrantReply
 from portrait.services import credits
 from portrait.services.credits import GrantRequest
-from schemas import api_responses
+from schemas import UserIdPath, api_responses, body_responses
 from security import BEARER, AdminClaims, CurrentClaims
 
 router = Router()
@@ -25,7 +25,7 @@ def my_credits(claims: CurrentClaims) -> CreditBalanceReply:
 
 @router.post("/admin/users/<user_id>/credits", tags=["admin"], security=BEARER,
              summary="Grant a user credits (administrators only; recorded with your id)",
-             responses=api_responses(400, 401, 403, 404))
-def grant(user_id: Annotated[str, Path(min_length=1, max_length=64)], body: GrantRequest,
+             responses=body_responses(400, 401, 403, 404))
+def grant(user_id: UserIdPath, body: GrantRequest,
           claims: AdminClaims) -> CreditGrantReply:
     return CreditGrantReply.model_validate(credits.grant_credits(claims["sub"], user_id, body))

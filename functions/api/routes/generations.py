@@ -19,7 +19,7 @@ from generation_schemas import (
 )
 from portrait.services import generations
 from portrait.services.generations import GenerationRequest
-from schemas import Message, api_responses
+from schemas import Message, api_responses, body_responses
 from security import BEARER, CurrentClaims
 
 router = Router()
@@ -30,7 +30,7 @@ GenerationId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", descript
 
 @router.post("/generations", status_code=201, tags=TAGS, security=BEARER,
              summary="Start a generation: charges its credits, returns the photo's upload form",
-             responses=api_responses(400, 401, 402, 404, 429, success=201,
+             responses=body_responses(400, 401, 402, 404, 429, success=201,
                                      description="The pending generation and the form"))
 def start(body: GenerationRequest, claims: CurrentClaims) -> GenerationStartedReply:
     return GenerationStartedReply.model_validate(generations.start_generation(claims["sub"], body))
@@ -61,7 +61,7 @@ def get_one(generation_id: GenerationId, claims: CurrentClaims) -> GenerationDet
 
 @router.delete("/generations/<generation_id>", tags=TAGS, security=BEARER,
                summary="Delete a finished generation and its images",
-               responses=api_responses(401, 404, 409))
+               responses=body_responses(401, 404, 409))
 def delete(generation_id: GenerationId, claims: CurrentClaims) -> Message:
     generations.delete_generation(claims["sub"], generation_id)
     return Message(message="generation deleted")

@@ -9,7 +9,7 @@ from portrait.poses import POSE_ID_PATTERN
 from portrait.services import poses
 from portrait.services.poses import CATEGORY_PATTERN, TAG_PATTERN, NewPose
 from pose_schemas import PoseFacetsReply, PoseList, PoseReply
-from schemas import api_responses
+from schemas import api_responses, body_responses
 from security import BEARER, AdminClaims
 
 router = Router()
@@ -44,6 +44,6 @@ def get_pose(pose_id: PoseId) -> PoseReply:
 
 @router.post("/admin/poses", status_code=201, tags=["admin", *TAGS], security=BEARER,
              summary="Add a pose: its keypoints are checked and its skeleton drawn",
-             responses=api_responses(400, 401, 403, success=201, description="The new pose"))
+             responses=body_responses(400, 401, 403, success=201, description="The new pose"))
 def add_pose(body: NewPose, claims: AdminClaims) -> PoseReply:
     return PoseReply.model_validate(poses.add_pose(body))

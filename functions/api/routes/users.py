@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from portrait.services import profiles
 from portrait.services.profiles import ProfileUpdate
-from schemas import PrivateUser, PublicUser, api_responses
+from schemas import PrivateUser, PublicUser, UserIdPath, api_responses, body_responses
 from security import BEARER, CurrentClaims
 
 router = Router()
@@ -22,12 +22,12 @@ def get_me(claims: CurrentClaims) -> PrivateUser:
 
 
 @router.patch("/me", tags=TAGS, security=BEARER, summary="Change your profile",
-              responses=api_responses(401, 404))
+              responses=body_responses(401, 404))
 def patch_me(body: ProfileUpdate, claims: CurrentClaims) -> PrivateUser:
     return PrivateUser.of(profiles.update_profile(claims["sub"], body))
 
 
 @router.get("/users/<user_id>", tags=TAGS, summary="A user's public profile",
             responses=api_responses(404))
-def get_user(user_id: Annotated[str, Path(min_length=1, max_length=64)]) -> PublicUser:
+def get_user(user_id: UserIdPath) -> PublicUser:
     return PublicUser.of(profiles.get_profile(user_id))

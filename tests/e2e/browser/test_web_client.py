@@ -238,6 +238,7 @@ def test_rate_limit_shows_the_wait(web, local_stack) -> None:
 def test_expired_access_token_is_refreshed_silently(web, local_stack) -> None:
     page, recorder = web
     sign_up(page, local_stack)
+    page.wait_for_load_state("networkidle")  # the page's first requests are done
     before = page.evaluate("JSON.parse(localStorage.getItem('portrait.session'))")
     page.evaluate("""() => {
       const s = JSON.parse(localStorage.getItem('portrait.session'));
@@ -255,6 +256,9 @@ def test_expired_access_token_is_refreshed_silently(web, local_stack) -> None:
 def test_rejected_refresh_token_sends_back_to_log_in(web, local_stack) -> None:
     page, _ = web
     sign_up(page, local_stack)
+    # The avatar page's own first requests must be done, or one of them (slow on a busy
+    # machine) meets the spoiled session first and ends it before the click below.
+    page.wait_for_load_state("networkidle")
     page.evaluate("""() => {
       const s = JSON.parse(localStorage.getItem('portrait.session'));
       s.expires_at = Date.now() - 1000;

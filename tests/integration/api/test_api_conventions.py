@@ -12,6 +12,17 @@ from portrait.config import get_settings
 from tests.integration.api.http_events import http_event
 
 
+def test_a_known_path_with_another_method_is_405_naming_the_allowed_ones(api) -> None:
+    reply = api.call(http_event("PUT", "/health"))
+    assert reply.status == 405 and reply.error_code == "method_not_allowed"
+    assert reply.headers["allow"] == "GET"
+    assert api.call(http_event("PUT", "/me/avatars/01J00000000000000000000000")).headers[
+        "allow"] == "DELETE, GET"
+    # A static path is its own resource, not an id for DELETE /generations/{generation_id}.
+    stats = api.call(http_event("DELETE", "/generations/stats"))
+    assert stats.status == 405 and stats.headers["allow"] == "GET"
+
+
 def test_unknown_route_is_a_json_404(api) -> None:
     reply = api.get("/no/such/route")
     assert reply.status == 404

@@ -188,3 +188,21 @@ def test_the_sentences_name_the_documented_limits():
     assert "5 MB" in validate.public_message("too_large")
     assert "100 pixels" in validate.public_message("dimensions_too_small")
     assert "4096 pixels" in validate.public_message("dimensions_too_large")
+
+
+# Fuzzing finds, kept as regression tests (tests/fuzz, `make fuzz`).
+FUZZ_FINDINGS = {
+    # a 200x200 palette PNG whose PLTE chunk is gone: Pillow asserted in prepare
+    "png_palette_without_plte": "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIAQMAAACXljzdAAAALUlEQVR4nO3JMREAMAg"
+                                "EsD/8i8VBu7KggGRN3tAZKhtjjDHGGGOMMcYYY8zN+WwZDnOJJDeAAAAAAE1FTkSu"
+                                "QmCC",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUZZ_FINDINGS))
+def test_fuzzing_finds_are_clean_rejections(name):
+    import base64
+
+    from tests.fuzz.image_target import check
+
+    assert check(base64.b64decode(FUZZ_FINDINGS[name])) == "corrupt"

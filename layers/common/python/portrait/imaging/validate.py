@@ -169,6 +169,10 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
         except _MALFORMED as exc:
             raise rejected("corrupt", f"the image data is truncated or corrupt: {exc}",
                            limits) from None
+        # Found by fuzzing: a PNG of colour type 3 with no PLTE chunk decodes to mode P
+        # with no palette, which Pillow itself trips over later (an AssertionError).
+        if image.mode in ("P", "PA") and image.palette is None:
+            raise rejected("corrupt", "a palette image without its palette", limits)
 
     info = SourceInfo(format=fmt, width=width, height=height, frames=frames,
                       mode=image.mode, bytes=len(data))

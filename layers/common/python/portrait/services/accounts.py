@@ -57,7 +57,7 @@ def normalize_email(value: str) -> str:
 
 class Registration(BaseModel):
     # No blanket whitespace stripping: a password is used exactly as typed.
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     username: Username
     email: Annotated[str, Field(max_length=254, examples=["ada@example.com"],

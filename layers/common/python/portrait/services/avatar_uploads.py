@@ -30,7 +30,7 @@ ImageContentType = Annotated[str, Field(min_length=1, max_length=100, examples=[
 
 
 class UploadRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     content_type: ImageContentType
 

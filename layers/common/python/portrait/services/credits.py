@@ -49,7 +49,7 @@ class CreditGrant:
 
 
 class GrantRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     amount: Annotated[int, Field(gt=0, examples=[50],
                                  description="credits to add; at most CREDIT_GRANT_MAX (10 000)")]

@@ -32,7 +32,8 @@ _ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 
 
 class GenerationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: JSON's own types as the schema says (no 0 for false, no "5" for 5).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     pose_id: Annotated[str, Field(min_length=1, max_length=64, description="from GET /poses")]
     quality: Literal["sd", "hd"] = Field("sd", description="sd: 512 px, hd: 1024 px (+2 credits)")

@@ -66,7 +66,7 @@ def social_link_problem(network: str, value: str) -> str | None:
 class ProfileUpdate(BaseModel):
     """PATCH /me: only the fields sent change; null clears an optional field."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
     name: Name | None = None
     bio: Annotated[str, Field(max_length=MAX_BIO_LENGTH), MultiLine] | None = None

@@ -32,7 +32,7 @@ _BAD_REFRESH = "invalid or expired refresh token"
 
 
 class Credentials(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     login: Annotated[str, Field(min_length=1, max_length=254, description="username or email")]
     # Long enough for any valid password, short enough that nobody makes us hash megabytes.

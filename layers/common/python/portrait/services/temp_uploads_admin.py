@@ -32,7 +32,8 @@ _S3_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-.:]{1,1024}")
 
 
 class TempSweepRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: JSON's own types as the schema says (no 0 for false, no "5" for 5).
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     older_than_hours: float | None = Field(
         None, ge=0, le=24 * 366, examples=[2],
@@ -43,7 +44,7 @@ class TempSweepRequest(BaseModel):
 
 
 class DeleteAllTempUploads(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     confirm: str | None = Field(None, examples=[CONFIRM_DELETE_ALL],
                                 description=f'must be exactly "{CONFIRM_DELETE_ALL}"')
