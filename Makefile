@@ -91,7 +91,8 @@ lint: install install-sam
 ## fuzz: the long fuzz run of image validation (a million executions; FUZZ_ARGS to change)
 FUZZ_ARGS ?= -runs=1000000 -max_len=65536
 fuzz: install
-	$(PY) -m tests.fuzz.fuzz_images $(FUZZ_ARGS)
+	@mkdir -p .portrait/fuzz
+	$(PY) -m tests.fuzz.fuzz_images -artifact_prefix=.portrait/fuzz/ $(FUZZ_ARGS)
 
 ## bench: benchmarks (print figures; never part of the tests)
 bench: install

@@ -5,7 +5,9 @@ Python plugins and our validation, from the seeds of image_target.
     .venv/bin/python -m tests.fuzz.fuzz_images -runs=100000 -max_len=65536 CORPUS_DIR
 
 A crash (any exception but ImageRejected) stops the run and leaves the input in a
-crash-* file; replay it with `python -m tests.fuzz.fuzz_images crash-...`.
+crash-* file (under .portrait/fuzz/ with `make fuzz`); replay it with
+`python -m tests.fuzz.fuzz_images FILE`, then keep it as a case of
+FUZZ_FINDINGS in tests/unit/imaging/test_validate.py.
 """
 from __future__ import annotations
 
