@@ -107,6 +107,9 @@ class Stack:
             Bucket=self.bucket, Prefix=prefix)
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
+    def delete(self, key: str) -> None:
+        aws_client("s3").delete_object(Bucket=self.bucket, Key=key)
+
     def get(self, key: str) -> bytes:
         return aws_client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
