@@ -135,7 +135,7 @@ _ERROR_DESCRIPTIONS = {
     402: "Not enough credits (the balance and the cost are in the error)",
     403: "Not allowed",
     404: "Not found",
-    409: "Conflict",
+    409: "Conflict (`conflict`: another request changed the record meanwhile; retry)",
     410: "Gone",
     415: "The body is not JSON (send Content-Type: application/json)",
     422: "Request validation failed",
@@ -147,8 +147,10 @@ _ERROR_DESCRIPTIONS = {
 def body_responses(*error_statuses: int, success: int = 200,
                    description: str = "Successful Response") -> dict[int, OpenAPIResponse]:
     """api_responses for a POST, PUT, PATCH or DELETE: the edge (edge.py) may also refuse
-    its body, as not JSON (415) or JSON it will not read (400 invalid_json)."""
-    return api_responses(400, 415, *error_statuses, success=success, description=description)
+    its body, as not JSON (415) or JSON it will not read (400 invalid_json), and a write
+    that keeps losing a race to another request answers 409 conflict (retryable)."""
+    return api_responses(400, 409, 415, *error_statuses, success=success,
+                         description=description)
 
 
 def api_responses(*error_statuses: int, success: int = 200,

@@ -43,11 +43,22 @@ def tokens(local_stack) -> dict[str, dict]:
     return {"member": _login(local_stack, member), "admin": _login(local_stack, admin)}
 
 
+CASES: dict[str, int] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_cases():
+    yield
+    print(f"\nschemathesis: {len(CASES)} operations, {sum(CASES.values())} cases")
+
+
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_documented_promises(case, local_stack, tokens) -> None:
     who = "admin" if case.path.startswith("/admin") else "member"
+    label = case.operation.label  # the documented operation, whatever method was tried
+    CASES[label] = CASES.get(label, 0) + 1
     # positive_data_acceptance is left out: rules a JSON Schema cannot say (an opaque cursor
     # we did not issue, a credit grant over the cap, a content type the renderer cannot
     # take, a name that is only invisible characters) rightly answer 400 or 422.
