@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from portrait import errors
 from portrait.config import SettingsError
 from portrait.observability import MetricUnit, logger, metrics
-from portrait.store.contention import conflict_for
+from portrait.services.contention import conflict_for
 
 STATUS_BY_ERROR: dict[type[errors.PortraitError], int] = {
     errors.InvalidInput: 400,

@@ -9,13 +9,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from admin_schemas import TempSessionRemoved, TempSweepReply, TempUploadList
 from portrait.services import temp_uploads_admin
 from portrait.services.temp_uploads_admin import DeleteAllTempUploads, TempSweepRequest
-from schemas import api_responses, body_responses
+from schemas import ULID_PATTERN, api_responses, body_responses
 from security import BEARER, AdminClaims
 
 router = Router()
 TAGS = ["admin"]
 
-UploadId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="a ULID")]
+UploadId = Annotated[str, Path(pattern=ULID_PATTERN, description="a ULID")]
 
 
 @router.get("/admin/temp-uploads", tags=TAGS, security=BEARER,

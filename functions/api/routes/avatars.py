@@ -17,13 +17,13 @@ from avatar_schemas import AvatarDetail, AvatarHistory, CurrentAvatar, DeletedAv
 from portrait.services import avatar_changes, avatar_uploads, avatars
 from portrait.services.avatar_uploads import UploadRequest
 from portrait.services.avatar_views import DEFAULT_SIZE, AvatarSize
-from schemas import UserIdPath, api_responses, body_responses
+from schemas import ULID_PATTERN, UserIdPath, api_responses, body_responses
 from security import BEARER, CurrentClaims
 
 router = Router()
 TAGS = ["avatars"]
 
-AvatarId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="a ULID")]
+AvatarId = Annotated[str, Path(pattern=ULID_PATTERN, description="a ULID")]
 UserId = UserIdPath
 Size = Annotated[AvatarSize, Query(description="64, 128, 256, 512 or 1024 pixels a side")]
 # The placeholder only changes with a deploy: a day fresh, then revalidated in the background.

@@ -19,13 +19,13 @@ from generation_schemas import (
 )
 from portrait.services import generations
 from portrait.services.generations import GenerationRequest
-from schemas import Message, api_responses, body_responses
+from schemas import ULID_PATTERN, Message, api_responses, body_responses
 from security import BEARER, CurrentClaims
 
 router = Router()
 TAGS = ["generations"]
 
-GenerationId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="a ULID")]
+GenerationId = Annotated[str, Path(pattern=ULID_PATTERN, description="a ULID")]
 
 
 @router.post("/generations", status_code=201, tags=TAGS, security=BEARER,
