@@ -29,6 +29,7 @@ STATUS_BY_ERROR: dict[type[errors.PortraitError], int] = {
     errors.Gone: 410,
     errors.RateLimited: 429,
     errors.NotConfigured: 503,
+    errors.Unavailable: 503,
 }
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Self
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from avatar_schemas import CurrentAvatar
 from portrait.auth.roles import ROLES
@@ -35,6 +35,11 @@ class PublicUser(BaseModel):
     avatar: CurrentAvatar | None = Field(None, description="the current avatar's URLs (medium as `url`)")
     created_at: str
 
+    @computed_field(description="the same as user_id, for clients that read `id`")
+    @property
+    def id(self) -> str:
+        return self.user_id
+
     @classmethod
     def of(cls, profile: Profile) -> Self:
         return cls.model_validate({**asdict(profile.user), "avatar": profile.avatar})
@@ -47,6 +52,15 @@ class PrivateUser(PublicUser):
     role: Literal[ROLES]  # type: ignore[valid-type]
     credits: int = 0
     updated_at: str
+
+
+class RegisterReply(PrivateUser):
+    """The new account, with a line to show (some clients read only user_id and message)."""
+
+    @computed_field(examples=["account created"])
+    @property
+    def message(self) -> str:
+        return "account created"
 
 
 class TokenPair(BaseModel):

@@ -30,6 +30,14 @@ def bearer_claims(request: Request) -> dict[str, Any]:
     return sessions.verify_access_token(token.strip())
 
 
+def optional_claims(request: Request) -> dict[str, Any] | None:
+    """The claims when a token is sent (a bad one is still a 401), None without one:
+    for public routes that show their owner more."""
+    if not (request.resolved_event.headers.get("authorization") or "").strip():
+        return None
+    return bearer_claims(request)
+
+
 def admin_claims(claims: Annotated[dict[str, Any], Depends(bearer_claims)]) -> dict[str, Any]:
     if claims.get("role") != ADMIN:
         raise Forbidden("administrators only", code="admin_required")
@@ -38,3 +46,6 @@ def admin_claims(claims: Annotated[dict[str, Any], Depends(bearer_claims)]) -> d
 
 CurrentClaims = Annotated[dict[str, Any], Depends(bearer_claims)]
 AdminClaims = Annotated[dict[str, Any], Depends(admin_claims)]
+OptionalClaims = Annotated[dict[str, Any] | None, Depends(optional_claims)]
+# OpenAPI: a public route that also reads a token when one is sent.
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{}, {BEARER_SCHEME: []}]

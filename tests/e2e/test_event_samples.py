@@ -43,6 +43,8 @@ SAMPLES = {
     "resize-s3-upload.json": Sample("ResizeFunction", needs="avatar uploads"),
     "resize-batch-one-bad.json": Sample("ResizeFunction", needs="avatar uploads",
                                         failures=("b6c1d0ad-6c4e-4c0b-9a53-5a0c0e7f2d11",)),
+    # An image with no record here: dropped, and the upload (if any) deleted.
+    "thumbnail-s3-upload.json": Sample("ThumbnailFunction"),
     "sweep-temp-schedule.json": Sample("SweepTempFunction"),
     "sweep-deleted-schedule.json": Sample("SweepDeletedFunction"),
 }

@@ -121,7 +121,8 @@ def test_sweep_refuses_a_negative_age_and_needs_a_stack(local_stack, tmp_path) -
 
 
 def test_the_hourly_schedule_sweeps_every_upload_at_age_zero(zero_age_stack) -> None:
-    key = f"tmp/media/{uuid.uuid4().hex}/abandoned/source"  # no processor reads tmp/media/
+    # A key no form issued: ThumbnailFunction drops its notification and leaves it to the sweep.
+    key = f"tmp/media/{uuid.uuid4().hex}/abandoned/source"
     _s3(zero_age_stack).put_object(Bucket=_bucket(zero_age_stack), Key=key, Body=b"left behind")
     fired = zero_age_stack.portrait("schedule", "fire", "SweepTempFunction", "Hourly")
     assert fired.returncode == 0, fired.stderr + fired.stdout

@@ -10,6 +10,11 @@ route("/signup", { title: "Sign up", open: true, load: () => import("./pages/sig
 route("/avatar", { title: "Avatar", load: () => import("./pages/avatar.js") });
 route("/generations", { title: "Generations", load: () => import("./pages/generations.js") });
 route("/profile", { title: "Profile", load: () => import("./pages/profile.js") });
+route("/projects", { title: "Projects", load: () => import("./pages/projects.js") });
+route("/projects/:project_id", { title: "Project", load: () => import("./pages/project.js") });
+// Anyone's portfolio, signed in or not: the projects, then one project's images.
+route("/u/:user_id", { title: "Portfolio", open: true, load: () => import("./pages/portfolio.js") });
+route("/u/:user_id/projects/:project_id", { title: "Project", open: true, load: () => import("./pages/public-project.js") });
 
 async function showHeader() {
   const user = currentUser();

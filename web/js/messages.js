@@ -44,3 +44,10 @@ export function generationFailure(error) {
   if (!error) return "This portrait could not be made.";
   return GENERATION_FAILURES[error.reason] ?? error.message ?? "This portrait could not be made.";
 }
+
+// The networks the API accepts (ProfileUpdate.social_links in openapi.json), by name.
+export const NETWORKS = {
+  website: "Website", github: "GitHub", gitlab: "GitLab", linkedin: "LinkedIn", x: "X",
+  bluesky: "Bluesky", mastodon: "Mastodon", instagram: "Instagram", facebook: "Facebook",
+  youtube: "YouTube", dribbble: "Dribbble", behance: "Behance",
+};

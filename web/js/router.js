@@ -3,13 +3,36 @@
 import { signedIn } from "./auth.js";
 
 const routes = new Map();
+const patterns = []; // routes with :parameters ("/u/:user_id"), tried in the order declared
 let cleanup = null;
 let rendered = 0;
 let latest = 0; // renders overlap when the hash changes twice quickly: the newest wins
 
-/** `load` imports the page module lazily; `open` pages need no session. */
+/** `load` imports the page module lazily; `open` pages need no session. A path may name
+ *  parameters (":project_id"): the page gets them, decoded, as `args`. */
 export function route(path, { title, load, open = false }) {
-  routes.set(path, { title, load, open });
+  const found = { title, load, open };
+  if (!path.includes("/:")) { routes.set(path, found); return; }
+  const names = [];
+  const source = path.split("/").map((part) => {
+    if (!part.startsWith(":")) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    names.push(part.slice(1));
+    return "([^/]+)";
+  }).join("/");
+  patterns.push({ regex: new RegExp(`^${source}$`), names, found });
+}
+
+function match(path) {
+  const exact = routes.get(path);
+  if (exact) return { found: exact, args: {} };
+  for (const { regex, names, found } of patterns) {
+    const values = regex.exec(path);
+    if (!values) continue;
+    try {
+      return { found, args: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(values[i + 1])])) };
+    } catch { return null; } // a malformed escape: no such page
+  }
+  return null;
 }
 
 export function parseHash() {
@@ -27,7 +50,7 @@ export async function render() {
   const mine = ++latest;
   const { path, params } = parseHash();
   const main = document.getElementById("main");
-  const found = routes.get(path);
+  const { found, args } = match(path) ?? {};
   if (!found) {
     go(signedIn() ? "#/avatar" : "#/login");
     return;
@@ -48,10 +71,12 @@ export async function render() {
   document.title = `${found.title} · Portrait`;
   main.replaceChildren();
   for (const link of document.querySelectorAll("#nav a[data-route]")) {
+    // A page under a section ("/projects/01J…") marks the section's link too.
     if (link.dataset.route === path) link.setAttribute("aria-current", "page");
+    else if (path.startsWith(`${link.dataset.route}/`)) link.setAttribute("aria-current", "true");
     else link.removeAttribute("aria-current");
   }
-  const teardown = await page.render(main, { params, signal: controller.signal });
+  const teardown = await page.render(main, { params, args, signal: controller.signal });
   cleanup = () => { controller.abort(); teardown?.(); };
   // After a navigation, move focus to the new page's heading, so keyboard and screen-reader
   // users land on it. Not on the first load: focus starts at the top (the skip link) then.

@@ -123,11 +123,14 @@ export function markInvalid(form, err) {
   let matched = false;
   for (const detail of err?.details ?? []) {
     const name = String(detail.field ?? "").replace(/^body\./, "");
-    const input = form.elements.namedItem(name);
+    // "tags.3" (one item of a list) belongs to the input of the whole list, "tags".
+    const input = form.elements.namedItem(name) ?? form.elements.namedItem(name.replace(/\.\d+$/, ""));
     if (!(input instanceof HTMLElement)) continue;
     matched = true;
-    input.setAttribute("aria-invalid", "true");
     const id = `${input.id}-error`;
+    const shown = input.closest(".field")?.querySelector(`#${CSS.escape(id)}`);
+    if (shown) { shown.append(" ", detail.message); continue; } // a second problem with it
+    input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), id].filter(Boolean).join(" "));
     input.closest(".field")?.append(h("span", { class: "field-error", id }, detail.message));
   }

@@ -1,6 +1,7 @@
 // Straight-to-S3 uploads with a presigned POST form: the API signs a form, the
 // browser posts the file to the bucket itself, and the API never sees the bytes.
 // XMLHttpRequest rather than fetch: only XHR reports upload progress.
+import { formatBytes, h } from "./ui.js";
 
 export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"];
 export const MAX_BYTES = 5 * 1024 * 1024; // the API's cap; its form says the same (max_bytes)
@@ -84,10 +85,17 @@ export function postToBucket(form, file, { onProgress, signal } = {}) {
   });
 }
 
-/** A drop zone around a file input: click, keyboard (the input is focusable) or drop. */
-export function wireDropZone(zone, input, onFile) {
+/** A drop zone around a file input: click, keyboard (the input is focusable) or drop.
+ *  onFile gets the first file; with `multiple`, it gets them all, as an array. */
+export function wireDropZone(zone, input, onFile, { multiple = false } = {}) {
+  const hand = (files) => {
+    const list = [...(files ?? [])];
+    if (!list.length || input.disabled) return;
+    onFile(multiple ? list : list[0]);
+  };
+  input.multiple = multiple;
   input.addEventListener("change", () => {
-    if (input.files?.[0]) onFile(input.files[0]);
+    hand(input.files);
     input.value = ""; // picking the same file again must fire change again
   });
   for (const type of ["dragenter", "dragover"]) {
@@ -101,7 +109,22 @@ export function wireDropZone(zone, input, onFile) {
   }
   zone.addEventListener("drop", (event) => {
     event.preventDefault();
-    const file = event.dataTransfer?.files?.[0];
-    if (file) onFile(file);
+    hand(event.dataTransfer?.files);
   });
+}
+
+/** A progress bar with its label and the bytes sent so far; `update` is postToBucket's
+ *  onProgress. */
+export function progressBlock(label) {
+  const bar = h("progress", { max: 100, value: 0, "aria-label": label });
+  const percent = h("span", {}, "0%");
+  const element = h("div", { class: "progress-block" },
+    h("div", { class: "progress-line" }, h("span", {}, label), percent), bar);
+  return {
+    element,
+    update(loaded, total) {
+      bar.value = Math.round((loaded / total) * 100);
+      percent.textContent = `${bar.value}% · ${formatBytes(loaded)} of ${formatBytes(total)}`;
+    },
+  };
 }

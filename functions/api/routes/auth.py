@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from portrait.services import accounts, sessions
 from portrait.services.accounts import Registration
 from portrait.services.sessions import Credentials
-from schemas import (Claims, LoginReply, Message, PrivateUser, RefreshTokenBody, TokenPair,
+from schemas import (Claims, LoginReply, Message, RefreshTokenBody, RegisterReply, TokenPair,
                      api_responses, body_responses)
 from security import BEARER, CurrentClaims
 
@@ -16,8 +16,8 @@ TAGS = ["auth"]
 
 @router.post("/auth/register", status_code=201, tags=TAGS, summary="Create an account",
              responses=body_responses(409, success=201, description="The new account"))
-def register(body: Registration) -> PrivateUser:
-    return PrivateUser.model_validate(accounts.register_user(body))
+def register(body: Registration) -> RegisterReply:
+    return RegisterReply.model_validate(accounts.register_user(body))
 
 
 @router.post("/auth/login", tags=TAGS, summary="Log in with username or email",

@@ -3,13 +3,16 @@
 A pattern is a JSON object whose leaves are arrays of matchers; an event
 matches when every key of the pattern matches (keys AND, array items OR).
 Matchers: exact values (string, number, boolean, null), {"prefix"},
-{"suffix"}, {"equals-ignore-case"}, {"wildcard"}, {"anything-but"} (a value,
-a list, or a prefix/suffix/equals-ignore-case), {"numeric"} (one or two
+{"suffix"}, {"equals-ignore-case"}, {"wildcard"} ("*" any run, "\\*" a star),
+{"anything-but"} (a value, a list, or a prefix/suffix/equals-ignore-case/
+wildcard, each of which may list several), {"numeric"} (one or two
 comparisons), {"exists"}; "$or" lists alternative sub-patterns. When the
-event's value is an array, the leaf matches if any element does.
+event's value is an array, the leaf matches if any element does. EventBridge
+alone also has {"cidr"} (IP address matching): `matches(..., eventbridge=True)`.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from typing import Any
@@ -46,18 +49,19 @@ def matches_any(patterns: list[dict], event: Any) -> bool:
     return not patterns or any(matches(p, event) for p in patterns)
 
 
-def matches(pattern: dict, event: Any) -> bool:
+def matches(pattern: dict, event: Any, *, eventbridge: bool = False) -> bool:
     for key, sub in pattern.items():
         if key == "$or":
-            if not isinstance(sub, list) or not any(matches(p, event) for p in sub):
+            if not isinstance(sub, list) or not any(
+                    matches(p, event, eventbridge=eventbridge) for p in sub):
                 return False
             continue
         value = event.get(key, _MISSING) if isinstance(event, dict) else _MISSING
         if isinstance(sub, dict):
-            if not _match_nested(sub, value):
+            if not _match_nested(sub, value, eventbridge):
                 return False
         elif isinstance(sub, list):
-            if not _match_leaf(sub, value):
+            if not _match_leaf(sub, value, eventbridge):
                 return False
         else:
             raise FilterError(f"pattern value for {key!r} must be an object or an array, "
@@ -65,16 +69,17 @@ def matches(pattern: dict, event: Any) -> bool:
     return True
 
 
-def _match_nested(pattern: dict, value: Any) -> bool:
+def _match_nested(pattern: dict, value: Any, eventbridge: bool) -> bool:
     if isinstance(value, list):
-        return any(isinstance(v, dict) and matches(pattern, v) for v in value)
+        return any(isinstance(v, dict) and matches(pattern, v, eventbridge=eventbridge)
+                   for v in value)
     if isinstance(value, dict):
-        return matches(pattern, value)
+        return matches(pattern, value, eventbridge=eventbridge)
     # A missing object still satisfies a pattern made only of exists:false leaves.
-    return matches(pattern, {})
+    return matches(pattern, {}, eventbridge=eventbridge)
 
 
-def _match_leaf(matchers: list, value: Any) -> bool:
+def _match_leaf(matchers: list, value: Any, eventbridge: bool) -> bool:
     if not matchers:
         raise FilterError("a pattern array must not be empty")
     values = value if isinstance(value, list) else [value]
@@ -86,7 +91,7 @@ def _match_leaf(matchers: list, value: Any) -> bool:
             continue
         if value is _MISSING:
             continue
-        if any(_match_one(matcher, v) for v in values):
+        if any(_match_one(matcher, v, eventbridge) for v in values):
             return True
     return False
 
@@ -103,40 +108,65 @@ def _equals(expected: Any, value: Any) -> bool:
     return isinstance(value, str) and value == expected
 
 
-def _match_one(matcher: Any, value: Any) -> bool:
+_STRING_MATCHERS = ("prefix", "suffix", "equals-ignore-case", "wildcard")
+
+
+def _match_one(matcher: Any, value: Any, eventbridge: bool = False) -> bool:
     if not isinstance(matcher, dict):
         return _equals(matcher, value)
     if len(matcher) != 1:
         raise FilterError(f"a matcher object has exactly one key: {matcher!r}")
     (kind, arg), = matcher.items()
     if kind == "anything-but":
-        return _anything_but(arg, value)
+        return _anything_but(arg, value, eventbridge)
     if kind == "numeric":
         return _is_number(value) and _numeric(arg, value)
-    if not isinstance(value, str):
-        if kind in ("prefix", "suffix", "equals-ignore-case", "wildcard"):
-            return False
+    if kind == "cidr" and eventbridge:
+        return _in_network(arg, value)
+    if kind not in _STRING_MATCHERS:
+        raise FilterError(f"unsupported filter matcher {kind!r}")
+    # Each string matcher takes one string or (inside anything-but) a list of them.
+    return isinstance(value, str) and any(
+        _match_string(kind, a, value) for a in (arg if isinstance(arg, list) else [arg]))
+
+
+def _match_string(kind: str, arg: Any, value: str) -> bool:
+    if isinstance(arg, dict):  # {"prefix": {"equals-ignore-case": "x"}}, suffix likewise
+        arg, value = str(arg.get("equals-ignore-case", "")).lower(), value.lower()
     if kind == "prefix":
-        if isinstance(arg, dict):  # {"prefix": {"equals-ignore-case": "x"}}
-            return value.lower().startswith(str(arg.get("equals-ignore-case", "")).lower())
         return value.startswith(arg)
     if kind == "suffix":
-        if isinstance(arg, dict):
-            return value.lower().endswith(str(arg.get("equals-ignore-case", "")).lower())
         return value.endswith(arg)
     if kind == "equals-ignore-case":
         return value.lower() == str(arg).lower()
-    if kind == "wildcard":
-        regex = ".*".join(re.escape(part) for part in str(arg).split("*"))
-        return re.fullmatch(regex, value, re.DOTALL) is not None
-    raise FilterError(f"unsupported filter matcher {kind!r}")
+    return re.fullmatch(_wildcard_regex(str(arg)), value, re.DOTALL) is not None
 
 
-def _anything_but(arg: Any, value: Any) -> bool:
+def _wildcard_regex(pattern: str) -> str:
+    """The regex of a wildcard: * is any run of characters, \\* a star, \\\\ a backslash."""
+    regex = []
+    for part in re.findall(r"\\[*\\]|\*|[^*\\]+|\\", pattern):
+        escaped = len(part) == 2 and part[0] == "\\"  # \* or \\: the character itself
+        regex.append(".*" if part == "*" else re.escape(part[1] if escaped else part))
+    return "".join(regex)
+
+
+def _in_network(arg: Any, value: Any) -> bool:
+    try:
+        network = ipaddress.ip_network(str(arg), strict=False)
+    except ValueError:
+        raise FilterError(f"cidr wants a network such as 10.0.0.0/24, got {arg!r}") from None
+    try:
+        return isinstance(value, str) and ipaddress.ip_address(value) in network
+    except ValueError:  # not an IP address: no match
+        return False
+
+
+def _anything_but(arg: Any, value: Any, eventbridge: bool) -> bool:
     if isinstance(arg, list):
         return not any(_equals(a, value) for a in arg)
     if isinstance(arg, dict):
-        return not _match_one(arg, value)
+        return not _match_one(arg, value, eventbridge)
     return not _equals(arg, value)
 
 

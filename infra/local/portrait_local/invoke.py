@@ -20,7 +20,8 @@ from portrait_local.bootstrap import bootstrap
 from portrait_local.resources import create_resources
 from portrait_local.runtime import Invocation, Runtime
 from portrait_local.dynamodb_local import DynamoDBLocal
-from portrait_local.stack import load_running_template, start_moto, state_dir_for
+from portrait_local.event_delivery import EventDelivery
+from portrait_local.stack import aws_client, load_running_template, start_moto, state_dir_for
 from portrait_local.template import FUNCTION_TYPES, Template
 
 
@@ -74,13 +75,16 @@ def invoke_local(template_path: Path, function_id: str, event: Any,
     template = Template.load(template_path, parameter_overrides=parameter_overrides)
     check_function(template, function_id)  # before starting moto for nothing
     dynamodb = DynamoDBLocal().start()
+    events = EventDelivery(template)  # queues get the function's events; functions do not run
     try:
-        server, endpoint_url = start_moto("127.0.0.1", 0, dynamodb)
+        server, endpoint_url = start_moto("127.0.0.1", 0, dynamodb, events)
         try:
             create_resources(template, endpoint_url=endpoint_url)
             bootstrap(template, endpoint_url=endpoint_url)
+            events.start(aws_client("sqs", template, endpoint_url), None)
             return _invoke(template, function_id, event, endpoint_url), "ephemeral stack"
         finally:
+            events.stop()
             server.stop()
     finally:
         dynamodb.stop()

@@ -1,5 +1,7 @@
-"""moto's threaded server, with S3's presigned POST checks in front (s3_post_policy) and,
-when the stack has DynamoDB Local, its DynamoDB requests forwarded there (dynamodb_local)."""
+"""moto's threaded server, with S3's presigned POST checks in front (s3_post_policy),
+PutEvents taken and delivered as EventBridge does when the stack delivers events
+(put_events) and, when the stack has DynamoDB Local, its DynamoDB requests forwarded
+there (dynamodb_local)."""
 from __future__ import annotations
 
 from moto.moto_server.threaded_moto_server import MotoRequestHandler, ThreadedMotoServer
@@ -7,16 +9,21 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
 from portrait_local.dynamodb_local import DynamoDBForwarder
+from portrait_local.event_delivery import EventDelivery
+from portrait_local.put_events import PutEventsMiddleware
 from portrait_local.s3_post_policy import PostPolicyMiddleware
 
 
 class PolicedMotoServer(ThreadedMotoServer):
-    def __init__(self, *args, dynamodb: tuple[str, int] | None = None, **kwargs) -> None:
+    def __init__(self, *args, dynamodb: tuple[str, int] | None = None,
+                 events: EventDelivery | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._dynamodb = dynamodb
+        self._dynamodb, self._events = dynamodb, events
 
     def _server_entry(self) -> None:
         app = PostPolicyMiddleware(DomainDispatcherApplication(create_backend_app))
+        if self._events:
+            app = PutEventsMiddleware(app, self._events)
         if self._dynamodb:
             app = DynamoDBForwarder(app, *self._dynamodb)
         self._server = make_server(self._ip_address, self._port, app, True,

@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from portrait_local.event_rules import put_sam_event_rule, rule_targets, sam_event_rules
 from portrait_local.s3_config import (
     cors_rule, encryption_rules, lifecycle_rule, notification_configuration)
 from portrait_local.scheduler import schedule_rules
@@ -85,6 +86,8 @@ def create_resources(template: Template, *, endpoint_url: str | None = None,
     if types is None or "AWS::Events::Rule" in types:
         for rule in schedule_rules(template):
             _put_schedule_rule(template, rule, client)
+        for event_rule in sam_event_rules(template):
+            put_sam_event_rule(event_rule, client)
 
 
 def _dependency_order(template: Template, ids: list[str]) -> list[str]:
@@ -197,8 +200,7 @@ def _create_rule(template: Template, lid: str, client) -> None:
         kwargs["EventPattern"] = pattern if isinstance(pattern, str) else json.dumps(pattern)
     arn = client("events").put_rule(**kwargs)["RuleArn"]
     template.attributes[(lid, "Arn")] = arn
-    targets = [{k: v for k, v in t.items() if k in ("Id", "Arn", "Input", "InputPath", "RoleArn")}
-               for t in props.get("Targets") or []]
+    targets = rule_targets(props)
     if targets:
         client("events").put_targets(Rule=kwargs["Name"], EventBusName=kwargs.get(
             "EventBusName", "default"), Targets=targets)

@@ -1,4 +1,5 @@
-"""The whole local stack in one process: moto, resources, functions, pollers, scheduler, API.
+"""The whole local stack in one process: moto, resources, functions, pollers, scheduler,
+event delivery, API.
 
 `.portrait/local.json` (next to the template) says where a running stack
 listens and what its resources are called, for `portrait invoke`,
@@ -19,6 +20,7 @@ import boto3
 from portrait_local.api_gateway import ApiGateway, cors_configuration, http_routes
 from portrait_local.bootstrap import BackgroundJobs, bootstrap
 from portrait_local.dynamodb_local import DynamoDBLocal
+from portrait_local.event_delivery import EventDelivery
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.resources import create_resources
 from portrait_local.runtime import Invocation, Runtime, print_invocation
@@ -37,13 +39,15 @@ def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> P
     return Path(state_dir).resolve() if state_dir else template_path.resolve().parent / ".portrait"
 
 
-def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None):
+def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None,
+               events: EventDelivery | None = None):
     """moto's server in this process (a thread); returns (server, endpoint URL).
-    With `dynamodb`, the tables' requests on that endpoint go to DynamoDB Local."""
+    With `dynamodb`, the tables' requests on that endpoint go to DynamoDB Local;
+    with `events`, PutEvents is answered and delivered by it (put_events)."""
     from portrait_local.moto_server import PolicedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    server = PolicedMotoServer(ip_address=host, port=port, verbose=False,
+    server = PolicedMotoServer(ip_address=host, port=port, verbose=False, events=events,
                                dynamodb=(dynamodb.host, dynamodb.port) if dynamodb else None)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
@@ -73,6 +77,7 @@ class LocalStack:
         self._threads: list[threading.Thread] = []
         self.jobs = BackgroundJobs()
         self.moto = self.runtime = self.scheduler = self.api = self.dynamodb = None
+        self.events: EventDelivery | None = None
         self.endpoint_url = ""
 
     # ------------------------------------------------------------ lifecycle
@@ -88,12 +93,17 @@ class LocalStack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.dynamodb = DynamoDBLocal(self.host, log_path=self.state_dir / "dynamodb-local.log")
         self.dynamodb.start()
-        self.moto, self.endpoint_url = start_moto(self.host, self.moto_port, self.dynamodb)
+        # Events put before the functions run wait in `events` until it starts below.
+        self.events = EventDelivery(self.template)
+        self.moto, self.endpoint_url = start_moto(self.host, self.moto_port, self.dynamodb,
+                                                  self.events)
         create_resources(self.template, endpoint_url=self.endpoint_url)
         for line in bootstrap(self.template, endpoint_url=self.endpoint_url):
             print(f"bootstrap: {line}", flush=True)
         self.runtime = Runtime(self.template, endpoint_url=self.endpoint_url,
                                log_dir=None if self.verbose else self.state_dir / "logs")
+        self.events.start(aws_client("sqs", self.template, self.endpoint_url),
+                          self.runtime.invoke)
         self.api.start()
         self._start_pollers()
         self.scheduler = Scheduler(self.template, schedule_rules(self.template), self._fire)
@@ -173,6 +183,8 @@ class LocalStack:
         deadline = time.monotonic() + 2  # one deadline for all: pollers are daemon threads
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if self.events:
+            self.events.stop()
         if self.runtime:
             self.runtime.close()
         if self.moto:

@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
@@ -108,13 +108,18 @@ def screenshot(page, name: str) -> list[Path]:
 
 
 def assert_accessible_basics(page) -> None:
-    """What a keyboard or screen-reader user needs first: one h1, alt text on every image,
-    a label on every control."""
+    """What a keyboard or screen-reader user needs first: one h1, alt text on every image
+    (no two images shown telling the same), a label on every control."""
     problems = page.evaluate("""() => {
       const found = [];
       if (document.querySelectorAll('main h1').length !== 1) found.push('main has not exactly one h1');
+      const alts = new Set();
       for (const img of document.querySelectorAll('img')) {
-        if (!img.hasAttribute('alt') && img.offsetParent !== null) found.push('img without alt: ' + img.src);
+        if (img.offsetParent === null) continue;
+        if (!img.hasAttribute('alt')) found.push('img without alt: ' + img.src);
+        const alt = img.alt.trim();
+        if (alt && alts.has(alt)) found.push('two images with the alt text: ' + alt);
+        alts.add(alt);
       }
       for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea, button')) {
         const named = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')

@@ -62,6 +62,10 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     page.get_by_label("Standard — 512 × 512 px").check()
     page.get_by_label("Priority — rendered ahead of the queue").uncheck()
     expect(cost).to_have_text(f"{prices['base']} credits")
+    # No render yet: no average of nothing.
+    stats = page.get_by_label("Your generation stats")
+    expect(stats).to_contain_text(re.compile(r"Average render\s*—\s*No renders yet"))
+    expect(stats).not_to_contain_text("0.0 s")
 
     # The gallery: previews load lazily, and the filters narrow it. They offer every
     # category and tag there is, with its count, not only those of the poses shown.
@@ -108,14 +112,18 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
 
     # Charged once; the stats and the gallery show it.
     expect(page.locator("#credit-balance")).to_have_text(f"{balance - prices['base']} credits")
-    stats = page.get_by_label("Your generation stats")
     expect(stats).to_contain_text(re.compile(r"Completed\s*1"))
+    expect(stats).to_contain_text(re.compile(r"Average render\s*\d+\.\d s"))
     expect(stats).to_contain_text(re.compile(rf"Credits used\s*{prices['base']}"))
     result = page.locator(".results li[data-status='completed']")
     expect(result).to_have_count(1)
     generation_id = result.get_attribute("data-generation-id")
     image = result.locator("img")
-    expect(image).to_have_attribute("alt", re.compile("Your portrait"))
+    # Titled with the pose's name, as the gallery showed it, not with its id.
+    pose = requests.get(local_stack.url(f"/poses/{chosen_pose}"), timeout=60).json()
+    expect(result.locator(".result-title")).to_have_text(pose["name"])
+    expect(image).to_have_attribute("alt", re.compile(
+        "^" + re.escape(f"Your portrait in the pose {pose['name']}, made ")))
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     assert image.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [512, 512]
     assert_accessible_basics(page)
@@ -124,6 +132,11 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     detail = requests.get(local_stack.url(f"/generations/{generation_id}"), timeout=60,
                           headers={"Authorization": f"Bearer {access_token(page)}"}).json()
     assert detail["pose_id"] == chosen_pose and detail["quality"] == "sd"
+
+    # After a reload the gallery knows the pose by its id only: it reads the name.
+    page.reload()
+    result = page.locator(".results li[data-status='completed']")
+    expect(result.locator(".result-title")).to_have_text(pose["name"])
 
     # Download saves the PNG under a useful name (fetched from the bucket, CORS allowing).
     with page.expect_download() as download_info:
@@ -153,3 +166,36 @@ def test_photo_that_is_not_an_image_is_refused_before_anything_is_charged(web, l
     page.get_by_role("button", name=re.compile(r"^Generate portrait")).click()
     expect(page.get_by_role("alert")).to_contain_text("Add a photo of yourself first.")
     assert not recorder.posts_to(local_stack.url("/generations"))
+
+
+def test_first_page_of_poses_shows_the_variety(web, local_stack) -> None:
+    """The catalogue lists in pose id order, two dozen camera angles of one pose first:
+    the gallery opens on every category and distinct base poses instead."""
+    page, recorder = web
+    sign_up(page, local_stack)
+    page.get_by_role("link", name="Generations").click()
+    options = page.locator(".pose-option")
+    expect(options).to_have_count(24)
+    categories = options.evaluate_all("items => items.map(li => li.dataset.category)")
+    names = page.locator(".pose-option .pose-name").all_text_contents()
+    facets = requests.get(local_stack.url("/poses/facets"), timeout=60).json()
+    every = min(len(facets["categories"]), 24)
+    assert len(set(categories[:every])) == every, categories
+    bases = [name.split(":")[0] for name in names]
+    assert len(set(bases)) == len(bases), bases
+    assert not any(name.endswith(", mirrored") for name in names), names
+    # Not the whole catalogue: one small page per category.
+    listed = [url for _, url in recorder.requests if urlsplit(url).path.endswith("/poses")]
+    assert len(listed) <= len(facets["categories"]), listed
+    assert_accessible_basics(page)
+    screenshot(page, "generations-variety")
+
+    # "Show more" goes on through the catalogue, leaving out the poses already shown.
+    more = page.get_by_role("button", name="Show more poses")
+    for _ in range(2):
+        shown_before = options.count()
+        more.click()
+        expect(options.nth(shown_before)).to_be_attached()
+        expect(more).to_be_enabled()  # the page is in
+        shown = options.locator("input").evaluate_all("inputs => inputs.map(i => i.value)")
+        assert len(shown) > shown_before and len(set(shown)) == len(shown), shown

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.unit.imaging import corpus
 
-from .conftest import assert_accessible_basics, screenshot
+from .conftest import DESKTOP, PHONE, assert_accessible_basics, screenshot
 from .helpers import PASSWORD, access_token, pick_avatar_file, sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -100,6 +100,10 @@ def test_sign_up_upload_five_variants_restore(web, local_stack) -> None:
         natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
         assert natural == [side, side]
     first_id = _current_avatar_id(page)
+    # The big picture and its line in the history are two images: each says which it is.
+    expect(page.get_by_alt_text("Your current avatar", exact=True)).to_have_count(1)
+    expect(page.locator(".history li.is-current img")).to_have_attribute(
+        "alt", re.compile(r"^Avatar added .+, the current one$"))
     assert_accessible_basics(page)
     screenshot(page, "avatar-ready")
 
@@ -288,3 +292,45 @@ def test_keyboard_reaches_the_upload(web, local_stack) -> None:
             break
     else:
         pytest.fail("the file input is not reachable with the keyboard")
+
+
+def _text_lines(locator) -> int:
+    """How many lines the element's text takes, as laid out."""
+    return locator.evaluate("""el => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom))).size;
+    }""")
+
+
+def test_empty_history_reads_as_a_sentence(web, local_stack) -> None:
+    """An empty history is one message across the list, at desktop and phone widths, not a
+    word a line in the thumbnail's column."""
+    page, _ = web
+    # A new account soon gets a generated default avatar; answer the history as it is
+    # before that, for a stable page.
+    page.route(re.compile(r".*/me/avatars\?.*"), lambda route: route.fulfill(
+        status=200, json={"items": [], "next_cursor": None}))
+    sign_up(page, local_stack)
+    empty = page.locator(".history li.empty")
+    expect(empty).to_have_text("Nothing here yet.")
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        assert _text_lines(empty) == 1, f"the empty history wraps at {size['width']} px"
+        width, list_width = empty.evaluate("li => [li.offsetWidth, li.parentElement.clientWidth]")
+        assert width >= list_width - 2, (width, list_width)
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "avatar-empty-history")
+
+    page.unroute(re.compile(r".*/me/avatars\?.*"))
+    # Without the welcome, nothing stands in its place (not the word "null").
+    page.get_by_role("link", name="Generations").click()
+    page.get_by_role("link", name="Avatar", exact=True).click()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("null")
+    page.get_by_role("link", name="Generations").click()
+    portraits = page.locator(".results li.empty")
+    expect(portraits).to_have_text("Your portraits will appear here.")
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        assert _text_lines(portraits) == 1, f"the empty gallery wraps at {size['width']} px"

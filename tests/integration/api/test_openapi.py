@@ -21,7 +21,12 @@ PROTECTED = {
     ("post", "/generations"), ("get", "/generations"), ("get", "/generations/stats"),
     ("get", "/generations/{generation_id}"), ("delete", "/generations/{generation_id}"),
     ("post", "/admin/poses"),
+    ("post", "/projects"), ("patch", "/projects/{project_id}"), ("put", "/projects/{project_id}"),
+    ("delete", "/projects/{project_id}"), ("put", "/projects/{project_id}/thumbnail"),
+    ("post", "/media/uploads"), ("get", "/me/media"), ("delete", "/media/{media_id}"),
 }
+# Public routes that read a token when one is sent (an owner sees more).
+OPTIONALLY_PROTECTED = {("get", "/media/{media_id}")}
 
 
 @pytest.fixture(scope="module")
@@ -48,17 +53,21 @@ def test_bearer_scheme_is_declared_and_protected_routes_use_it(document) -> None
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
-            expected = [{"bearerAuth": []}] if (method, path) in PROTECTED else None
+            expected = ([{"bearerAuth": []}] if (method, path) in PROTECTED
+                        else [{}, {"bearerAuth": []}] if (method, path) in OPTIONALLY_PROTECTED
+                        else None)
             assert operation.get("security") == expected, f"{method.upper()} {path}"
 
 
 def test_every_route_is_documented(document) -> None:
     routes = {(m, p) for p, ops in document["paths"].items() for m in ops}
-    assert routes == PROTECTED | {
+    assert routes == PROTECTED | OPTIONALLY_PROTECTED | {
         ("post", "/auth/register"), ("post", "/auth/login"), ("post", "/auth/refresh"),
         ("post", "/auth/logout"), ("get", "/users/{user_id}"), ("get", "/.well-known/jwks.json"),
         ("get", "/health"), ("get", "/users/{user_id}/avatar"), ("get", "/avatars/default"),
         ("get", "/poses"), ("get", "/poses/facets"), ("get", "/poses/{pose_id}"),  # public
+        ("get", "/projects/{project_id}"), ("get", "/users/{user_id}/projects"),
+        ("get", "/projects/user/{user_id}"), ("get", "/projects/{project_id}/media"),
     }
     assert "201" in document["paths"]["/auth/register"]["post"]["responses"]
     assert "201" in document["paths"]["/me/avatar/uploads"]["post"]["responses"]

@@ -20,7 +20,7 @@ def test_old_orphans_go_fresh_ones_and_live_avatars_stay(hygiene) -> None:
                           at=day_ago) for size in ("small", "full")]
     fresh = hygiene.put(keys.avatar_variant_key(user_id, new_id(), "small", "webp"), at=now - HOUR)
     stray = hygiene.put("avatars/not-a-key-we-build.webp", b"s" * 10, at=day_ago)
-    # No media records exist yet: every media object past the age floor is unowned.
+    # An image id no media record has: nothing owns it.
     media = hygiene.put(f"media/{user_id}/{new_id()}/original.jpg", b"m" * 10, at=day_ago)
 
     report = sweep_deleted_avatars(now=now)
@@ -90,3 +90,33 @@ def test_an_avatar_with_objects_and_no_record_is_left_a_tombstone(hygiene) -> No
     assert tombstone.expires_at == int(now) + get_settings().avatar_tombstone_seconds
     assert hygiene.avatar(user_id, media_id) is None  # media objects are owed no record
     assert sweep_deleted_avatars(now=now).orphans_found == 0
+
+
+def _media(user_id: str, status: str) -> str:
+    from portrait.store.portfolio import media as media_store
+
+    media_id = new_id()
+    media_store.create_media(media_store.Media(
+        media_id=media_id, user_id=user_id, status=media_store.PENDING,
+        content_type="image/jpeg", upload_key=keys.tmp_upload_key("media", user_id, media_id),
+        upload_expires_at=0, created_at="2026-01-01T00:00:00Z", updated_at="2026-01-01T00:00:00Z"))
+    if status != media_store.PENDING:
+        media_store.settle(media_id, status=status, now_iso="2026-01-01T00:00:00Z", changes={})
+    return media_id
+
+
+def test_media_objects_are_looked_up_in_the_media_table(hygiene) -> None:
+    """Ready and pending images own media/{user}/{id}/; a rejected one, an id with no
+    record, or a record of another user own nothing there."""
+    now = time.time()
+    user_id, other_id = hygiene.new_user(), hygiene.new_user()
+    owned = {status: _media(user_id, status) for status in ("ready", "pending", "rejected")}
+    theirs = _media(other_id, "ready")
+    put = {name: hygiene.put(keys.media_thumbnail_key(user_id, media_id), at=now - 25 * HOUR)
+           for name, media_id in {**owned, "unrecorded": new_id(), "misplaced": theirs}.items()}
+
+    report = sweep_deleted_avatars(now=now)
+
+    assert report.orphans_deleted == 3
+    remaining = set(hygiene.keys("media/"))
+    assert remaining == {put["ready"], put["pending"]}

@@ -37,7 +37,7 @@ export function render(main, { params, signal }) {
     h("div", { class: "page-head" },
       h("h1", {}, "Your avatar"),
       h("p", {}, "Upload a picture and it is made into five sizes, ready for every screen.")),
-    welcome, flash,
+    welcome ?? "", flash, // (the DOM's own append writes a null as the word "null")
     h("div", { class: "grid-2" },
       h("section", { class: "card", "aria-labelledby": "current-title" },
         h("h2", { id: "current-title" }, "Current avatar"), currentErrors, currentSlot),
@@ -175,7 +175,7 @@ export function render(main, { params, signal }) {
     }
     if (DELETABLE.includes(item.status)) actions.append(historyDeleteButton(item));
     return h("li", { class: item.current ? "is-current" : "", dataset: { avatarId: item.avatar_id, status: item.status } },
-      thumb ? h("img", { class: "thumb", src: thumb, alt: item.current ? "Your current avatar" : `Avatar added ${new Date(item.created_at).toLocaleDateString()}`, width: 64, height: 64, loading: "lazy" })
+      thumb ? h("img", { class: "thumb", src: thumb, alt: `Avatar added ${added(item)}${item.current ? ", the current one" : ""}`, width: 64, height: 64, loading: "lazy" })
         : h("div", { class: "thumb placeholder", "aria-hidden": "true" }, item.status === "pending" ? "…" : "—"),
       h("div", { class: "meta" }, lines),
       actions);

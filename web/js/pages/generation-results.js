@@ -2,7 +2,8 @@
 // on their way with their status.
 import { api } from "../api.js";
 import { generationFailure, STATUS_LABELS } from "../messages.js";
-import { busy, clear, h, replace, showError, timeElement } from "../ui.js";
+import { knownPoseName, loadPoseNames } from "../poses.js";
+import { busy, clear, formatDate, h, replace, showError, timeElement } from "../ui.js";
 import { words } from "./pose-picker.js";
 
 export function resultsGallery({ signal, onChange }) {
@@ -23,6 +24,7 @@ export function resultsGallery({ signal, onChange }) {
       state.items = append ? [...state.items, ...page.items] : page.items;
       state.cursor = page.meta.has_more ? page.meta.next_cursor : null;
       state.total = page.meta.total;
+      await loadPoseNames(state.items.map((g) => g.pose_id), { signal });
       draw();
     } catch (err) {
       if (err.name !== "AbortError") showError(errors, err);
@@ -37,14 +39,15 @@ export function resultsGallery({ signal, onChange }) {
   }
 
   function card(g) {
-    const title = `${words(g.pose_id)}`;
+    // Titled by the pose's name, as the gallery showed it; its id only if the name is unknown.
+    const title = knownPoseName(g.pose_id) ?? words(g.pose_id);
     const image = g.status === "completed" && g.output_url
-      ? h("img", { class: "result-image", src: g.output_url, alt: `Your portrait in the pose ${title}`, loading: "lazy", width: 300, height: 300 })
+      ? h("img", { class: "result-image", src: g.output_url, alt: `Your portrait in the pose ${title}, made ${formatDate(g.created_at)}`, loading: "lazy", width: 300, height: 300 })
       : h("div", { class: "result-image", "aria-hidden": "true" }, placeholderText(g));
     const lines = [
       h("div", {}, h("span", { class: `badge ${g.status}` }, STATUS_LABELS[g.status] ?? g.status), " ",
         h("span", { class: "badge" }, g.quality.toUpperCase()), g.priority ? [" ", h("span", { class: "badge" }, "Priority")] : null),
-      h("span", { class: "small" }, title),
+      h("span", { class: "small result-title" }, title),
       h("span", { class: "small muted" }, timeElement(g.created_at),
         g.processing_seconds != null ? ` · rendered in ${g.processing_seconds.toFixed(1)} s` : "",
         g.width ? ` · ${g.width} × ${g.height} px` : ""),
@@ -107,6 +110,7 @@ export function resultsGallery({ signal, onChange }) {
     if (known >= 0) state.items[known] = g;
     else { state.items.unshift(g); state.total += 1; }
     draw();
+    if (!knownPoseName(g.pose_id)) loadPoseNames([g.pose_id], { signal }).then(draw, () => {});
   }
 
   more.addEventListener("click", () => busy(more, "Loading…", () => load({ append: true })));

@@ -127,7 +127,7 @@ export function render(main, { signal }) {
       prices.textContent = `A portrait costs ${credits.prices.base} credits; HD adds ${credits.prices.hd}, priority adds ${credits.prices.priority}.`;
       replace(stats,
         stat("Portraits", figures.total), stat("Completed", figures.completed), stat("Failed", figures.failed),
-        stat("Average render", `${figures.average_processing_seconds.toFixed(1)} s`), stat("Credits used", figures.credits_used));
+        stat("Average render", averageRender(figures)), stat("Credits used", figures.credits_used));
       showCost();
     } catch (err) {
       if (err.name !== "AbortError") showError(summaryErrors, err);
@@ -210,5 +210,14 @@ function choice(type, name, value, label, checked = false) {
 }
 
 function stat(label, value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, String(value)));
+  return h("div", {}, h("dt", {}, label), h("dd", {}, value instanceof Node ? value : String(value)));
+}
+
+// An average over no renders is no figure at all: a dash (read out as words), not "0.0 s".
+function averageRender({ completed, average_processing_seconds: seconds }) {
+  if (!completed || seconds == null) {
+    return h("span", { class: "no-figure" }, h("span", { "aria-hidden": "true" }, "—"),
+      h("span", { class: "visually-hidden" }, "No renders yet"));
+  }
+  return `${seconds.toFixed(1)} s`;
 }

@@ -2,14 +2,29 @@
 // with skeleton previews that load only when scrolled into view, filtered by category
 // and tag, a page at a time. The filters offer every category and tag, with how many
 // poses each has, from GET /poses/facets (loaded once, alongside the first page).
+//
+// Unfiltered, the catalogue lists in pose id order: its first page would be two dozen
+// camera angles of one pose. So the first page shows the variety instead: a few poses of
+// every category (one request each, a handful of front views), one of each base pose,
+// taken in turns across the categories. "Show more" then goes through the whole
+// catalogue, leaving out the poses already shown.
 import { api } from "../api.js";
+import { rememberPoses } from "../poses.js";
 import { busy, h, replace, showError } from "../ui.js";
 
 const PAGE = 24;
+// Front views of one base pose (three framings, mirrored or not) come in runs of up to
+// six in a category's listing: reading 6 * (n - 1) + 1 of them reaches the n-th base pose.
+const FRONT_VIEWS_PER_BASE = 6;
 
 export function posePicker({ signal, onChange }) {
   // name -> pose count (null: seen on a pose but not in the facets, e.g. added since).
-  const state = { cursor: null, category: "", tag: "", categories: new Map(), tags: new Map(), count: 0 };
+  const state = {
+    cursor: null, category: "", tag: "", categories: new Map(), tags: new Map(), count: 0,
+    showcase: false, // the first page is the variety page: "more" starts the full listing
+    shown: new Set(), // pose ids in the grid
+    run: 0,           // the newest load; an older one's answer is dropped
+  };
   const errors = h("div");
   const category = h("select", { id: "pose-category", name: "category" }, h("option", { value: "" }, "All categories"));
   const tag = h("select", { id: "pose-tag", name: "tag" }, h("option", { value: "" }, "All tags"));
@@ -27,31 +42,70 @@ export function posePicker({ signal, onChange }) {
     status, h("div", { class: "actions" }, more));
 
   async function load({ append }) {
-    const query = new URLSearchParams({ limit: String(PAGE) });
-    if (state.category) query.set("category", state.category);
-    if (state.tag) query.set("tag", state.tag);
-    if (append && state.cursor) query.set("cursor", state.cursor);
+    const run = ++state.run;
     if (!append) {
       replace(grid);
       state.count = 0;
+      state.shown.clear();
+      state.cursor = null;
       status.textContent = "Loading poses…";
     }
     try {
-      // The catalogue is public: no token needed, so it shows even mid-refresh.
-      const page = await api(`/poses?${query}`, { auth: false, signal });
-      state.cursor = page.next_cursor;
-      for (const pose of page.items) grid.append(option(pose));
-      state.count += page.items.length;
-      remember(page.items);
-      more.hidden = !state.cursor;
-      status.textContent = state.count ? `${state.count} poses shown${state.cursor ? "; more are available" : ""}.`
+      let items;
+      let hasMore;
+      if (!append && !state.category && !state.tag && (items = await varietyPage()) !== null) {
+        state.showcase = true;
+        const total = [...state.categories.values()].reduce((sum, count) => sum + (count ?? 0), 0);
+        hasMore = total > items.length;
+      } else {
+        const query = new URLSearchParams({ limit: String(PAGE) });
+        if (state.category) query.set("category", state.category);
+        if (state.tag) query.set("tag", state.tag);
+        // After the variety page, the full listing starts from its beginning.
+        if (append && state.cursor && !state.showcase) query.set("cursor", state.cursor);
+        // The catalogue is public: no token needed, so it shows even mid-refresh.
+        const page = await api(`/poses?${query}`, { auth: false, signal });
+        state.showcase = false;
+        state.cursor = page.next_cursor;
+        items = page.items;
+        hasMore = Boolean(state.cursor);
+      }
+      if (run !== state.run) return;
+      const fresh = items.filter((pose) => !state.shown.has(pose.pose_id));
+      for (const pose of fresh) {
+        state.shown.add(pose.pose_id);
+        grid.append(option(pose));
+      }
+      state.count += fresh.length;
+      remember(items);
+      more.hidden = !hasMore;
+      status.textContent = state.count ? `${state.count} poses shown${hasMore ? "; more are available" : ""}.`
         : "No poses match these filters.";
       if (!append && state.count) ensureChecked();
     } catch (err) {
-      if (err.name === "AbortError") return;
+      if (err.name === "AbortError" || run !== state.run) return;
       status.textContent = "";
       showError(errors, err, { controls: [more] });
     }
+  }
+
+  /** A page of distinct base poses, in turns across the categories; null when the
+   *  categories are unknown (the facets did not load), for the plain listing instead. */
+  async function varietyPage() {
+    await facetsLoaded;
+    const categories = [...state.categories].filter(([, count]) => count !== 0).map(([name]) => name);
+    if (!categories.length) return null;
+    const wanted = categories.slice(0, PAGE);
+    const rounds = Math.ceil(PAGE / wanted.length);
+    const limit = Math.min(100, FRONT_VIEWS_PER_BASE * (rounds - 1) + 1);
+    const lists = await Promise.all(wanted.map((name) => {
+      const query = new URLSearchParams({ category: name, limit: String(limit) });
+      if (state.tags.get("front-view")) query.set("tag", "front-view");
+      return api(`/poses?${query}`, { auth: false, signal }).then((page) => page.items);
+    }));
+    const split = lists.map(distinctFirst);
+    const page = interleave([...split.map(([firsts]) => firsts), ...split.map(([, rest]) => rest)], PAGE, split.length);
+    return page.length ? page : null;
   }
 
   async function loadFacets() {
@@ -66,10 +120,12 @@ export function posePicker({ signal, onChange }) {
     fill(category, state.categories);
     fill(tag, state.tags);
   }
+  const facetsLoaded = loadFacets();
 
   // Poses newer than the facets (or all of them, if the facets failed to load) still
   // get their category and tags offered.
   function remember(items) {
+    rememberPoses(items);
     let categoriesChanged = false;
     let tagsChanged = false;
     for (const pose of items) {
@@ -115,13 +171,44 @@ export function posePicker({ signal, onChange }) {
   category.addEventListener("change", () => { state.category = category.value; load({ append: false }); });
   tag.addEventListener("change", () => { state.tag = tag.value; load({ append: false }); });
   more.addEventListener("click", () => busy(more, "Loading…", () => load({ append: true })));
-  loadFacets();
   load({ append: false });
 
   return {
     element,
     selected: () => grid.querySelector("input:checked")?.value ?? null,
   };
+}
+
+// One pose of each base pose (its name before the colon: "Waving, hand up"), the
+// unmirrored one when there is one; and apart, the other views and framings.
+function distinctFirst(poses) {
+  const firsts = new Map();
+  const rest = [];
+  for (const pose of poses) {
+    const base = String(pose.name).split(":")[0];
+    const held = firsts.get(base);
+    if (!held) firsts.set(base, pose);
+    else if (held.tags.includes("mirrored") && !pose.tags.includes("mirrored")) {
+      firsts.set(base, pose);
+      rest.push(held);
+    } else rest.push(pose);
+  }
+  return [[...firsts.values()], rest];
+}
+
+// Up to `count` items: one from each list of a group in turn, a group of `size` lists
+// at a time (the distinct base poses of every category, then the rest).
+function interleave(lists, count, size) {
+  const taken = [];
+  for (let start = 0; start < lists.length; start += size) {
+    const group = lists.slice(start, start + size);
+    for (let i = 0; taken.length < count && group.some((list) => i < list.length); i += 1) {
+      for (const list of group) {
+        if (i < list.length && taken.length < count) taken.push(list[i]);
+      }
+    }
+  }
+  return taken;
 }
 
 export function words(slug) {

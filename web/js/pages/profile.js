@@ -2,14 +2,9 @@
 // sent as null (the API clears them); social links replace the whole map.
 import { api } from "../api.js";
 import { loadMe } from "../me.js";
+import { NETWORKS } from "../messages.js";
 import { busy, clear, field, h, markInvalid, notice, replace, showError, timeElement } from "../ui.js";
 
-// The networks the API accepts (ProfileUpdate.social_links in openapi.json).
-const NETWORKS = {
-  website: "Website", github: "GitHub", gitlab: "GitLab", linkedin: "LinkedIn", x: "X",
-  bluesky: "Bluesky", mastodon: "Mastodon", instagram: "Instagram", facebook: "Facebook",
-  youtube: "YouTube", dribbble: "Dribbble", behance: "Behance",
-};
 
 export async function render(main, { signal }) {
   main.append(h("div", { class: "page-head" },
@@ -104,7 +99,8 @@ function accountCard(me) {
       h("div", {},
         h("p", {}, h("strong", {}, me.name), h("br"), h("span", { class: "muted" }, `@${me.username}`)),
         me.title ? h("p", { class: "small" }, me.title) : null,
-        h("p", { class: "small" }, h("a", { href: "#/avatar" }, me.avatar ? "Change your avatar" : "Add an avatar")))),
+        h("p", { class: "small" }, h("a", { href: "#/avatar" }, me.avatar ? "Change your avatar" : "Add an avatar")),
+        h("p", { class: "small" }, h("a", { href: `#/u/${encodeURIComponent(me.user_id)}` }, "See your public portfolio")))),
     h("dl", { class: "details" },
       h("div", {}, h("dt", {}, "Email"), h("dd", {}, me.email)),
       h("div", {}, h("dt", {}, "Credits"), h("dd", {}, String(me.credits ?? 0), " · ", h("a", { href: "#/generations" }, "spend them"))),

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     generations_table: str = Field(alias="GENERATIONS_TABLE")
     credit_ledger_table: str = Field(alias="CREDIT_LEDGER_TABLE")
     poses_table: str = Field(alias="POSES_TABLE")
+    projects_table: str = Field(alias="PROJECTS_TABLE")
+    media_table: str = Field(alias="MEDIA_TABLE")
     media_bucket: str = Field(alias="MEDIA_BUCKET")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     signing_key_secret: str = Field(alias="SIGNING_KEY_SECRET")
@@ -60,6 +62,21 @@ class Settings(BaseSettings):
     avatar_grace_seconds: int = Field(7 * 86400, alias="AVATAR_GRACE_SECONDS", ge=0)
     # A purged avatar leaves a tombstone this long, so a late restore answers 410, not 404.
     avatar_tombstone_seconds: int = Field(30 * 86400, alias="AVATAR_TOMBSTONE_SECONDS", ge=0)
+
+    # Portfolio (seed 002): projects and their images.
+    projects_per_user: int = Field(200, alias="PROJECTS_PER_USER", ge=1, le=10_000)
+    media_max_bytes: int = Field(10 * 1024 * 1024, alias="MEDIA_MAX_BYTES", ge=1024,
+                                 le=50 * 1024 * 1024)
+    media_uploads_per_minute: int = Field(20, alias="MEDIA_UPLOADS_PER_MINUTE", ge=1)
+
+    # Project search (portrait.search): OpenSearch in AWS, Tantivy on disk locally.
+    search_engine: Literal["opensearch", "tantivy"] = Field("opensearch", alias="SEARCH_ENGINE")
+    # OpenSearch: the collection's or domain's https endpoint; "aoss" (Serverless) or "es".
+    search_endpoint: str = Field("", alias="SEARCH_ENDPOINT")
+    search_service: Literal["aoss", "es"] = Field("aoss", alias="SEARCH_SERVICE")
+    search_alias: str = Field("projects", alias="SEARCH_ALIAS", pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    # Tantivy: the folder holding its indexes (the local stack's state folder).
+    search_index_dir: str = Field("/tmp/portrait-search", alias="SEARCH_INDEX_DIR", min_length=1)
 
     # Credits and generations. Costs are seed 003's (portrait.services.credits), not settings.
     initial_credits: int = Field(100, alias="INITIAL_CREDITS", ge=0, le=1_000_000)

@@ -64,6 +64,16 @@ class NotConfigured(PortraitError):
     code = "not_configured"
 
 
+class Unavailable(PortraitError):
+    """A service we depend on cannot answer right now (503 with Retry-After)."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
+
+
 class ImageRejected(PortraitError):
     """An uploaded image failed validation. `code` is the machine-readable reason:
     unsupported_type, too_large, dimensions_too_small, dimensions_too_large,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator
 
@@ -32,6 +33,16 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     if value and not any(_visible(char) for char in value):
         return "must contain visible characters, not only spaces or invisible ones"
     return None
+
+
+def is_web_url(value: str, hosts: tuple[str, ...] | None = None) -> bool:
+    """An absolute http(s) URL with a host and no credentials, on one of `hosts`
+    (or their subdomains) when given."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
+        return False
+    host = parts.hostname.lower()
+    return hosts is None or any(host == h or host.endswith("." + h) for h in hosts)
 
 
 def _visible(char: str) -> bool:

@@ -67,16 +67,20 @@ def square_source(source: DecodedSource, side: int,
 
 
 
-def upright_srgb(source: DecodedSource, shorter_side: int) -> Image.Image:
-    """The whole source, its shorter side at most `shorter_side` (never upscaled),
-    upright, in sRGB, RGB or RGBA, with no metadata: for callers that choose
-    their own crop (the portrait preview's face window) rather than the centre."""
+def upright_srgb(source: DecodedSource, shorter_side: int | None = None, *,
+                 longer_side: int | None = None) -> Image.Image:
+    """The whole source, its shorter side at most `shorter_side` (or its longer side at
+    most `longer_side`; never upscaled), upright, in sRGB, RGB or RGBA, with no
+    metadata: for callers that choose their own crop (the portrait preview's face
+    window, a portfolio thumbnail) or show the whole picture."""
     image = source.image
     icc_profile = image.info.get("icc_profile")
     orientation = exif_orientation(image)
     image = _resizable(image)
     # Scale from the source's real size: a JPEG may be shrunk on load already.
-    ratio = min(1.0, shorter_side / min(source.info.width, source.info.height))
+    width, height = source.info.width, source.info.height
+    ratio = min(1.0, shorter_side / min(width, height) if shorter_side else 1.0,
+                longer_side / max(width, height) if longer_side else 1.0)
     size = (max(1, round(source.info.width * ratio)), max(1, round(source.info.height * ratio)))
     if size != image.size:
         image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)

@@ -21,7 +21,9 @@ from __future__ import annotations
 import io
 import struct
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 from PIL import Image, ImageFile
 
@@ -115,13 +117,14 @@ def probe(
 
 
 def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
-           at_least: int | None = None) -> DecodedSource:
+           at_least: int | None = None, fit_within: int | None = None) -> DecodedSource:
     """Validate and decode the first frame.
 
     at_least: the smallest side the caller needs. A JPEG is then decoded at
     the largest DCT reduction (1/2, 1/4, 1/8) whose shorter side is still at
     least that; the whole entropy stream is still read, so truncation is
-    still caught.
+    still caught. fit_within: the same for a caller that needs the whole
+    picture with its longer side at (most) this many pixels.
     """
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # Someone in this process turned on partial decoding; refusing beats
@@ -140,10 +143,10 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
             raise rejected("corrupt", "the WebP header is malformed", limits)
         _check_dimensions(*declared, limits)
 
-    # catch_warnings swaps the process's filter list for the duration: fine for
-    # a Lambda handler (one request per process at a time), not for callers
-    # decoding from several threads at once.
-    with warnings.catch_warnings():
+    # catch_warnings swaps the process's filter list for the duration (and _pillow_ceiling
+    # the process's pixel ceiling): fine for a Lambda handler (one request per process at
+    # a time), not for callers decoding from several threads at once.
+    with warnings.catch_warnings(), _pillow_ceiling(limits.max_pixels):
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=[PIL_FORMATS[fmt]])
@@ -159,8 +162,9 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
             frames = getattr(image, "n_frames", 1)
             image.seek(0)
             scale = 1
-            if at_least and fmt == "jpeg":
-                chosen = image.draft(image.mode, (at_least, at_least))
+            wanted = _draft_size(width, height, at_least, fit_within)
+            if wanted and fmt == "jpeg":
+                chosen = image.draft(image.mode, wanted)
                 if chosen is not None:
                     scale = round(width / chosen[1][2])
             image.load()
@@ -177,6 +181,35 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
     info = SourceInfo(format=fmt, width=width, height=height, frames=frames,
                       mode=image.mode, bytes=len(data))
     return DecodedSource(info=info, image=image, scale=scale)
+
+
+def _draft_size(width: int, height: int, at_least: int | None,
+                fit_within: int | None) -> tuple[int, int] | None:
+    """The smallest decoded size the caller can use (Image.draft keeps both sides at
+    least this), or None to decode at full size."""
+    if at_least:
+        return at_least, at_least
+    longer = max(width, height)
+    if fit_within and longer > fit_within:
+        # Rounded up: the draft must not come out a pixel short of the size asked for.
+        return -(-width * fit_within // longer), -(-height * fit_within // longer)
+    return None
+
+
+@contextmanager
+def _pillow_ceiling(max_pixels: int) -> Iterator[None]:
+    """Pillow's own bomb check at `max_pixels` while decoding, when these limits allow
+    more than the process-wide ceiling (portfolio images: up to 8192 px a side). Our
+    header check has run first, so nothing larger is ever opened."""
+    ceiling = Image.MAX_IMAGE_PIXELS
+    if ceiling is None or max_pixels <= ceiling:
+        yield
+        return
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = ceiling
 
 
 def _check_dimensions(width: int, height: int, limits: Limits) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,6 +20,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from portrait.auth.passwords import (
@@ -55,18 +57,23 @@ def normalize_email(value: str) -> str:
     return value
 
 
+Email = Annotated[str, Field(max_length=254, examples=["ada@example.com"],
+                             description="compared case-insensitively"),
+                  AfterValidator(normalize_email)]
+
+
 class Registration(BaseModel):
     # No blanket whitespace stripping: a password is used exactly as typed.
     model_config = ConfigDict(extra="forbid", strict=True)
 
     username: Username
-    email: Annotated[str, Field(max_length=254, examples=["ada@example.com"],
-                                description="unique, compared case-insensitively")]
+    email: Annotated[Email, Field(description="unique, compared case-insensitively")]
     password: Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
                                    description="8-128 characters, not the username or email")]
-    name: Name
-
-    _email = field_validator("email")(normalize_email)
+    # Optional: a client that sends only {username, email, password} gets its username as
+    # display name (set by _name_defaults_to_username; the factory only marks it optional).
+    name: Annotated[Name, Field(default_factory=str,
+                                description="display name; the username when left out")]
 
     @field_validator("password")
     @classmethod
@@ -78,6 +85,12 @@ class Registration(BaseModel):
         if problem:
             raise ValueError(problem)
         return password
+
+    @model_validator(mode="after")
+    def _name_defaults_to_username(self) -> Self:
+        if "name" not in self.model_fields_set:
+            self.name = self.username
+        return self
 
 
 @lru_cache(maxsize=4)

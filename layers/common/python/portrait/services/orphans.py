@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 
 from portrait.observability import logger
 from portrait.store import avatar_cleanup, keys, objects
+from portrait.store.portfolio import media as media_store
 
 OwnerKey = tuple[str, str]  # (user_id, avatar_id | media_id)
 
@@ -25,24 +26,28 @@ def _avatar_statuses(owners: Iterable[OwnerKey]) -> dict[OwnerKey, str]:
     return avatar_cleanup.avatar_statuses(owners)
 
 
-def _no_media_records(owners: Iterable[OwnerKey]) -> dict[OwnerKey, str]:
-    """There is no media table yet, so no media object has a record. When media
-    records exist, their batch lookup replaces this (or media uploads get swept)."""
-    return {}
+def _media_statuses(owners: Iterable[OwnerKey]) -> dict[OwnerKey, str]:
+    """Media records are keyed by id alone: a record owns media/{user}/{id}/ only if it
+    names that user too (a key under another user's prefix is owned by nobody)."""
+    owners = list(owners)
+    found = media_store.media_statuses(media_id for _, media_id in owners)
+    return {(user_id, media_id): found[media_id][1] for user_id, media_id in owners
+            if media_id in found and found[media_id][0] == user_id}
 
 
 # Per area: the status of each of these owners' records (owners with none are absent),
 # and the statuses whose record owns its objects.
 RECORD_LOOKUPS: dict[str, Callable[[Iterable[OwnerKey]], dict[OwnerKey, str]]] = {
     "avatars": _avatar_statuses,
-    "media": _no_media_records,
+    "media": _media_statuses,
 }
 OWNING_STATUSES: dict[str, frozenset[str]] = {
     "avatars": avatar_cleanup.HOLDS_OBJECTS,
-    "media": frozenset(),
+    # Pending: a processor writes the images before the record says ready.
+    "media": frozenset({media_store.PENDING, media_store.READY}),
 }
 # Areas whose owners without any record are reported to `on_unrecorded` (a purged
-# avatar's tombstone); a media object never had a record, so none is owed one.
+# avatar's tombstone); a deleted image's record is simply gone, so none is owed one.
 REPORTS_UNRECORDED = frozenset({"avatars"})
 NO_RECORD, REPORTED = "", "reported"  # in `known`, beside the statuses of real records
 

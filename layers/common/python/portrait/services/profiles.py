@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -14,7 +13,7 @@ from portrait.services.avatar_views import AvatarLinks
 from portrait.services.avatars import current_links
 from portrait.store import users
 from portrait.store.users import User
-from portrait.text import MultiLine, SingleLine
+from portrait.text import MultiLine, SingleLine, is_web_url
 
 MAX_BIO_LENGTH = 500
 
@@ -43,18 +42,10 @@ _HANDLE = re.compile(r"^@?[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 _MASTODON_HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,30}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
-def _valid_url(value: str, hosts: tuple[str, ...] | None) -> bool:
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
-        return False
-    host = parts.hostname.lower()
-    return hosts is None or any(host == h or host.endswith("." + h) for h in hosts)
-
-
 def social_link_problem(network: str, value: str) -> str | None:
     """Why `value` is no handle or profile URL for `network`, or None when it is one."""
     if value.startswith(("http://", "https://")):
-        return None if _valid_url(value, SOCIAL_NETWORKS[network]) else (
+        return None if is_web_url(value, SOCIAL_NETWORKS[network]) else (
             f"{network}: not a URL on {', '.join(SOCIAL_NETWORKS[network] or ('the web',))}"
         )
     if network == "website":

@@ -10,16 +10,17 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, replace
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from portrait.auth import tokens
 from portrait.config import get_settings
 from portrait.errors import Unauthorized
 from portrait.ids import new_id
 from portrait.observability import MetricUnit, logger, metrics
-from portrait.services.accounts import passwords
+from portrait.services.accounts import Email, Username, passwords
 from portrait.services.avatar_views import AvatarLinks
 from portrait.services.avatars import current_links
 from portrait.store import rate_limits, refresh_tokens, users
@@ -31,12 +32,40 @@ _BAD_LOGIN = "invalid login or password"
 _BAD_REFRESH = "invalid or expired refresh token"
 
 
-class Credentials(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+_IDENTIFIERS = ("login", "username", "email")
 
-    login: Annotated[str, Field(min_length=1, max_length=254, description="username or email")]
+
+class Credentials(BaseModel):
+    """A password and exactly one of `login` (username or email), `username` or `email`."""
+
+    # A null identifier counts as left out, hence the "type" in each alternative.
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"oneOf": [
+        {"required": [name, "password"], "properties": {name: {"type": "string"}}}
+        for name in _IDENTIFIERS]})
+
+    login: Annotated[str, Field(min_length=1, max_length=254,
+                                description="username or email")] | None = None
+    username: Username | None = None
+    email: Email | None = None
     # Long enough for any valid password, short enough that nobody makes us hash megabytes.
     password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> Self:
+        given = [name for name in _IDENTIFIERS if getattr(self, name) is not None]
+        if not given:
+            raise PydanticCustomError("identifier_missing",
+                                      "send one of login, username or email with the password")
+        if len(given) > 1:
+            raise PydanticCustomError("identifier_ambiguous",
+                                      "send only one of login, username or email, not {given}",
+                                      {"given": " and ".join(given)})
+        return self
+
+    @property
+    def identifier(self) -> str:
+        """The username or email to log in as, as given (login() trims it)."""
+        return next(value for name in _IDENTIFIERS if (value := getattr(self, name)) is not None)
 
 
 @dataclass(frozen=True)
@@ -84,7 +113,7 @@ def login(credentials: Credentials) -> Session:
     Unknown accounts and wrong passwords fail alike: same error, and an argon2
     verification either way, so neither the answer nor its timing tells them apart.
     """
-    login_name = credentials.login.strip()
+    login_name = credentials.identifier.strip()
     user = users.find_user_by_login(login_name)
     # Count attempts per account; per hashed login name when there is none, so
     # an unknown name is limited exactly like a known one.

@@ -25,6 +25,7 @@ from portrait.services import generation_outcomes
 from portrait.store import avatar_cleanup, avatars, generations, keys, objects
 from portrait.store.avatars import EXPIRED, PENDING
 from portrait.store.keys import TmpKey
+from portrait.store.portfolio import media as media_store
 
 
 @dataclass(frozen=True)
@@ -168,13 +169,36 @@ def _settle_generation_upload(tmp: TmpKey, tally: _Tally) -> int:
     return _expire_generation(tmp.user_id, tmp.upload_id, tally, input_arrived=True)
 
 
-# What an abandoned upload's record becomes, by the kind in its tmp/ key. Media has no
-# records yet. A generation's move to expired is the conditional write that also
+def _expire_media(media_id: str, tally: _Tally) -> int:
+    """A portfolio image's pending → expired, once; 1 if this call did it (or, dry, would)."""
+    if tally.dry_run:
+        if ("media", media_id) in tally.counted:
+            return 0
+        media = media_store.get_media(media_id)
+        if media is None or media.status != media_store.PENDING:
+            return 0
+        tally.counted.add(("media", media_id))
+        return 1
+    return int(media_store.settle(media_id, status=media_store.EXPIRED, now_iso=tally.now_iso,
+                                  changes={}))
+
+
+def _settle_media_upload(tmp: TmpKey, tally: _Tally) -> int:
+    # The key names the image itself (upload id = media id); its owner must match.
+    media = media_store.get_media(tmp.upload_id)
+    if media is None or media.user_id != tmp.user_id:
+        return 0
+    return _expire_media(tmp.upload_id, tally)
+
+
+# What an abandoned upload's record becomes, by the kind in its tmp/ key. A generation's
+# move to expired is the conditional write that also
 # refunds the credits (one transaction), so a rerun of the sweep, or a processor
 # finishing late, can never refund twice.
 SETTLE_ABANDONED: dict[str, Callable[[TmpKey, _Tally], int]] = {
     "avatars": _settle_avatar_upload,
     "generations": _settle_generation_upload,
+    "media": _settle_media_upload,
 }
 
 
@@ -195,6 +219,11 @@ def _expire_forms_never_used(tally: _Tally, *, expired_before: int) -> None:
                                                         input_arrived=False)
     except Exception:  # noqa: BLE001 - the next run retries
         logger.exception("expiring never-used generation forms failed")
+    try:  # and portfolio images
+        for media_id in media_store.iter_stale_pending(expired_before=expired_before):
+            tally.records_expired += _expire_media(media_id, tally)
+    except Exception:  # noqa: BLE001 - the next run retries
+        logger.exception("expiring never-used media forms failed")
 
 
 def _publish_metrics(report: TempSweepReport) -> None:

@@ -13,6 +13,7 @@ concurrent change makes the transaction fail instead of losing an update.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Iterator
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
@@ -64,8 +65,8 @@ def _plain(value: Any) -> Any:
         value = value.as_dict()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    if isinstance(value, (float, Decimal)):  # Decimal: stream images as Powertools reads them
+        return int(value) if value == int(value) else float(value)
     return value
 
 

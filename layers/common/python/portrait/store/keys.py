@@ -12,7 +12,8 @@ TMP_PREFIX = "tmp/"  # direct uploads wait here until processed or swept
 TMP_KINDS = ("avatars", "media", "generations")
 _TMP_KEY = re.compile(rf"^tmp/(?P<kind>{'|'.join(TMP_KINDS)})/(?P<user_id>{_ID})/(?P<upload_id>{_ID})/source$")
 
-AVATAR_CACHE_CONTROL = "public, max-age=31536000, immutable"  # a new avatar gets a new id
+# A new avatar (or portfolio image) gets a new id, so its objects never change.
+AVATAR_CACHE_CONTROL = MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
 CONTENT_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
 
@@ -65,6 +66,19 @@ def avatar_prefix(user_id: str, avatar_id: str) -> str:
 
 def avatar_variant_key(user_id: str, avatar_id: str, size: str, fmt: str) -> str:
     return f"{avatar_prefix(user_id, avatar_id)}{size}.{EXTENSIONS[fmt]}"
+
+
+def media_prefix(user_id: str, media_id: str) -> str:
+    return f"media/{user_id}/{media_id}/"
+
+
+def media_display_key(user_id: str, media_id: str) -> str:
+    """The display image (WebP): public, like the thumbnail (PUBLIC_KEY_PATTERNS)."""
+    return f"{media_prefix(user_id, media_id)}display.webp"
+
+
+def media_thumbnail_key(user_id: str, media_id: str) -> str:
+    return f"{media_prefix(user_id, media_id)}thumb.jpg"
 
 
 def generation_prefix(user_id: str, generation_id: str) -> str:

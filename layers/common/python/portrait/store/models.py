@@ -65,6 +65,9 @@ class UserItem(Model):
     generations_failed = NumberAttribute(null=True)  # failed or expired, all refunded
     generation_ms_total = NumberAttribute(null=True)  # of the completed ones
     credits_used = NumberAttribute(null=True)  # charges net of refunds
+    # Portfolio projects owned, moved in the transactions that create and delete them,
+    # so the per-user cap holds however many requests race.
+    project_count = NumberAttribute(null=True)
 
 
 class GuardItem(Model):
@@ -336,6 +339,8 @@ TX_OLD = "ALL_OLD"
 
 def reset_connections() -> None:
     """Forget table bindings and connections (tests that switch endpoints call this)."""
-    for model in ALL_MODELS:
+    from portrait.store.portfolio.models import PORTFOLIO_MODELS
+
+    for model in ALL_MODELS + PORTFOLIO_MODELS:
         model.Meta.table_name = None
         model._connection = None

@@ -179,6 +179,13 @@ def public_url(key: str) -> str:
     return private_url(key)
 
 
+def lasting_url(key: str) -> str | None:
+    """A public object's URL that never expires (the CDN's), or None without a CDN:
+    what a domain event may carry, since its consumers keep it."""
+    base_url = get_settings().public_base_url
+    return f"{base_url.rstrip('/')}/{key}" if base_url and keys.is_public_key(key) else None
+
+
 def private_url(key: str) -> str:
     """A presigned GET, whatever PUBLIC_BASE_URL says: for everything that is not public
     (generation inputs and outputs, uploads, originals), which the CDN cannot read."""

@@ -1,0 +1,46 @@
+"""EventPublisherFunction: domain events from the projects, media and users streams.
+
+A record is published only after its write committed (it is in the stream),
+and a failed publish is never dropped: the batch reports the first record
+that failed, and Lambda retries the shard from it, in order, until it works
+(or, after 24 h, sends its position to DomainEventFailuresQueue).
+
+Powertools' BatchProcessor is not used on purpose: it goes on past a failed
+record, so a later change of the same item would be published before an
+earlier one that is retried. Stopping at the first failure keeps each item's
+events in stream order; a record published again after a retry is a
+duplicate, which consumers absorb (at least once, ordered by `version`).
+"""
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from portrait.observability import MetricUnit, logger, metrics, tracer
+from portrait.services.portfolio.domain_events import publish_changes
+
+
+def _table(source_arn: str) -> str:
+    # arn:aws:dynamodb:region:account:table/<name>/stream/<label>
+    return source_arn.split(":table/", 1)[-1].split("/stream/", 1)[0]
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+@event_source(data_class=DynamoDBStreamEvent)
+def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
+    published = 0
+    for record in event.records:
+        change = record.dynamodb
+        try:
+            published += publish_changes(
+                _table(record.event_source_arn or ""), str(record.event_name.name),
+                change.old_image if change else None, change.new_image if change else None)
+        except Exception:  # noqa: BLE001 - reported, and the shard retries from here
+            logger.exception("publishing a stream record's events failed; retrying from it",
+                             extra={"sequence_number": change.sequence_number if change else None})
+            metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=published)
+            return {"batchItemFailures": [{"itemIdentifier": change.sequence_number}]}
+    metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=published)
+    return {"batchItemFailures": []}

@@ -1,0 +1,104 @@
+"""Portfolio images as the API serves them, and their removal.
+
+An image is its owner's; anyone may see a ready image that belongs to a
+project (projects are public), and nobody else learns that any other image
+exists (404, as for any id that is not yours).
+
+Removal deletes the record first, then the objects: a crash in between leaves
+objects without a record, which the nightly orphan pass finds (it looks media
+objects up in the media table). The other order could leave a record whose
+images are gone, which no sweep would notice.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from portrait.errors import NotFound
+from portrait.observability import MetricUnit, logger, metrics
+from portrait.services.cursors import decode_cursor, encode_cursor
+from portrait.services.portfolio.projects import find_project, owned_project
+from portrait.services.portfolio.views import MediaView, Page, media_view, now_iso_ms
+from portrait.store import objects
+from portrait.store.portfolio import media as store
+from portrait.store.portfolio import projects
+from portrait.store.portfolio.media import READY, Media
+
+_ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
+
+
+def _not_found() -> NotFound:
+    return NotFound("no such image", code="media_not_found")
+
+
+def get_media(media_id: str, viewer_id: str | None) -> MediaView:
+    """The owner sees any status; anyone else only a ready image of a project."""
+    media = store.get_media(media_id)
+    if media is None:
+        raise _not_found()
+    if media.user_id != viewer_id and not (media.project_id and media.status == READY):
+        raise _not_found()
+    return media_view(media)
+
+
+def _page(items: list[Media], last: str | None) -> Page:
+    return Page(items=[media_view(m) for m in items],
+                next_cursor=encode_cursor("after", last) if last else None)
+
+
+def _after(cursor: str | None) -> str | None:
+    return decode_cursor(cursor, "after", pattern=_ULID) if cursor else None
+
+
+def list_project_media(project_id: str, *, limit: int, cursor: str | None) -> Page:
+    """A project's ready images, newest first (public)."""
+    find_project(project_id)
+    return _page(*store.list_project_media(project_id, limit=limit, after=_after(cursor),
+                                           status=READY))
+
+
+def list_my_media(user_id: str, *, project_id: str | None, limit: int,
+                  cursor: str | None) -> Page:
+    """Your images of any status, newest first; with `project_id`, that project's only."""
+    if project_id is None:
+        return _page(*store.list_user_media(user_id, limit=limit, after=_after(cursor)))
+    owned_project(user_id, project_id)
+    return _page(*store.list_project_media(project_id, limit=limit, after=_after(cursor)))
+
+
+@dataclass(frozen=True)
+class Removed:
+    media_id: str
+    status: str = "deleted"
+
+
+def delete_media(user_id: str, media_id: str) -> Removed:
+    """DELETE /media/{id}: the owner's image, record and objects; a project whose cover
+    it was loses its cover."""
+    media = store.get_media(media_id)
+    if media is None or media.user_id != user_id:
+        raise _not_found()
+    remove_media(media)
+    metrics.add_metric(name="MediaDeleted", unit=MetricUnit.Count, value=1)
+    return Removed(media_id)
+
+
+def remove_media(media: Media, *, project_deleted: bool = False) -> bool:
+    """Record, then objects, then the project's cover if it was this image (not when the
+    project itself is gone); False if the record was gone already (its objects are
+    deleted anyway: a repeat finishes what a crash left)."""
+    removed = store.delete_record(media.media_id)
+    objects.delete_objects(media.keys)
+    if media.project_id and not project_deleted:
+        projects.clear_cover(media.project_id, media_id=media.media_id, now_iso=now_iso_ms())
+    return removed
+
+
+def remove_project_media(project_id: str) -> int:
+    """Every image of a deleted project (project.deleted, at least once): a repeat finds
+    nothing left and removes nothing. Returns how many records this call removed."""
+    removed = sum(remove_media(media, project_deleted=True)
+                  for media in store.iter_project_media(project_id))
+    logger.info("a deleted project's images removed",
+                extra={"project_id": project_id, "removed": removed})
+    return removed

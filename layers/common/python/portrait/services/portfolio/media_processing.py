@@ -1,0 +1,144 @@
+"""ThumbnailFunction's work: an uploaded portfolio image becomes ready or rejected.
+
+As avatar processing (services.avatar_processing), idempotent twice over:
+Powertools remembers each finished upload (bucket + key + etag), and the move
+off pending is conditioned on the record still being pending. The images are
+written before the record says ready, so a reader never sees a ready image
+without its objects; a crash in between leaves objects that a retry rewrites
+(same keys) or, should the record be deleted, the orphan sweep removes.
+The upload itself is deleted in every outcome: the original is not kept.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from portrait.config import get_settings
+from portrait.errors import ImageRejected
+from portrait.imaging import sniff
+from portrait.imaging.media import MediaImages, make_media_images, media_limits
+from portrait.imaging.validate import rejected
+from portrait.observability import MetricUnit, count_by, logger, metrics
+from portrait.s3_events import UploadedObject
+from portrait.services.avatar_views import iso, now
+from portrait.services.portfolio.views import now_iso_ms
+from portrait.store import keys, objects
+from portrait.store.idempotency import idempotent
+from portrait.store.portfolio import media as store
+from portrait.store.portfolio import projects
+from portrait.store.portfolio.media import PENDING, READY, REJECTED, Media
+
+__all__ = ["MediaOutcome", "process_media_upload"]
+
+
+@dataclass(frozen=True)
+class MediaOutcome:
+    outcome: str  # ready | rejected | unchanged (already settled) | dropped
+    media_id: str | None = None
+    reason: str | None = None
+
+
+@idempotent(key_prefix="media-upload", data_keyword_argument="upload",
+            key_jmespath="[bucket, key, etag]", output=MediaOutcome)
+def process_media_upload(*, upload: UploadedObject) -> MediaOutcome:
+    settings = get_settings()
+    tmp = keys.parse_tmp_key(upload.key)
+    if upload.bucket != settings.media_bucket or tmp is None or tmp.kind != "media":
+        logger.warning("dropping an event for a key we did not issue",
+                       extra={"bucket": upload.bucket, "key": upload.key})
+        return MediaOutcome("dropped", reason="unknown_key")
+    media = store.get_media(tmp.upload_id)
+    if media is None or media.user_id != tmp.user_id:
+        # Deleted meanwhile, or a key naming another user: nothing may come of it.
+        objects.delete_objects([upload.key])
+        return MediaOutcome("dropped", tmp.upload_id,
+                            reason="media_missing" if media is None else "owner_mismatch")
+    if media.status != PENDING:
+        return _already_settled(media, upload)
+    return _process(media, upload)
+
+
+def _process(media: Media, upload: UploadedObject) -> MediaOutcome:
+    settings = get_settings()
+    started = time.perf_counter()
+    limits = media_limits(settings.media_max_bytes)
+    try:
+        stored = objects.read_object(upload.key, max_bytes=settings.media_max_bytes)
+    except objects.ObjectMissing:
+        logger.info("the upload is gone; nothing to process", extra={"key": upload.key})
+        return MediaOutcome("dropped", media.media_id, reason="object_missing")
+    original = {"bytes": stored.size, "etag": stored.etag}
+    try:
+        if stored.size > settings.media_max_bytes:  # judged by HEAD: the body was never read
+            raise rejected("too_large", f"the file is {stored.size} bytes; the limit is "
+                                        f"{settings.media_max_bytes}", limits)
+        images = make_media_images(stored.body, limits=limits,
+                                   workers=settings.image_workers or None)
+    except ImageRejected as rejection:
+        return _reject(media, upload, rejection, {**original, "format": sniff(stored.body)})
+
+    if media.project_id and projects.get_project(media.project_id) is None:
+        # The project was deleted while this was in the queue: its cleanup has run or
+        # will find nothing, so this image goes too rather than outlive its project.
+        store.delete_record(media.media_id)
+        objects.delete_objects([upload.key])
+        return MediaOutcome("dropped", media.media_id, reason="project_deleted")
+    parts = _store_images(media, images)
+    ready = store.settle(media.media_id, status=READY, now_iso=iso(now()), changes={
+        **parts, "ready_at": iso(now()),
+        "original": {"format": images.source.format, "width": images.source.width,
+                     "height": images.source.height, "frames": images.source.frames,
+                     **original}})
+    objects.delete_objects([upload.key])
+    if not ready:
+        return MediaOutcome("unchanged", media.media_id)
+    _cover_if_none(media, parts["thumbnail"]["key"])
+    metrics.add_metric(name="MediaProcessed", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="MediaProcessingTime", unit=MetricUnit.Milliseconds,
+                       value=(time.perf_counter() - started) * 1000)
+    logger.info("portfolio image ready", extra={"media_id": media.media_id})
+    return MediaOutcome("ready", media.media_id)
+
+
+def _store_images(media: Media, images: MediaImages) -> dict[str, dict]:
+    """Write the display image and the thumbnail; returns the record's map of each."""
+    parts = {"display": (keys.media_display_key(media.user_id, media.media_id), images.display),
+             "thumbnail": (keys.media_thumbnail_key(media.user_id, media.media_id),
+                           images.thumbnail)}
+    objects.put_objects([(key, image.body, image.content_type) for key, image in parts.values()],
+                        cache_control=keys.MEDIA_CACHE_CONTROL)
+    return {name: {"key": key, "width": image.width, "height": image.height,
+                   "bytes": len(image.body), "content_type": image.content_type}
+            for name, (key, image) in parts.items()}
+
+
+def _cover_if_none(media: Media, thumbnail_key: str) -> None:
+    """The first ready image of a project without a cover becomes its cover (seed 002's
+    thumbnailer did this); a project that has one keeps it."""
+    if media.project_id:
+        projects.set_cover(media.project_id, media_id=media.media_id, key=thumbnail_key,
+                           now_iso=now_iso_ms(), only_if_unset=True)
+
+
+def _reject(media: Media, upload: UploadedObject, rejection: ImageRejected,
+            original: dict) -> MediaOutcome:
+    changed = store.settle(media.media_id, status=REJECTED, now_iso=iso(now()), changes={
+        "reject_reason": rejection.reason, "reject_message": rejection.message,
+        "original": {k: v for k, v in original.items() if v is not None}})
+    objects.delete_objects([upload.key])
+    if not changed:
+        return MediaOutcome("unchanged", media.media_id)
+    count_by("MediaRejected", reason=rejection.reason)
+    logger.info("portfolio image rejected", extra={"media_id": media.media_id,
+                                                   "reason": rejection.reason,
+                                                   "detail": rejection.detail})
+    return MediaOutcome("rejected", media.media_id, rejection.reason)
+
+
+def _already_settled(media: Media, upload: UploadedObject) -> MediaOutcome:
+    """A late or repeated event: the upload is deleted, and if this very upload made the
+    image ready, an earlier attempt may have stopped before choosing the cover."""
+    objects.delete_objects([upload.key])
+    if media.status == READY and media.original.get("etag") == upload.etag.strip('"'):
+        _cover_if_none(media, media.thumbnail["key"])
+    return MediaOutcome("unchanged", media.media_id)

@@ -1,0 +1,110 @@
+"""What clients see of projects and images: owners' names and avatars, URLs
+instead of keys. Thumbnails and display images are public objects (a CDN URL
+in production, a presigned GET locally); nothing here exposes an upload key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from portrait.services.avatars import current_links
+from portrait.store import objects, users
+from portrait.store.portfolio.media import READY, Media
+from portrait.store.portfolio.projects import Project
+from portrait.store.users import User
+
+
+def now_iso_ms() -> str:
+    """Now, to the millisecond: project versions are ordered by it (the search index)."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Owner:
+    user_id: str
+    username: str
+    name: str
+    avatar_url: str | None
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    project_id: str
+    id: str  # seed 002's name for it
+    user_id: str
+    username: str
+    name: str
+    avatar_url: str | None
+    title: str
+    description: str | None
+    tags: list[str]
+    link: str | None
+    thumbnail_url: str | None
+    thumbnail_media_id: str | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class MediaView:
+    media_id: str
+    user_id: str
+    project_id: str | None
+    status: str
+    original_filename: str | None
+    mime_type: str | None
+    width: int | None
+    height: int | None
+    bytes: int | None
+    file_url: str | None
+    thumbnail_url: str | None
+    created_at: str
+    updated_at: str
+    ready_at: str | None
+    reject_reason: str | None
+    reject_message: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    next_cursor: str | None
+
+
+def owner_of(user: User | None, user_id: str, username: str = "") -> Owner:
+    """The owner as projects show them; an account closed meanwhile shows its username."""
+    if user is None:
+        return Owner(user_id=user_id, username=username, name=username, avatar_url=None)
+    links = current_links(user)
+    return Owner(user_id=user.user_id, username=user.username, name=user.name,
+                 avatar_url=links.url if links else None)
+
+
+def load_owner(project: Project) -> Owner:
+    return owner_of(users.get_user(project.user_id), project.user_id, project.username)
+
+
+def project_view(project: Project, owner: Owner) -> ProjectView:
+    return ProjectView(
+        project_id=project.project_id, id=project.project_id, user_id=project.user_id,
+        username=owner.username, name=owner.name, avatar_url=owner.avatar_url,
+        title=project.title, description=project.description, tags=list(project.tags),
+        link=project.link,
+        thumbnail_url=objects.public_url(project.thumbnail_key) if project.thumbnail_key else None,
+        thumbnail_media_id=project.thumbnail_media_id, created_at=project.created_at,
+        updated_at=project.updated_at)
+
+
+def media_view(media: Media) -> MediaView:
+    ready = media.status == READY
+    display, original = media.display, media.original
+    return MediaView(
+        media_id=media.media_id, user_id=media.user_id, project_id=media.project_id,
+        status=media.status, original_filename=media.original_filename,
+        mime_type=display.get("content_type") if ready else media.content_type,
+        width=display.get("width"), height=display.get("height"),
+        bytes=display.get("bytes") if ready else original.get("bytes"),
+        file_url=objects.public_url(display["key"]) if ready else None,
+        thumbnail_url=objects.public_url(media.thumbnail["key"]) if ready else None,
+        created_at=media.created_at, updated_at=media.updated_at, ready_at=media.ready_at,
+        reject_reason=media.reject_reason, reject_message=media.reject_message)

@@ -1,0 +1,1 @@
+"""Portfolio storage (seed 002): the projects and media tables."""
