@@ -14,7 +14,7 @@ from errors import register_error_handlers, wrong_method_on_a_static_path
 from portrait.config import SettingsError, get_settings
 from portrait.observability import logger, metrics, tracer
 from routes import (admin_temp_uploads, auth, avatars, credits, generations, health, keys,
-                    media, poses, projects, users)
+                    media, poses, projects, search, users)
 from security import BEARER_SCHEME
 
 DOCS_PATH = "/docs"
@@ -30,7 +30,7 @@ app.configure_openapi(
     # build every OpenAPI model (~70 ms), which only /docs and the document need.
     security_schemes={BEARER_SCHEME: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
 )
-for area in (auth, users, avatars, projects, media, poses, credits, generations,
+for area in (auth, users, avatars, projects, media, search, poses, credits, generations,
              admin_temp_uploads, keys, health):
     app.include_router(area.router)
 register_error_handlers(app)

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from portrait_local.avatar_commands import register_avatars
 from portrait_local.operator_commands import register_admin, register_keys
 from portrait_local.seed_commands import register_seed
+from portrait_local.search_commands import register_search
 from portrait_local.sweep_commands import register_sweep
 from portrait_local.web_commands import register_web
 
@@ -38,6 +39,7 @@ examples:
   portrait admin create-user --admin --username root --email root@example.com --name Root
   portrait seed poses --stack-name portrait-dev
   portrait sweep temp --dry-run
+  portrait search reindex
 
 `portrait COMMAND --help` tells more about each command."""
 
@@ -205,7 +207,7 @@ def register_schedule(sub: argparse._SubParsersAction) -> None:
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_dev, register_invoke, register_schedule, register_admin, register_keys,
-    register_sweep, register_seed, register_web, register_avatars,
+    register_sweep, register_seed, register_web, register_avatars, register_search,
 ]
 
 

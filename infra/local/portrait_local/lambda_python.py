@@ -28,6 +28,8 @@ from portrait_local.template import FunctionSpec
 # this stands in for it, after the function's own packages as /var/runtime is.
 RUNTIME_BUNDLED = ("boto3==1.44.5",)
 REPO_ROOT = Path(__file__).resolve().parents[3]
+# What the local stack embeds in place of a managed service (not in any Lambda artifact).
+LOCAL_ENGINES = REPO_ROOT / "infra" / "local" / "requirements-engines.txt"
 CACHE_ENV = "PORTRAIT_RUNTIME_CACHE"
 
 
@@ -109,7 +111,11 @@ def requirement_files(spec: FunctionSpec) -> list[Path]:
 
 
 def function_path(spec: FunctionSpec, progress: Callable[[str], None] | None = None) -> list[str]:
-    """sys.path for the function, in Lambda's order, every package folder installed."""
+    """sys.path for the function, in Lambda's order, every package folder installed, then
+    the embedded engines that stand in for managed services (Tantivy for OpenSearch):
+    last, so they can never shadow what the function really ships."""
     own = packages_dir(requirement_lines(requirement_files(spec)), spec.runtime, progress)
     bundled = packages_dir(list(RUNTIME_BUNDLED), spec.runtime, progress)
-    return [str(p) for p in (spec.code_uri, *spec.layers, own, bundled) if p is not None]
+    engines = (packages_dir(requirement_lines([LOCAL_ENGINES]), spec.runtime, progress)
+               if LOCAL_ENGINES.is_file() else None)
+    return [str(p) for p in (spec.code_uri, *spec.layers, own, bundled, engines) if p is not None]

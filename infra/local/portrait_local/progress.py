@@ -41,7 +41,8 @@ class Progress:
         """The line printed while the work runs."""
         if self.total is not None:
             stage = f"{self.stage} " if self.stage else ""
-            return f"{self.label}: {stage}{self.done}/{self.total}, {self.seconds:.0f} s"
+            return (f"{self.label}: {stage}{self.done}/{self.total}, {self.seconds:.0f} s  "
+                    f"{bar(self.done, self.total)}")
         return f"{self.label}: running, {self.seconds:.0f} s"
 
     def finish(self, detail: str = "") -> None:
@@ -51,6 +52,13 @@ class Progress:
     def _tick(self) -> None:
         while not self._stop.wait(self.every_seconds):
             _print(self.status())
+
+
+def bar(done: int, total: int, width: int = 30) -> str:
+    """[#########.....................]  31 %: a bar that reads in a log file too (no \r)."""
+    share = min(1.0, done / total) if total else 1.0
+    filled = round(share * width)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {share * 100:3.0f} %"
 
 
 def _print(line: str) -> None:

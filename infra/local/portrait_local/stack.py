@@ -28,7 +28,7 @@ from portrait_local.scheduler import ScheduleRule, Scheduler, schedule_rules
 from portrait_local.sqs_lanes import plan_lanes
 from portrait_local.sqs_poller import SqsPoller
 from portrait_local.stream_poller import StreamPoller
-from portrait_local.template import Template
+from portrait_local.template import Template, state_directory_parameters
 
 log = logging.getLogger("portrait_local")
 ALLOWED_ORIGINS = "AllowedOrigins"  # the template parameter behind the API's and bucket's CORS
@@ -67,12 +67,14 @@ class LocalStack:
         self.template_path = Path(template_path).resolve()
         self.host, self.port, self.moto_port = host, port, moto_port
         self.verbose = verbose
+        self.state_dir = state_dir_for(self.template_path, state_dir)
         # Kept in the state file, so `portrait invoke` and operator commands aimed at
         # this stack load the template with the same parameters its functions got.
-        self.parameter_overrides = dict(parameter_overrides or {})
+        self.parameter_overrides = {**state_directory_parameters(self.template_path,
+                                                                 self.state_dir),
+                                    **dict(parameter_overrides or {})}
         self.template = Template.load(self.template_path, stack_name=stack_name,
                                       parameter_overrides=self.parameter_overrides)
-        self.state_dir = state_dir_for(self.template_path, state_dir)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.jobs = BackgroundJobs()

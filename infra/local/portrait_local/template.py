@@ -125,8 +125,20 @@ FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
 # The template's Metadata for the local stack alone: {"ParameterDefaults": {name: value}},
 # defaults in place of the declared ones for parameters whose own default needs what is not
-# emulated (ServeMediaViaCdn: no CloudFront here). An explicit override still wins.
+# emulated (ServeMediaViaCdn: no CloudFront here), and "StateDirectoryParameters" (see
+# state_directory_parameters). An explicit override still wins.
 LOCAL_METADATA = "PortraitLocal"
+
+
+def state_directory_parameters(path: Path, state_dir: Path) -> dict[str, str]:
+    """Values for the parameters the template's local Metadata names as folders of the
+    local stack's own state ({"StateDirectoryParameters": {name: subfolder}}): a place
+    that belongs to this stack alone, where an engine standing in for a managed
+    service keeps its data (the search index)."""
+    document = load_yaml(Path(path).read_text()) or {}
+    wanted = ((document.get("Metadata") or {}).get(LOCAL_METADATA) or {}).get(
+        "StateDirectoryParameters") or {}
+    return {name: str(Path(state_dir) / subfolder) for name, subfolder in wanted.items()}
 
 
 @dataclass

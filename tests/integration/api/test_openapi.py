@@ -24,6 +24,7 @@ PROTECTED = {
     ("post", "/projects"), ("patch", "/projects/{project_id}"), ("put", "/projects/{project_id}"),
     ("delete", "/projects/{project_id}"), ("put", "/projects/{project_id}/thumbnail"),
     ("post", "/media/uploads"), ("get", "/me/media"), ("delete", "/media/{media_id}"),
+    ("post", "/admin/search/reindex"), ("post", "/admin/reindex-projects"),
 }
 # Public routes that read a token when one is sent (an owner sees more).
 OPTIONALLY_PROTECTED = {("get", "/media/{media_id}")}
@@ -68,6 +69,7 @@ def test_every_route_is_documented(document) -> None:
         ("get", "/poses"), ("get", "/poses/facets"), ("get", "/poses/{pose_id}"),  # public
         ("get", "/projects/{project_id}"), ("get", "/users/{user_id}/projects"),
         ("get", "/projects/user/{user_id}"), ("get", "/projects/{project_id}/media"),
+        ("get", "/search"), ("get", "/search/suggest"),
     }
     assert "201" in document["paths"]["/auth/register"]["post"]["responses"]
     assert "201" in document["paths"]["/me/avatar/uploads"]["post"]["responses"]

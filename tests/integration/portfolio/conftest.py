@@ -85,6 +85,15 @@ class Portfolio(Api):
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return [sqs_record(m, arn, "us-east-1") for m in messages]
 
+    def search_queue_messages(self) -> list[dict]:
+        """What waits in SearchIndexQueue (rebuild requests the API queued), as SQS records."""
+        sqs, url = aws_client("sqs"), self.template.physical_id("SearchIndexQueue")
+        arn, messages = self.template.get_att("SearchIndexQueue", "Arn"), []
+        while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                           WaitTimeSeconds=0).get("Messages", []):
+            messages += batch
+        return [sqs_record(m, arn, "us-east-1") for m in messages]
+
     def thumbnail(self, records: list[dict] | None = None) -> dict:
         handler = load_function_module(self.template, "ThumbnailFunction").lambda_handler
         records = self.notifications() if records is None else records

@@ -73,7 +73,8 @@ def test_progress_lines_while_working_then_a_final_line() -> None:
         progress.finish(" on local stack")
     lines = err.getvalue().splitlines()
     # The ticker may speak once before advance() on a busy machine: any line may be first.
-    assert any(line.startswith("seeding poses: 300/928, ") for line in lines[:-1]), lines
+    assert any(line.startswith("seeding poses: 300/928, ") and line.endswith("]  32 %")
+               for line in lines[:-1]), lines
     assert lines[-1].startswith("seeding poses: done in ") and lines[-1].endswith(" on local stack")
 
 

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     search_alias: str = Field("projects", alias="SEARCH_ALIAS", pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     # Tantivy: the folder holding its indexes (the local stack's state folder).
     search_index_dir: str = Field("/tmp/portrait-search", alias="SEARCH_INDEX_DIR", min_length=1)
+    # Where the API queues rebuild requests for IndexFunction (only the API has it).
+    search_index_queue_url: str = Field("", alias="SEARCH_INDEX_QUEUE_URL")
 
     # Credits and generations. Costs are seed 003's (portrait.services.credits), not settings.
     initial_credits: int = Field(100, alias="INITIAL_CREDITS", ge=0, le=1_000_000)

@@ -1,0 +1,197 @@
+"""The Tantivy queries the adapter runs, and how it collects their results.
+
+Queries are built term by term from query_words() (tantivy_text), never parsed
+from user text, so no input can make one fail. Where the bindings cannot do
+what the port promises in one call (ties in score newest first, exact facet
+counts, distinct title suggestions), the functions here make up the difference.
+"""
+from __future__ import annotations
+
+import tantivy
+from tantivy import Occur, Query
+
+from portrait.search.port import MAX_QUERY_LENGTH, Hit, Suggestion, TagCount
+from portrait.search.tantivy_schema import (
+    DELETED,
+    FIELD_BOOSTS,
+    SOURCE,
+    TAGS,
+    TITLE_PREFIXES,
+    TITLE_START,
+    UPDATED_MS,
+    from_source,
+    normal_tag,
+    words_field,
+)
+from portrait.search.tantivy_text import (
+    MAX_QUERY_WORDS,
+    PREFIX_CHARS,
+    QueryWord,
+    highlight,
+    tokens,
+)
+
+TAG_FACETS = 50  # the most frequent tags of a result (as many as OpenSearch's FACET_SIZE)
+# A typo or an unfinished word is weaker evidence than the word itself. These matches
+# score a constant (Tantivy's automaton queries do), added to the word's own score.
+_FUZZY_WEIGHT = 0.3
+_PREFIX_WEIGHT = 0.3
+_TITLE_START_BOOST = 2.0  # a suggestion whose title begins with the typed text first
+_DESCRIPTION_FRAGMENT_CHARS = 200
+_SUGGEST_FETCH_MAX = 1_000  # titles read at most to find distinct completions
+# Ties in score are ordered newest first by fetching past the page until the score
+# drops (see by_relevance); this bounds the fetch when thousands of matches tie.
+_TIE_FETCH_MAX = 10_000
+_FACET_CANDIDATES = 1_000  # counted exactly, then sorted and cut to TAG_FACETS here
+_FACET_SEGMENT_SIZE = 1_000_000  # per segment, so no segment truncates a tag's count
+
+Ranked = tuple[list[tuple[float, tantivy.DocAddress]], int]  # a page of (score, address), total
+
+
+# ------------------------------------------------------------------------ building
+
+
+def term(schema: tantivy.Schema, field: str, value: object) -> Query:
+    return Query.term_query(schema, field, value)
+
+
+def live(schema: tantivy.Schema, query: Query) -> Query:
+    return Query.boolean_query([(Occur.Must, query),
+                                (Occur.MustNot, term(schema, DELETED, True))])
+
+
+def word_query(schema: tantivy.Schema, word: QueryWord) -> Query:
+    """Any field may hold the word: as itself (stemmed, BM25), one edit away, or
+    begun by it; each way weighted by the field's boost, the scores summed."""
+    ways = []
+    for field, boost in FIELD_BOOSTS.items():
+        ways.append(Query.boost_query(term(schema, field, word.stem), boost))
+        if word.fuzzy:
+            typo = Query.fuzzy_term_query(schema, words_field(field), word.text, distance=1)
+            ways.append(Query.boost_query(typo, boost * _FUZZY_WEIGHT))
+        if word.prefix:
+            begun = Query.fuzzy_term_query(schema, words_field(field), word.text, distance=0,
+                                           prefix=True)
+            ways.append(Query.boost_query(begun, boost * _PREFIX_WEIGHT))
+    return Query.boolean_query([(Occur.Should, way) for way in ways])
+
+
+def text_query(schema: tantivy.Schema, words: list[QueryWord]) -> Query:
+    """Any of the words, their scores summed (multi_match's "most_fields" in
+    OpenSearch, the seed's operator "or")."""
+    if not words:
+        return Query.all_query()
+    return Query.boolean_query([(Occur.Should, word_query(schema, word)) for word in words])
+
+
+def with_tags(schema: tantivy.Schema, query: Query, tags: list[str]) -> Query:
+    if not tags:
+        return query
+    any_tag = Query.const_score_query(Query.term_set_query(schema, TAGS, tags), 0.0)
+    return Query.boolean_query([(Occur.Must, query), (Occur.Must, any_tag)])
+
+
+# ---------------------------------------------------------------------- collecting
+
+
+def addresses(searcher: tantivy.Searcher, query: Query) -> list[tantivy.DocAddress]:
+    """Every match (Tantivy wants a positive limit, so count first)."""
+    count = searcher.search(query, limit=1, count=True).count
+    if not count:
+        return []
+    return [address for _, address in searcher.search(query, limit=count).hits]
+
+
+def by_relevance(searcher: tantivy.Searcher, query: Query, offset: int, size: int) -> Ranked:
+    """The page by score, equal scores newest first.
+
+    The bindings order by score or by a field, not both; so fetch past the page
+    until a lower score than the page's last shows (every tie is then in hand),
+    and sort those by (score, updated_at) here.
+    """
+    wanted = offset + size
+    limit = wanted + size
+    while True:
+        result = searcher.search(query, limit=limit, count=True)
+        hits = result.hits
+        if (len(hits) < limit or limit >= _TIE_FETCH_MAX
+                or hits[-1][0] < hits[wanted - 1][0]):
+            break
+        limit = min(limit * 4, _TIE_FETCH_MAX)
+    newest = searcher.fast_field_values(UPDATED_MS, [address for _, address in hits])
+    order = sorted(range(len(hits)), key=lambda i: (-hits[i][0], -(newest[i] or 0)))
+    return [hits[i] for i in order[offset:wanted]], result.count
+
+
+def newest_first(searcher: tantivy.Searcher, query: Query, offset: int, size: int) -> Ranked:
+    result = searcher.search(query, limit=size, offset=offset, count=True,
+                             order_by_field=UPDATED_MS, order=tantivy.Order.Desc)
+    return [(0.0, address) for _, address in result.hits], result.count
+
+
+def read_hit(searcher: tantivy.Searcher, address: tantivy.DocAddress, score: float,
+             words: list[QueryWord]) -> Hit:
+    """The stored project at `address`, its matched words marked when words were asked."""
+    document = from_source(searcher.doc(address).get_first(SOURCE))
+    if not words:
+        return Hit(document=document, score=score)
+    fragments = {
+        "title": highlight(document.title, words),
+        "name": highlight(document.name, words),
+        "description": highlight(document.description, words,
+                                 max_chars=_DESCRIPTION_FRAGMENT_CHARS),
+    }
+    return Hit(document=document, score=score,
+               highlights={field: found for field, found in fragments.items() if found})
+
+
+def tag_facets(searcher: tantivy.Searcher, query: Query) -> list[TagCount]:
+    """Tag counts over the query's matches (a terms aggregation on the fast field;
+    each segment keeps every tag, so the counts are exact)."""
+    request = {"tags": {"terms": {"field": TAGS, "size": _FACET_CANDIDATES,
+                                  "segment_size": _FACET_SEGMENT_SIZE}}}
+    buckets = searcher.aggregate(query, request)["tags"]["buckets"]
+    counted = sorted(((bucket["key"], bucket["doc_count"]) for bucket in buckets),
+                     key=lambda tag_count: (-tag_count[1], tag_count[0]))
+    return [TagCount(tag, count) for tag, count in counted[:TAG_FACETS]]
+
+
+# --------------------------------------------------------------------- suggestions
+
+
+def title_suggestions(searcher: tantivy.Searcher, schema: tantivy.Schema, prefix: str,
+                      limit: int) -> list[Suggestion]:
+    """Titles holding the typed words, the last one begun (one term each, from
+    the edge n-grams indexed with the title): the same titles once, those that
+    begin with the typed text first."""
+    words = [token.word for token in tokens(prefix[:MAX_QUERY_LENGTH])][:MAX_QUERY_WORDS]
+    if not words:
+        return []
+    clauses = [(Occur.Must, term(schema, TITLE_PREFIXES, words[-1][:PREFIX_CHARS])),
+               (Occur.Should, Query.boost_query(
+                   term(schema, TITLE_START, " ".join(words)[:PREFIX_CHARS]),
+                   _TITLE_START_BOOST))]
+    clauses += [(Occur.Must, term(schema, words_field("title"), word)) for word in words[:-1]]
+    query = live(schema, Query.boolean_query(clauses))
+    suggestions: dict[str, Suggestion] = {}
+    fetched, window = 0, limit * 4
+    # Many projects may share a title: read on until `limit` distinct ones (or a bound).
+    while len(suggestions) < limit and fetched < _SUGGEST_FETCH_MAX:
+        hits = searcher.search(query, limit=window, offset=fetched).hits
+        for _, address in hits:
+            document = from_source(searcher.doc(address).get_first(SOURCE))
+            suggestions.setdefault(document.title.casefold(),
+                                   Suggestion(document.title, "title", document.project_id))
+        if len(hits) < window:
+            break
+        fetched, window = fetched + window, window * 4
+    return list(suggestions.values())[:limit]
+
+
+def tag_suggestions(searcher: tantivy.Searcher, prefix: str, limit: int) -> list[Suggestion]:
+    typed = normal_tag(prefix)
+    if not typed:
+        return []
+    # The filter makes the counts skip replaced versions not yet merged away.
+    found = searcher.terms_with_prefix(TAGS, typed, filter_query=Query.all_query(), limit=limit)
+    return [Suggestion(tag, "tag") for tag, count in found if count]

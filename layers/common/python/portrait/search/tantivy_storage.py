@@ -1,0 +1,106 @@
+"""The Tantivy index on disk: an opened folder, the alias naming the live one,
+the writers' file lock, and the engine's failures as SearchUnavailable.
+
+Several processes share the folder (see tantivy_index), so nothing here trusts
+what it saw a moment ago: a reader compares meta.json's signature before each
+read, the alias is replaced whole and atomically, and the lock is a flock,
+which the kernel releases even when its holder dies.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Iterator
+
+import tantivy
+
+from portrait.search.port import SearchUnavailable
+from portrait.search.tantivy_schema import SCHEMA, register_tokenizers
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+class Opened:
+    """One index folder opened, and which commit its reader shows."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.name = path.name
+        self._meta = path / "meta.json"
+        if create:
+            tantivy.Index(SCHEMA, path=str(path), reuse=False)  # writes meta.json
+        # Taken before opening: a commit in between is reloaded on the next refresh.
+        self._seen = _signature(self._meta)
+        self.index = tantivy.Index.open(str(path))
+        register_tokenizers(self.index)
+        self.index.config_reader("manual")  # reloads follow meta.json (see refresh)
+        self.schema = self.index.schema
+
+    def refresh(self) -> None:
+        """Reload if a commit replaced meta.json since (FileNotFoundError if the
+        folder was removed: the caller reopens through the alias)."""
+        current = _signature(self._meta)  # before reloading: a later commit reloads again
+        if current != self._seen:
+            self.index.reload()
+            self._seen = current
+
+
+class Alias:
+    """The file naming the live index folder; replaced whole, never edited."""
+
+    def __init__(self, directory: Path, alias: str) -> None:
+        self.path = directory / f"{alias}.alias"
+
+    def read(self) -> str | None:
+        try:
+            return self.path.read_text().strip() or None
+        except FileNotFoundError:
+            return None  # nothing indexed yet
+
+    def point_to(self, folder: str) -> None:
+        draft = self.path.with_name(f"{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        draft.write_text(folder)
+        os.replace(draft, self.path)
+
+
+@contextlib.contextmanager
+def flock(path: Path, *, timeout_seconds: float) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (across processes, and across threads
+    opening it separately), waiting at most `timeout_seconds`."""
+    with open(path, "a+b") as handle:
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise SearchUnavailable("the search index is busy (another writer holds it)")
+                time.sleep(0.01)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def unavailable(action: str) -> Iterator[None]:
+    """Turn the engine's failures (a folder that cannot be opened or written, a
+    lock, a panic inside Tantivy) into SearchUnavailable: the API answers 503,
+    the consumer lets the queue retry."""
+    try:
+        yield
+    except SearchUnavailable:
+        raise
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise SearchUnavailable(f"search index: cannot {action}: {exc}") from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":  # pyo3's, a BaseException
+            raise
+        raise SearchUnavailable(f"search index: cannot {action}: {exc}") from exc

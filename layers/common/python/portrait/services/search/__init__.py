@@ -1,0 +1,1 @@
+"""Project search (issue 13): indexing the domain events, queries, rebuilds."""

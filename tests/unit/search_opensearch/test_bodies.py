@@ -1,0 +1,124 @@
+"""The request bodies, held to the exact JSON in expected/ (written by hand, not
+generated from the code), and the reading of OpenSearch's answers."""
+from __future__ import annotations
+
+import pytest
+
+from portrait.search.opensearch_bodies import (
+    alias_actions,
+    index_body,
+    search_body,
+    search_result,
+    suggest_body,
+    suggestions,
+    version_params,
+)
+from portrait.search.port import Hit, SearchQuery, SearchResult, Suggestion, TagCount
+
+from .fakes import expected, project
+
+
+@pytest.mark.parametrize(("case", "query"), [
+    ("search_one_word", SearchQuery(text="python")),
+    ("search_two_words", SearchQuery(text="react portfolio")),
+    ("search_typo", SearchQuery(text="pyhton")),
+    ("search_prefix", SearchQuery(text="  analytical eng ")),
+    ("search_tags_filter", SearchQuery(text="python", tags=("web", "data"), page=3, size=10)),
+    ("search_empty_with_tags", SearchQuery(text="", tags=("python",))),
+])
+def test_search_bodies_are_the_expected_json(case, query):
+    assert search_body(query) == expected(case)
+
+
+def test_a_blank_query_is_the_empty_query():
+    assert search_body(SearchQuery(text="   ", tags=("python",))) == expected(
+        "search_empty_with_tags")
+
+
+def test_a_page_past_the_result_window_asks_for_no_hits_but_still_counts():
+    body = search_body(SearchQuery(text="python", page=501, size=20))
+
+    assert (body["from"], body["size"], body["track_total_hits"]) == (0, 0, True)
+    assert "tags" in body["aggs"]
+
+
+def test_the_last_page_inside_the_window_is_asked_for():
+    body = search_body(SearchQuery(text="python", page=500, size=20))
+
+    assert (body["from"], body["size"]) == (9980, 20)
+
+
+def test_suggest_body_escapes_the_prefix_for_the_tag_regex():
+    assert suggest_body("Node.j", 5) == expected("suggest")
+
+
+def test_every_regex_operator_of_a_tag_prefix_is_escaped():
+    include = suggest_body('a.?+*|{}[]()"\\#@&<>~', 5)["aggs"]["all_projects"]["aggs"]
+    assert include["tags"]["terms"]["include"] == (
+        'a\\.\\?\\+\\*\\|\\{\\}\\[\\]\\(\\)\\"\\\\\\#\\@\\&\\<\\>\\~.*')
+
+
+def test_index_body_of_a_domain_has_one_shard_and_the_mapping():
+    assert index_body(serverless=False) == expected("index_es")
+
+
+def test_index_body_of_a_collection_has_no_shard_settings():
+    assert index_body(serverless=True) == {"mappings": expected("index_es")["mappings"]}
+
+
+def test_alias_switch_removes_every_old_index_and_adds_the_new_one_in_one_request():
+    body = alias_actions("projects", add="projects-20250304050607890123",
+                         remove=["projects-20250101000000000000", "projects-initial"])
+
+    assert body == expected("alias_switch")
+
+
+def test_first_alias_is_a_lone_add():
+    assert alias_actions("projects", add="projects-initial") == {
+        "actions": [{"add": {"index": "projects-initial", "alias": "projects"}}]}
+
+
+@pytest.mark.parametrize("version", [-1, 2**63])
+def test_versions_outside_what_external_versioning_takes_are_refused(version):
+    with pytest.raises(ValueError):
+        version_params(version)
+
+
+def _hit(document, score, highlight=None):
+    source = {**expected("document"), "project_id": document.project_id,
+              "title": document.title, "suggest": document.title}
+    return {"_index": "projects-initial", "_id": document.project_id, "_score": score,
+            "_source": source, **({"highlight": highlight} if highlight else {})}
+
+
+def test_search_result_reads_hits_highlights_total_and_facets():
+    first, second = project("01JA", title="Engine"), project("01JB", title="Notes")
+    response = {
+        "hits": {"total": {"value": 42, "relation": "eq"}, "hits": [
+            _hit(first, 3.5, {"title": ["<mark>Engine</mark>"]}),
+            _hit(second, None),
+        ]},
+        "aggregations": {"tags": {"buckets": [{"key": "python", "doc_count": 30},
+                                              {"key": "history", "doc_count": 12}]}},
+    }
+
+    assert search_result(response) == SearchResult(
+        hits=[Hit(document=first, score=3.5, highlights={"title": ["<mark>Engine</mark>"]}),
+              Hit(document=second, score=0.0, highlights={})],
+        total=42,
+        tag_facets=[TagCount("python", 30), TagCount("history", 12)],
+    )
+
+
+def test_suggestions_take_titles_and_tags_in_turn_up_to_the_limit():
+    response = {
+        "hits": {"hits": [{"_source": {"project_id": f"01J{i}", "title": f"Title {i}"}}
+                          for i in range(3)]},
+        "aggregations": {"all_projects": {"tags": {"buckets": [
+            {"key": "python", "doc_count": 9}]}}},
+    }
+
+    assert suggestions(response, 4) == [
+        Suggestion("Title 0", "title", "01J0"), Suggestion("python", "tag"),
+        Suggestion("Title 1", "title", "01J1"), Suggestion("Title 2", "title", "01J2"),
+    ]
