@@ -10,7 +10,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 import edge
-from errors import register_error_handlers, wrong_method_on_a_static_path
+from errors import (register_error_handlers, token_missing_on_a_protected_route,
+                    wrong_method_on_a_static_path)
 from portrait.config import SettingsError, get_settings
 from portrait.observability import logger, metrics, tracer
 from routes import (admin_temp_uploads, auth, avatars, credits, generations, health, keys,
@@ -61,5 +62,5 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if str(event.get("rawPath", "")).endswith(DOCS_PATH):  # a stage may prefix it
         _enable_docs()
     reply = (edge.refuse_unreadable_body(event) or wrong_method_on_a_static_path(app, event)
-             or app.resolve(event, context))
+             or token_missing_on_a_protected_route(app, event) or app.resolve(event, context))
     return edge.with_security_headers(event, reply)

@@ -18,6 +18,7 @@ from portrait import errors
 from portrait.config import SettingsError
 from portrait.observability import MetricUnit, logger, metrics
 from portrait.services.contention import conflict_for
+from security import BEARER
 
 STATUS_BY_ERROR: dict[type[errors.PortraitError], int] = {
     errors.InvalidInput: 400,
@@ -113,6 +114,25 @@ def wrong_method_on_a_static_path(app: APIGatewayHttpResolver, event: dict) -> d
             "headers": {"Content-Type": "application/json", "Allow": ", ".join(sorted(static))},
             "body": json.dumps({"error": {"code": "method_not_allowed",
                                           "message": f"{method.upper()} is not allowed here"}})}
+
+
+def token_missing_on_a_protected_route(app: APIGatewayHttpResolver, event: dict) -> dict | None:
+    """401 before anything else for a route that needs a token and got none: Powertools
+    validates the body before it runs the bearer dependency, so a caller without a token
+    would otherwise learn about their body (a 422) before being told to sign in."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if (headers.get("authorization") or "").strip():
+        return None
+    path = str(event.get("rawPath", ""))
+    method = str(((event.get("requestContext") or {}).get("http") or {}).get("method", "")).upper()
+    route = next((r for r in (*app._static_routes, *app._dynamic_routes)
+                  if r.method == method and r.rule.match(path)), None)
+    if route is None or route.security != BEARER:
+        return None
+    return {"statusCode": 401, "isBase64Encoded": False,
+            "headers": {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"},
+            "body": json.dumps({"error": {"code": "missing_token",
+                                          "message": "a bearer access token is required"}})}
 
 
 def _route_not_found(app: APIGatewayHttpResolver) -> Response:

@@ -99,3 +99,7 @@ def test_the_per_user_cap_answers_409_and_a_delete_makes_room(portfolio, monkeyp
 
 def test_projects_need_a_token_to_write(portfolio) -> None:
     assert portfolio.post("/projects", {"title": "x"}).status == 401
+    # Told to sign in before anything is said about the body.
+    refused = portfolio.post("/projects", {"title": "x", "link": "not a url"})
+    assert refused.status == 401 and refused.json()["error"]["code"] == "missing_token"
+    assert refused.headers["www-authenticate"] == "Bearer"
