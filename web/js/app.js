@@ -3,6 +3,7 @@ import { apiUrl } from "./api.js";
 import { currentUser, logOut, onSessionChange, signedIn } from "./auth.js";
 import { loadMe } from "./me.js";
 import { go, render, route } from "./router.js";
+import { mountSearchBox } from "./search-box.js";
 import { h, replace } from "./ui.js";
 
 route("/login", { title: "Log in", open: true, load: () => import("./pages/login.js") });
@@ -15,6 +16,8 @@ route("/projects/:project_id", { title: "Project", load: () => import("./pages/p
 // Anyone's portfolio, signed in or not: the projects, then one project's images.
 route("/u/:user_id", { title: "Portfolio", open: true, load: () => import("./pages/portfolio.js") });
 route("/u/:user_id/projects/:project_id", { title: "Project", open: true, load: () => import("./pages/public-project.js") });
+// Everyone's projects, searched: the header's box leads here (#/search?query=…&tags=…&page=…).
+route("/search", { title: "Search", open: true, load: () => import("./pages/search.js") });
 
 async function showHeader() {
   const user = currentUser();
@@ -47,6 +50,8 @@ onSessionChange((session, { remote }) => {
   // ended the session has already chosen where to go.)
   if (remote && !session) go("#/login?loggedout=1");
 });
+
+mountSearchBox(document.getElementById("site-search"));
 
 async function start() {
   try {

@@ -66,6 +66,20 @@ export async function render() {
   if (cleanup) { try { cleanup(); } catch { /* a page's teardown must not block the next */ } }
   cleanup = null;
   const controller = new AbortController();
+  // Someone who starts typing or clicking outside the page while it loads (in the header's
+  // search box, say) keeps their focus: the move to the new heading below is skipped.
+  let elsewhere = false;
+  const noticed = (event) => { if (!main.contains(event.target)) elsewhere = true; };
+  const watched = ["keydown", "pointerdown", "focusin"];
+  for (const type of watched) document.addEventListener(type, noticed, true);
+  try {
+    await show(found, { mine, path, params, args, main, controller, moved: () => elsewhere });
+  } finally {
+    for (const type of watched) document.removeEventListener(type, noticed, true);
+  }
+}
+
+async function show(found, { mine, path, params, args, main, controller, moved }) {
   const page = await found.load();
   if (mine !== latest) return;
   document.title = `${found.title} · Portrait`;
@@ -81,7 +95,7 @@ export async function render() {
   // After a navigation, move focus to the new page's heading, so keyboard and screen-reader
   // users land on it. Not on the first load: focus starts at the top (the skip link) then.
   const heading = main.querySelector("h1");
-  if (heading && rendered++ > 0) {
+  if (heading && rendered++ > 0 && !moved()) {
     heading.tabIndex = -1;
     heading.focus({ preventScroll: true });
   }

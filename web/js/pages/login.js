@@ -15,6 +15,7 @@ export function render(main, { params }) {
     field({ id: "login", label: "Username or email", type: "text", autocomplete: "username", required: true, autocapitalize: "none", spellcheck: "false" }),
     field({ id: "password", label: "Password", type: "password", autocomplete: "current-password", required: true }),
     h("div", { class: "actions" }, submit, h("span", { class: "muted" }, "New here? ", h("a", { href: "#/signup" }, "Create an account"))),
+    h("p", { class: "small muted browse" }, "Just looking? ", h("a", { href: "#/search" }, "Browse everyone's projects"), "."),
   );
 
   form.addEventListener("submit", async (event) => {
