@@ -278,3 +278,16 @@ def test_the_media_cdn_reads_only_the_public_immutable_objects() -> None:
     env = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
     assert env["PUBLIC_BASE_URL"] == {"Fn::If": [
         "ServeMediaViaCdn", {"Fn::Sub": "https://${MediaDistribution.DomainName}"}, ""]}
+
+
+def test_the_local_metadata_names_only_what_the_template_has() -> None:
+    """Prewarm names functions, StateDirectoryParameters and ParameterDefaults parameters:
+    a renamed resource must not silently stop being warmed or placed."""
+    from portrait_local.template import Template
+
+    template = Template.load(TEMPLATE)
+    local = template.local_metadata
+    assert set(local.get("Prewarm") or []) <= set(template.functions())
+    declared = set(template.document["Parameters"])
+    assert set(local.get("StateDirectoryParameters") or {}) <= declared
+    assert set(local.get("ParameterDefaults") or {}) <= declared

@@ -114,11 +114,23 @@ class LocalStack:
         for function_id in sorted({route.function_id for route in http_routes(self.template)}):
             self.runtime.prewarm(function_id)
         self._write_state()
+        # The functions the template names as latency-critical (a write reaching search)
+        # warm up beside the serving stack, so the first event does not wait for them.
+        threading.Thread(target=self._prewarm_background, name="prewarm", daemon=True).start()
         # Slow setup (the pose catalogue) runs beside the serving stack, not before it.
         for line in self.jobs.start(self.template, template_path=self.template_path,
                                     state_dir=self.state_dir,
                                     log_dir=None if self.verbose else self.state_dir / "logs"):
             print(f"bootstrap: {line}", flush=True)
+
+    def _prewarm_background(self) -> None:
+        for function_id in self.template.local_metadata.get("Prewarm") or []:
+            if self._stop.is_set():
+                return
+            try:
+                self.runtime.prewarm(function_id)
+            except Exception as exc:  # noqa: BLE001 - warming is an optimisation only
+                print(f"prewarm {function_id}: {exc}", flush=True)
 
     def _invoke(self, function_id: str, event: Any) -> Invocation:
         return self.runtime.invoke(function_id, event)

@@ -192,6 +192,11 @@ class Template:
         return cls(document, base_dir=path.parent, stack_name=stack_name, region=region,
                    account_id=account_id, parameter_overrides=parameter_overrides)
 
+    @property
+    def local_metadata(self) -> dict:
+        """The template's Metadata for the local stack alone (LOCAL_METADATA)."""
+        return (self.document.get("Metadata") or {}).get(LOCAL_METADATA) or {}
+
     # -------------------------------------------------------------- parameters, conditions
     def _parameter_values(self, overrides: dict) -> dict[str, Any]:
         declared = self.document.get("Parameters") or {}
