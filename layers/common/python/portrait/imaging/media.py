@@ -24,7 +24,8 @@ MEDIA_MAX_SIDE = 8192
 # what bounds the decode's memory (about 150 MB of RGB at worst, in a 3 GB function).
 MEDIA_MAX_PIXELS = 8192 * 6144
 MEDIA_MIN_SIDE = 16
-DISPLAY_LONG_EDGE = 2048
+DISPLAY_LONG_EDGE = 2048  # at most: a JPEG may come out a little smaller (DRAFT_SLACK)
+DRAFT_SLACK = 0.9
 THUMBNAIL_SIDE = 300
 THUMBNAIL_QUALITY = 85  # seed 002's thumbnailer: JPEG, quality 85
 DISPLAY_QUALITY = 80
@@ -48,7 +49,10 @@ def make_media_images(data: bytes, *, limits: Limits | None = None,
     """Validate `data` and encode its display image and thumbnail; ImageRejected with
     the reason if refused. The two encodes run side by side when `workers` > 1."""
     limits = limits or media_limits()
-    source = decode(data, limits, fit_within=DISPLAY_LONG_EDGE)
+    # A JPEG is decoded at the smallest DCT scale whose longer side is still within 10 %
+    # of the display size: a 4000 x 3000 photo at 1/2 is 2000 px, which is shown as it
+    # is (no resize at all) instead of a full decode and a 12 MP resize to 2048.
+    source = decode(data, limits, fit_within=round(DISPLAY_LONG_EDGE * DRAFT_SLACK))
     display = upright_srgb(source, longer_side=DISPLAY_LONG_EDGE)
     thumbnail = centre_square(display, THUMBNAIL_SIDE)
     settings = {"webp_quality": DISPLAY_QUALITY, "webp_method": DISPLAY_METHOD,
