@@ -33,9 +33,12 @@ CONTENT_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
 
 WEBP_QUALITY = 80
-# libwebp's own default: method 2 is ~35% faster on the 1024 variant for ~1%
-# more bytes (bench/bench_variants.py prints both); the setting is here to turn.
-WEBP_METHOD = 4
+# Encoder effort, chosen by cost (bench/bench_imaging.py's method table, README "Encoder
+# effort"): method 6 makes the five variants 14.6 % smaller than libwebp's default 4 for
+# ~48 ms more CPU per avatar (SSIM within 0.0032). At 1769 MB that CPU costs about
+# USD 1.1e-6 once; the 10 KB saved costs USD 8.7e-7 of CDN egress on every view of the
+# set, so it pays for itself by the second view. AVATAR_WEBP_METHOD overrides it.
+WEBP_METHOD = 6
 JPEG_QUALITY = 85
 _FLATTEN_ON = (255, 255, 255)  # JPEG has no alpha: transparent areas become white
 

@@ -42,7 +42,8 @@ def render_variants(source: bytes, settings: Settings | None = None) -> VariantS
     """Validate `source` and encode every size; ImageRejected with the reason if refused."""
     settings = settings or get_settings()
     return make_variants(source, limits=Limits(max_bytes=settings.avatar_max_bytes),
-                         formats=settings.avatar_formats, workers=settings.image_workers or None)
+                         formats=settings.avatar_formats, workers=settings.image_workers or None,
+                         webp_method=settings.avatar_webp_method)
 
 
 def store_variants(user_id: str, avatar_id: str, variant_set: VariantSet) -> dict[str, dict[str, Any]]:
