@@ -96,13 +96,17 @@ from portrait.imaging.variants import usable_cores  # noqa: E402
 PYVIPS_VENV = ROOT / ".portrait" / "bench-venv"
 PYVIPS_PINS = ("pyvips==3.2.0", "pyvips-binary==8.18.7")
 PATHS_SCRIPT = HERE / "imaging_paths.py"
-WHO = ("portrait", "floor", "naive", "pyvips")
+WHO = ("before", "portrait", "floor", "naive", "pyvips")
+# "before": Portrait's imaging code at this revision (git archive into the bench's temporary
+# folder), run beside today's in the same rounds: the before/after of a change, one table.
+BEFORE_REVISION = "d36d96a"
 # Lambda: CPU share grows with memory, one full vCPU at 1769 MB (AWS's documented figure).
 MB_PER_VCPU = 1769
 LAMBDA_MEMORY_SIZES = (512, 1024, 1536, 1769, 2048, 3008, 3538)
 # us-east-1 prices: per GB-second of duration, per million requests.
 PRICE_GB_S = {"arm64": 0.0000133334, "x86_64": 0.0000166667}
 PRICE_PER_MILLION_REQUESTS = 0.20
+EGRESS_PER_GB = 0.085  # CloudFront, first 10 TB a month, North America and Europe
 
 
 def portrait_settings() -> dict:
@@ -117,6 +121,8 @@ def portrait_settings() -> dict:
         "sizes": sorted(sizes.values(), reverse=True) if sizes else DEFAULT_SETTINGS["sizes"],
         "variant_quality": setting(portrait_variants, "WEBP_QUALITY", "variant_quality"),
         "variant_method": setting(portrait_variants, "WEBP_METHOD", "variant_method"),
+        "variant_alpha_method": setting(portrait_variants, "WEBP_ALPHA_METHOD",
+                                        "variant_alpha_method"),
         "display_long_edge": setting(portrait_media, "DISPLAY_LONG_EDGE", "display_long_edge"),
         "display_quality": setting(portrait_media, "DISPLAY_QUALITY", "display_quality"),
         "display_method": setting(portrait_media, "DISPLAY_METHOD", "display_method"),
@@ -268,7 +274,7 @@ def write_prepared(refs: References, folder: Path) -> None:
     given = SETTINGS
     variants = {"draft": refs.variants_draft, "images": [
         (str(size), image.mode, image.size, image.tobytes(), "webp", given["variant_quality"],
-         method_for(given["variant_method"], size)) for size, image in refs.squares.items()]}
+         method_for(given, size, image.mode == "RGBA")) for size, image in refs.squares.items()]}
     display, thumb = refs.display, refs.thumb
     media = {"draft": refs.media_draft, "images": [
         ("display", display.mode, display.size, display.tobytes(), "webp",
@@ -435,8 +441,24 @@ def pyvips_python(wanted: bool) -> tuple[str | None, str]:
 
 # --- the per-input table ------------------------------------------------------------------
 
+def portrait_at(revision: str, workdir: Path) -> tuple[Path | None, str]:
+    """Portrait's library as it was at `revision`, unpacked under workdir, or None and why not."""
+    folder = workdir / f"portrait-{revision}"
+    try:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision,
+                                  "layers/common/python/portrait"],
+                                 check=True, capture_output=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True,
+                       capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = (getattr(exc, "stderr", b"") or b"").decode(errors="replace").strip()
+        return None, f"before: skipped ({detail.splitlines()[-1] if detail else exc})"
+    return folder / "layers/common/python", f"before: Portrait's imaging at {revision}"
+
+
 def bench_input(item: imaging_inputs.Input, runs: int, vips: str | None,
-                workdir: Path) -> References:
+                workdir: Path, before: Path | None = None) -> References:
     data = item.load()
     refs = references(data)
     input_dir = workdir / item.key
@@ -456,15 +478,20 @@ def bench_input(item: imaging_inputs.Input, runs: int, vips: str | None,
                     continue
                 workers.append(Worker(f"{kind}-{who}", vips, item.path, input_dir,
                                       env={"VIPS_CONCURRENCY": "1"}))
+            elif who == "before":
+                if before is None:
+                    continue
+                workers.append(Worker(f"{kind}-{who}", sys.executable, item.path, input_dir,
+                                      env={"BENCH_PORTRAIT_PATH": str(before)}))
             else:
                 workers.append(Worker(f"{kind}-{who}", sys.executable, item.path, input_dir))
     started = time.perf_counter()
     run_interleaved(workers, runs)
     by_name = {w.name: w for w in workers}
 
-    threads = {"portrait": cores, "floor": cores, "naive": 1, "pyvips": 1}
-    labels = {"portrait": "Portrait", "floor": "floor", "naive": "naive Pillow",
-              "pyvips": "pyvips"}
+    threads = {"before": cores, "portrait": cores, "floor": cores, "naive": 1, "pyvips": 1}
+    labels = {"before": f"before {BEFORE_REVISION}", "portrait": "Portrait", "floor": "floor",
+              "naive": "naive Pillow", "pyvips": "pyvips"}
     say(f"{'path':<24}{'cpu ms':>9}{'+-%':>5}{'wall ms':>9}{'x floor':>9}{'x pyvips':>10}"
         f"{'SSIM':>8}{'SSIM L':>8}{'bytes':>10}{'RSS+ MB':>9}{'base MB':>9}")
     for kind, heading in KINDS.items():
@@ -520,7 +547,9 @@ def webp_methods(squares: dict[int, Image.Image], methods: tuple[int, ...], runs
     say(f"== WebP method per variant size: encode only (quality {quality}, one thread, "
         f"this process), the LANCZOS reference squares of the {source_label}; {load()} ==")
     say("SSIM here: the decoded WebP against the square it was encoded from (the encoder's "
-        "loss alone).")
+        "loss alone). Payback: views of that size after which the CPU spent beyond method "
+        f"{4} (at {MB_PER_VCPU} MB, arm64) has been saved in CDN egress (USD "
+        f"{EGRESS_PER_GB}/GB); '-' when the method is not smaller, 'now' when not slower.")
     times: dict[tuple[int, int], list[float]] = {(m, s): [] for m in methods for s in squares}
     bodies: dict[tuple[int, int], bytes] = {}
     for round_ in range(runs + 1):
@@ -535,7 +564,7 @@ def webp_methods(squares: dict[int, Image.Image], methods: tuple[int, ...], runs
                     times[(method, size)].append(spent)
     base = 4 if 4 in methods else methods[len(methods) // 2]
     say(f"{'size':>6}{'method':>8}{'cpu ms':>9}{'bytes':>9}{'vs m' + str(base):>9}"
-        f"{'SSIM':>8}{'vs m' + str(base):>10}")
+        f"{'SSIM':>8}{'vs m' + str(base):>10}{'payback':>9}")
     scores = {}
     for size, image in squares.items():
         for method in methods:
@@ -544,8 +573,11 @@ def webp_methods(squares: dict[int, Image.Image], methods: tuple[int, ...], runs
         for method in methods:
             nbytes, base_bytes = len(bodies[(method, size)]), len(bodies[(base, size)])
             score, base_score = scores[(method, size)], scores[(base, size)]
+            views = payback_views(med_ms(times[(method, size)]) - med_ms(times[(base, size)]),
+                                  base_bytes - nbytes)
             say(f"{size:6d}{method:8d}{med_ms(times[(method, size)]):9.2f}{nbytes:9d}"
-                f"{(nbytes / base_bytes - 1) * 100:+8.1f}%{score:8.4f}{score - base_score:+10.4f}")
+                f"{(nbytes / base_bytes - 1) * 100:+8.1f}%{score:8.4f}{score - base_score:+10.4f}"
+                f"{views:>9}")
     say("all five sizes:")
     base_total = sum(len(bodies[(base, s)]) for s in squares)
     for method in methods:
@@ -554,6 +586,18 @@ def webp_methods(squares: dict[int, Image.Image], methods: tuple[int, ...], runs
         say(f"{'all':>6}{method:8d}{total_ms:9.2f}{total_bytes:9d}"
             f"{(total_bytes / base_total - 1) * 100:+8.1f}%")
     say(f"  ({runs} interleaved runs after one warm-up, medians of CPU time; {load()})")
+
+
+def payback_views(extra_cpu_ms: float, saved_bytes: int) -> str:
+    """Views until the CPU spent once (one vCPU at MB_PER_VCPU MB, arm64) is repaid by the
+    egress saved on every view."""
+    if saved_bytes <= 0:
+        return "-"
+    if extra_cpu_ms <= 0:
+        return "now"
+    compute = extra_cpu_ms / 1000 * MB_PER_VCPU / 1024 * PRICE_GB_S["arm64"]
+    per_view = saved_bytes / 1e9 * EGRESS_PER_GB
+    return f"{math.ceil(compute / per_view):d}"
 
 
 # --- Lambda sizing -----------------------------------------------------------------------------
@@ -629,6 +673,9 @@ def main() -> None:
     parser.add_argument("--inputs", default=None,
                         help="comma-separated keys: " + ",".join(imaging_inputs.BY_KEY))
     parser.add_argument("--no-pyvips", action="store_true", help="skip the pyvips paths")
+    parser.add_argument("--before", default=BEFORE_REVISION, metavar="REV",
+                        help="also time Portrait's imaging at this git revision (default "
+                             f"{BEFORE_REVISION}; '' to skip)")
     parser.add_argument("--no-methods", action="store_true", help="skip the WebP method table")
     parser.add_argument("--no-lambda", action="store_true", help="skip the Lambda sizing table")
     args = parser.parse_args()
@@ -656,16 +703,19 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-imaging-") as tmp:
         workdir = Path(tmp)
-        jpeg12_refs = None
-        for key in keys:
-            refs = bench_input(imaging_inputs.BY_KEY[key], runs, vips, workdir)
-            if key == "jpeg12":
-                jpeg12_refs = refs
+        before, before_line = (portrait_at(args.before, workdir) if args.before
+                               else (None, "before: skipped (--before '')"))
+        say(before_line)
+        all_refs = {key: bench_input(imaging_inputs.BY_KEY[key], runs, vips, workdir, before)
+                    for key in keys}
         sizing_input = imaging_inputs.BY_KEY["jpeg12"]
         if not args.no_methods:
-            if jpeg12_refs is None:
-                jpeg12_refs = references(sizing_input.load())
-            webp_methods(jpeg12_refs.squares, methods, runs, sizing_input.label)
+            # An opaque photo and one with transparency: libwebp compresses the alpha
+            # plane losslessly, at an effort that grows with the method.
+            for key in ("jpeg12", "png12a"):
+                item = imaging_inputs.BY_KEY[key]
+                refs = all_refs.get(key) or references(item.load())
+                webp_methods(refs.squares, methods, runs, item.label)
         if not args.no_lambda:
             lambda_sizing(sizing_input, runs, workdir)
     say()

@@ -23,6 +23,8 @@ file may import Pillow or portrait.
 Paths (the kind, "variants" or "media", then who does it):
   variants-portrait  make_variants: five WebP squares 1024..64 (Portrait's avatar path),
                      called with limits wide enough for every input
+  variants-before,   the same two calls on another revision's portrait package
+  media-before       (BENCH_PORTRAIT_PATH), for a before/after in one run
   variants-floor     decode at the draft scale the 1024 square allows, then encode five
                      already-resized squares (WORKDIR/prepared/variants.pickle); no resizing
   variants-naive     full decode, exif_transpose, per size: crop centre square, LANCZOS
@@ -52,9 +54,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Portrait's output settings. bench_imaging.py reads them from portrait.imaging and hands
 # them to every worker (BENCH_IMAGING_SETTINGS, JSON), so the floor, naive Pillow and
 # pyvips always encode what Portrait encodes, as Portrait does; these defaults only
-# serve a worker started by hand. "variant_method" may also map sizes to methods.
+# serve a worker started by hand. The variant methods may also map sizes to methods.
 DEFAULT_SETTINGS = {
     "sizes": [1024, 512, 256, 128, 64], "variant_quality": 80, "variant_method": 4,
+    "variant_alpha_method": 4,
     "display_long_edge": 2048, "display_quality": 80, "display_method": 4,
     "thumb_side": 300, "jpeg_quality": 85,
 }
@@ -69,10 +72,15 @@ def settings() -> dict:
     return {**DEFAULT_SETTINGS, **json.loads(os.environ.get("BENCH_IMAGING_SETTINGS", "{}"))}
 
 
-def method_for(method, size: int) -> int:
-    """A WebP method given as one number or per size ({size: method}, keys maybe strings)."""
+def method_for(given: dict, size: int, alpha: bool = False) -> int:
+    """The variant WebP method for a square `size` px wide: Portrait's "variant_method" for
+    opaque images, "variant_alpha_method" for transparent ones; each one number or a map
+    of sizes (keys maybe strings, as JSON has them) where a missing size takes the nearest."""
+    method = given.get("variant_alpha_method") if alpha else None
+    method = given["variant_method"] if method is None else method
     if isinstance(method, dict):
-        return int(method[str(size)] if str(size) in method else method[size])
+        table = {int(key): value for key, value in method.items()}
+        return int(table[min(table, key=lambda s: (abs(s - size), -s))])
     return int(method)
 
 
@@ -105,7 +113,9 @@ def status_kb(field: str) -> int:
 # --- Pillow paths ----------------------------------------------------------------------
 
 def _pillow_paths(name: str, data: bytes, workdir: Path, threads: int | None):
-    sys.path.insert(0, str(ROOT / "layers/common/python"))
+    # A "-before" path runs another revision's portrait (bench_imaging.py unpacks it).
+    sys.path.insert(0, os.environ.get("BENCH_PORTRAIT_PATH") or str(ROOT / "layers/common/python"))
+    name = name.replace("-before", "-portrait")
     from concurrent.futures import ThreadPoolExecutor
 
     from PIL import Image, ImageOps
@@ -178,7 +188,7 @@ def _pillow_paths(name: str, data: bytes, workdir: Path, threads: int | None):
                 if size < square.width:
                     square = square.resize((size, size), Image.Resampling.LANCZOS)
                 out[str(size)] = pillow_encode(square, "webp", given["variant_quality"],
-                                               method_for(given["variant_method"], size))
+                                               method_for(given, size, square.mode == "RGBA"))
             return out
     elif name == "media-naive":
         def run():
@@ -223,7 +233,7 @@ def _pyvips_paths(name: str, data: bytes):
                     # does not premultiply; a thumbnail per size from the 1024 is slower).
                     current = current.thumbnail_image(size, height=size).copy_memory()
                 out[str(size)] = webp(current, given["variant_quality"],
-                                      method_for(given["variant_method"], size))
+                                      method_for(given, size, current.hasalpha()))
             return out
     elif name == "media-pyvips":
         def run():

@@ -69,3 +69,13 @@ def test_overrides_are_read(env) -> None:
     env.setenv("LOGIN_ATTEMPTS_PER_MINUTE", "3")
     s = get_settings()
     assert (s.access_token_ttl_seconds, s.login_attempts_per_minute) == (600, 3)
+
+
+def test_webp_methods_default_to_the_measured_table_and_can_be_pinned(env) -> None:
+    assert (get_settings().avatar_webp_method, get_settings().avatar_webp_alpha_method) == (
+        None, None)
+    get_settings.cache_clear()
+    env.setenv("AVATAR_WEBP_METHOD", "4")
+    env.setenv("AVATAR_WEBP_ALPHA_METHOD", "2")
+    s = get_settings()
+    assert (s.avatar_webp_method, s.avatar_webp_alpha_method) == (4, 2)

@@ -7,6 +7,7 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from portrait.errors import ImageRejected
 from portrait.imaging import AVATAR_SIZES, make_variants
+from portrait.imaging.variants import webp_method_for
 
 from . import corpus
 from .corpus import ACCEPTED, BLUE, GREEN, GREY, RED, SECRETS, YELLOW, encode, exif_with, quadrants
@@ -242,6 +243,27 @@ def test_quality_settings_reach_the_encoders():
     high = make_variants(data, formats=BOTH, webp_quality=95, jpeg_quality=95)
     for fmt in BOTH:
         assert len(low.get("full", fmt).body) < len(high.get("full", fmt).body) * 0.7
+
+
+def test_transparent_sources_take_the_alpha_method_and_opaque_ones_the_other():
+    """libwebp's alpha plane is lossless at an effort that follows the method (method 6 costs
+    about a second per variant), so a transparent source has a method of its own."""
+    noisy = quadrants(600, 600).effect_spread(8)
+    transparent = noisy.convert("RGBA")
+    transparent.putalpha(Image.linear_gradient("L").resize(noisy.size))
+    for data, own, other in ((encode(transparent, "PNG"), "webp_alpha_method", "webp_method"),
+                             (encode(noisy, "PNG"), "webp_method", "webp_alpha_method")):
+        fast = make_variants(data, **{own: 0, other: 6}).get("full").body
+        assert make_variants(data, **{own: 0, other: 0}).get("full").body == fast
+        assert make_variants(data, **{own: 4, other: 6}).get("full").body != fast
+
+
+def test_a_method_per_size_falls_back_to_the_nearest_size():
+    assert webp_method_for({1024: 5, 512: 4, 64: 2}, 1024) == 5
+    assert webp_method_for({1024: 5, 512: 4, 64: 2}, 700) == 4
+    assert webp_method_for({1024: 5, 512: 4, 64: 2}, 768) == 5  # a tie goes to the larger
+    assert webp_method_for({1024: 5, 512: 4, 64: 2}, 40) == 2
+    assert webp_method_for(3, 40) == 3
 
 
 def test_custom_sizes_and_formats():

@@ -115,8 +115,11 @@ class Settings(BaseSettings):
     # How long a finished event is remembered (Powertools idempotency records). Longer
     # than any redelivery: S3 events sit in SQS up to 4 days, stream records 24 hours.
     idempotency_ttl_seconds: int = Field(5 * 86400, alias="IDEMPOTENCY_TTL_SECONDS", ge=3600)
-    # WebP encoder effort of the avatar variants (0 fastest .. 6 smallest; see variants.py).
-    avatar_webp_method: int = Field(6, alias="AVATAR_WEBP_METHOD", ge=0, le=6)
+    # WebP encoder effort of the avatar variants (0 fastest .. 6 smallest), for opaque
+    # images and for images with transparency; unset = the per-size choice in variants.py.
+    avatar_webp_method: int | None = Field(None, alias="AVATAR_WEBP_METHOD", ge=0, le=6)
+    avatar_webp_alpha_method: int | None = Field(None, alias="AVATAR_WEBP_ALPHA_METHOD",
+                                                 ge=0, le=6)
     # Encoder threads for the variants; 0 = the cores this process may use.
     image_workers: int = Field(0, alias="IMAGE_WORKERS", ge=0, le=16)
 

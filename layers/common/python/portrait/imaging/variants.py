@@ -33,12 +33,16 @@ CONTENT_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
 
 WEBP_QUALITY = 80
-# Encoder effort, chosen by cost (bench/bench_imaging.py's method table, README "Encoder
-# effort"): method 6 makes the five variants 14.6 % smaller than libwebp's default 4 for
-# ~48 ms more CPU per avatar (SSIM within 0.0032). At 1769 MB that CPU costs about
-# USD 1.1e-6 once; the 10 KB saved costs USD 8.7e-7 of CDN egress on every view of the
-# set, so it pays for itself by the second view. AVATAR_WEBP_METHOD overrides it.
+# Encoder effort, chosen by cost (bench/bench_imaging.py's method tables, README "Encoder
+# effort"): a method is used for a size when the CPU it adds over libwebp's default 4 is
+# repaid in CDN egress within 10 views of that size. Opaque images: method 6 makes the five
+# variants 14.6 % smaller for ~40 ms more CPU and pays back by the 4th view at worst.
+# Transparent ones differ: libwebp compresses the alpha plane losslessly at an effort that
+# follows the method, and method 6 costs about a second per variant (4.3 s for the five,
+# for 12 % fewer bytes); method 5 pays back within 10 views only at 1024 px.
+# AVATAR_WEBP_METHOD and AVATAR_WEBP_ALPHA_METHOD override them (one method, every size).
 WEBP_METHOD = 6
+WEBP_ALPHA_METHOD: Mapping[int, int] = {1024: 5, 512: 4, 256: 4, 128: 4, 64: 4}
 JPEG_QUALITY = 85
 _FLATTEN_ON = (255, 255, 255)  # JPEG has no alpha: transparent areas become white
 
@@ -76,7 +80,8 @@ def make_variants(
     sizes: Mapping[str, int] = AVATAR_SIZES,
     formats: Sequence[str] = ("webp",),
     webp_quality: int = WEBP_QUALITY,
-    webp_method: int = WEBP_METHOD,
+    webp_method: int | Mapping[int, int] = WEBP_METHOD,
+    webp_alpha_method: int | Mapping[int, int] = WEBP_ALPHA_METHOD,
     jpeg_quality: int = JPEG_QUALITY,
     workers: int | None = None,
 ) -> VariantSet:
@@ -84,7 +89,9 @@ def make_variants(
 
     Raises ImageRejected when the source is refused. `workers` is the number
     of encoder threads (default: the cores this process may use; 1 encodes
-    inline, with no thread at all).
+    inline, with no thread at all). A WebP method is one number for every size,
+    or one per size (a size missing from the map takes the nearest size's);
+    `webp_alpha_method` applies to images with transparency.
     """
     unknown = [f for f in formats if f not in CONTENT_TYPES]
     if unknown or not formats:
@@ -94,7 +101,7 @@ def make_variants(
     largest = max(sizes.values())
     source = decode(data, limits, at_least=largest)
     settings = {"webp_quality": webp_quality, "webp_method": webp_method,
-                "jpeg_quality": jpeg_quality}
+                "webp_alpha_method": webp_alpha_method, "jpeg_quality": jpeg_quality}
     return VariantSet(source=source.info,
                       variants=_render(source, sizes, tuple(formats), settings, workers))
 
@@ -132,7 +139,10 @@ def _encode(image: Image.Image, fmt: str, settings: dict) -> bytes:
     image itself carries an empty info (square_source clears it)."""
     out = io.BytesIO()
     if fmt == "webp":
-        image.save(out, "WEBP", quality=settings["webp_quality"], method=settings["webp_method"],
+        method = settings.get("webp_alpha_method") if image.mode == "RGBA" else None
+        method = webp_method_for(method if method is not None else settings["webp_method"],
+                                 image.width)
+        image.save(out, "WEBP", quality=settings["webp_quality"], method=method,
                    exif=b"", xmp=b"", icc_profile=None)
     else:
         if image.mode == "RGBA":
@@ -142,6 +152,13 @@ def _encode(image: Image.Image, fmt: str, settings: dict) -> bytes:
         image.save(out, "JPEG", quality=settings["jpeg_quality"], optimize=True,
                    exif=b"", xmp=b"", icc_profile=None)
     return out.getvalue()
+
+
+def webp_method_for(method: int | Mapping[int, int], side: int) -> int:
+    """The method for an image `side` pixels wide: one for all, or the nearest size's."""
+    if isinstance(method, Mapping):
+        return method[min(method, key=lambda size: (abs(size - side), -size))]
+    return method
 
 
 _pools: dict[int, ThreadPoolExecutor] = {}

@@ -41,9 +41,12 @@ class CurrentAvatarExists(Exception):
 def render_variants(source: bytes, settings: Settings | None = None) -> VariantSet:
     """Validate `source` and encode every size; ImageRejected with the reason if refused."""
     settings = settings or get_settings()
+    methods = {name: value for name, value in (
+        ("webp_method", settings.avatar_webp_method),
+        ("webp_alpha_method", settings.avatar_webp_alpha_method)) if value is not None}
     return make_variants(source, limits=Limits(max_bytes=settings.avatar_max_bytes),
                          formats=settings.avatar_formats, workers=settings.image_workers or None,
-                         webp_method=settings.avatar_webp_method)
+                         **methods)
 
 
 def store_variants(user_id: str, avatar_id: str, variant_set: VariantSet) -> dict[str, dict[str, Any]]:
