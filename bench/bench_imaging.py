@@ -22,8 +22,9 @@ What is measured, per input (bench/imaging_inputs.py makes them):
     and handed to every path, so all four always make the same outputs:
       Portrait  make_variants / make_media_images, as the Lambda functions call them
                 (encoder threads: the usable cores)
-      floor     decode at the smallest scale the largest output allows (JPEG draft;
-                PNG, WebP and GIF have none) + encode already-resized images of
+      floor     decode at the smallest scale the largest output allows (JPEG draft,
+                a still WebP's libwebp scaled decode; PNG and GIF have none) + encode
+                already-resized images of
                 exactly the output sizes with the same settings; no resizing,
                 rotation or colour work is counted: the unavoidable work
       naive     open, full decode, exif_transpose, each output resized from the full
@@ -260,7 +261,7 @@ def references(data: bytes) -> References:
     # (a centred square and a whole-picture fit are the same either way up).
     with Image.open(io.BytesIO(data)) as probe:
         width, height = probe.size
-        is_jpeg = probe.format == "JPEG"
+        is_jpeg = probe.format in ("JPEG", "WEBP")  # both shrink on load (WebP: libwebp)
     longer = max(width, height)
     variants_draft = (SIZES[0],) * 2 if is_jpeg else None
     media_draft = None

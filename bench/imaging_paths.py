@@ -121,6 +121,7 @@ def _pillow_paths(name: str, data: bytes, workdir: Path, threads: int | None):
     from PIL import Image, ImageOps
 
     from portrait.imaging import media, variants
+    from portrait.imaging.formats import webp_canvas_size
     from portrait.imaging.validate import Limits
 
     Image.init()  # every plugin imported now, so the baseline holds their code
@@ -132,6 +133,16 @@ def _pillow_paths(name: str, data: bytes, workdir: Path, threads: int | None):
     pool = ThreadPoolExecutor(pool_size) if pool_size > 1 else None
 
     def open_first_frame(draft: tuple[int, int] | None) -> Image.Image:
+        if draft and data[8:12] == b"WEBP":  # libwebp's scaled decode, as Portrait's
+            from portrait.imaging import webp_scaled
+            width, height = webp_canvas_size(data)
+            scale = min(width // draft[0], height // draft[1])
+            alpha = webp_scaled.has_alpha(data)
+            if scale > 1 and alpha is not None:
+                image = webp_scaled.decode_scaled(
+                    data, (-(-width // scale), -(-height // scale)), alpha)
+                if image is not None:
+                    return image
         image = Image.open(io.BytesIO(data))
         if draft and image.format == "JPEG":
             image.draft(image.mode, draft)

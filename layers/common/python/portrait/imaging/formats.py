@@ -62,3 +62,18 @@ def webp_canvas_size(data: bytes) -> tuple[int, int] | None:
         bits = int.from_bytes(payload[1:5], "little")
         return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
     return None
+
+
+def webp_metadata(data: bytes) -> dict[str, bytes]:
+    """The EXIF block and ICC profile a WebP carries ({"exif": ..., "icc_profile": ...},
+    each only if present), read from its RIFF chunks, as Pillow's plugin puts them in
+    Image.info."""
+    found: dict[str, bytes] = {}
+    names = {b"EXIF": "exif", b"ICCP": "icc_profile"}
+    offset, end = 12, min(len(data), 8 + int.from_bytes(data[4:8], "little"))
+    while offset + 8 <= end:
+        kind, length = data[offset:offset + 4], int.from_bytes(data[offset + 4:offset + 8], "little")
+        if kind in names:
+            found[names[kind]] = data[offset + 8:offset + 8 + length]
+        offset += 8 + length + (length & 1)  # chunks are padded to an even size
+    return found

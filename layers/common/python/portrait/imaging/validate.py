@@ -28,7 +28,8 @@ from typing import Iterator
 from PIL import Image, ImageFile
 
 from portrait.errors import ImageRejected
-from portrait.imaging.formats import PIL_FORMATS, sniff, webp_canvas_size
+from portrait.imaging import webp_scaled
+from portrait.imaging.formats import PIL_FORMATS, sniff, webp_canvas_size, webp_metadata
 
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 25_000_000
@@ -123,7 +124,8 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
     at_least: the smallest side the caller needs. A JPEG is then decoded at
     the largest DCT reduction (1/2, 1/4, 1/8) whose shorter side is still at
     least that; the whole entropy stream is still read, so truncation is
-    still caught. fit_within: the same for a caller that needs the whole
+    still caught. A still WebP is decoded by libwebp at 1/n the same way
+    (webp_scaled.py), without ever holding the full-size canvas. fit_within: the same for a caller that needs the whole
     picture with its longer side at (most) this many pixels.
     """
     if ImageFile.LOAD_TRUNCATED_IMAGES:
@@ -142,6 +144,10 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
         if declared is None:
             raise rejected("corrupt", "the WebP header is malformed", limits)
         _check_dimensions(*declared, limits)
+        shrunk = _webp_shrunk_on_load(data, declared, _draft_size(*declared, at_least, fit_within),
+                                      limits)
+        if shrunk is not None:
+            return shrunk
 
     # catch_warnings swaps the process's filter list for the duration (and _pillow_ceiling
     # the process's pixel ceiling): fine for a Lambda handler (one request per process at
@@ -180,6 +186,28 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
 
     info = SourceInfo(format=fmt, width=width, height=height, frames=frames,
                       mode=image.mode, bytes=len(data))
+    return DecodedSource(info=info, image=image, scale=scale)
+
+
+def _webp_shrunk_on_load(data: bytes, size: tuple[int, int], wanted: tuple[int, int] | None,
+                         limits: Limits) -> DecodedSource | None:
+    """A still WebP decoded by libwebp straight at 1/n of its size (the largest n that keeps
+    both sides at least `wanted`), as a JPEG draft is; None to decode it with Pillow."""
+    width, height = size
+    scale = min(width // wanted[0], height // wanted[1]) if wanted else 1
+    alpha = webp_scaled.has_alpha(data)
+    if scale < 2 or alpha is None:
+        return None
+    try:
+        image = webp_scaled.decode_scaled(data, (-(-width // scale), -(-height // scale)), alpha)
+    except webp_scaled.WebPDecodeError as exc:
+        raise rejected("corrupt", f"the image data is truncated or corrupt: {exc}",
+                       limits) from None
+    if image is None:  # an animation: Pillow takes its first frame
+        return None
+    image.info.update(webp_metadata(data))
+    info = SourceInfo(format="webp", width=width, height=height, frames=1, mode=image.mode,
+                      bytes=len(data))
     return DecodedSource(info=info, image=image, scale=scale)
 
 
