@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from PIL import Image
 
-from portrait.imaging.formats import sniff, webp_canvas_size
+from portrait.imaging.formats import gif_frame_count, sniff, webp_canvas_size
 
 from .corpus import CORPUS, HTML_NAMED_JPG, SVG, encode, quadrants
 
@@ -55,3 +57,31 @@ def test_webp_canvas_size_refuses_a_malformed_header():
     data = bytearray(encode(quadrants(120, 120), "WEBP", quality=80))
     data[23:26] = b"\x00\x00\x00"  # break the VP8 start code
     assert webp_canvas_size(bytes(data)) is None
+
+
+def _gif(frames: int, *, local_palettes: bool = False, comment: bool = False) -> bytes:
+    images = [Image.new("RGB", (40, 30), (i * 30 % 256, 90, 200 - i * 20)) for i in range(frames)]
+    if local_palettes:  # a different adaptive palette per frame: each gets a local table
+        images = [image.quantize(colors=4 + i) for i, image in enumerate(images)]
+    out = io.BytesIO()
+    images[0].save(out, "GIF", save_all=True, append_images=images[1:], duration=50,
+                   comment=b"made by a test" if comment else b"")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("frames", [1, 2, 9])
+@pytest.mark.parametrize("local_palettes", [False, True])
+def test_gif_frames_are_counted_from_the_block_structure_as_pillow_counts_them(frames,
+                                                                               local_palettes):
+    data = _gif(frames, local_palettes=local_palettes, comment=True)
+    assert gif_frame_count(data) == Image.open(io.BytesIO(data)).n_frames == frames
+
+
+def test_a_truncated_or_foreign_gif_structure_is_left_to_pillow():
+    data = _gif(3)
+    assert gif_frame_count(data[:-1]) is None  # no trailer
+    assert gif_frame_count(data[: len(data) // 2]) is None
+    for position in range(10, len(data)):  # any one byte spoiled: a count or None, never a crash
+        spoiled = data[:position] + bytes([data[position] ^ 0xA5]) + data[position + 1:]
+        assert gif_frame_count(spoiled) in (None, 0, 1, 2, 3, 4, 5, 6)
+    assert gif_frame_count(b"GIF89a") is None and gif_frame_count(b"\x89PNG") is None

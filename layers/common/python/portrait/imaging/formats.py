@@ -77,3 +77,32 @@ def webp_metadata(data: bytes) -> dict[str, bytes]:
             found[names[kind]] = data[offset + 8:offset + 8 + length]
         offset += 8 + length + (length & 1)  # chunks are padded to an even size
     return found
+
+
+def gif_frame_count(data: bytes) -> int | None:
+    """How many images a GIF holds, from its block structure alone (no pixel is decoded,
+    and a sub-block costs one slice, not Pillow's two reads per sub-block in n_frames);
+    None when the structure is malformed or truncated: the caller asks Pillow instead."""
+    if not data.startswith((b"GIF87a", b"GIF89a")) or len(data) < 13:
+        return None
+    flags = data[10]
+    offset = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)  # global colour table
+    frames = 0
+    try:
+        while True:
+            block = data[offset]
+            if block == 0x3B:  # trailer
+                return frames
+            if block == 0x21:  # extension: label, then sub-blocks
+                offset += 2
+            elif block == 0x2C:  # image descriptor, local colour table, LZW code size
+                frames += 1
+                local = data[offset + 9]
+                offset += 10 + (3 << ((local & 7) + 1) if local & 0x80 else 0) + 1
+            else:
+                return None
+            while data[offset]:  # sub-blocks: a length byte, then that many bytes
+                offset += data[offset] + 1
+            offset += 1
+    except IndexError:  # ran off the end: truncated
+        return None

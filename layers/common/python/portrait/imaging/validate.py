@@ -29,7 +29,8 @@ from PIL import Image, ImageFile
 
 from portrait.errors import ImageRejected
 from portrait.imaging import webp_scaled
-from portrait.imaging.formats import PIL_FORMATS, sniff, webp_canvas_size, webp_metadata
+from portrait.imaging.formats import (PIL_FORMATS, gif_frame_count, sniff, webp_canvas_size,
+                                      webp_metadata)
 
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 25_000_000
@@ -165,7 +166,7 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
         _check_dimensions(width, height, limits)
 
         try:
-            frames = getattr(image, "n_frames", 1)
+            frames = (fmt == "gif" and gif_frame_count(data)) or getattr(image, "n_frames", 1)
             image.seek(0)
             scale = 1
             wanted = _draft_size(width, height, at_least, fit_within)
