@@ -460,7 +460,8 @@ def portrait_at(revision: str, workdir: Path) -> tuple[Path | None, str]:
 
 
 def bench_input(item: imaging_inputs.Input, runs: int, vips: str | None,
-                workdir: Path, before: Path | None = None) -> References:
+                workdir: Path, before: Path | None = None,
+                before_revision: str = BEFORE_REVISION) -> References:
     data = item.load()
     refs = references(data)
     input_dir = workdir / item.key
@@ -492,7 +493,7 @@ def bench_input(item: imaging_inputs.Input, runs: int, vips: str | None,
     by_name = {w.name: w for w in workers}
 
     threads = {"before": cores, "portrait": cores, "floor": cores, "naive": 1, "pyvips": 1}
-    labels = {"before": f"before {BEFORE_REVISION}", "portrait": "Portrait", "floor": "floor",
+    labels = {"before": f"before {before_revision}", "portrait": "Portrait", "floor": "floor",
               "naive": "naive Pillow", "pyvips": "pyvips"}
     say(f"{'path':<24}{'cpu ms':>9}{'+-%':>5}{'wall ms':>9}{'x floor':>9}{'x pyvips':>10}"
         f"{'SSIM':>8}{'SSIM L':>8}{'dSSIM':>9}{'bytes':>10}{'RSS+ MB':>9}{'base MB':>9}")
@@ -724,8 +725,8 @@ def main() -> None:
         before, before_line = (portrait_at(args.before, workdir) if args.before
                                else (None, "before: skipped (--before '')"))
         say(before_line)
-        all_refs = {key: bench_input(imaging_inputs.BY_KEY[key], runs, vips, workdir, before)
-                    for key in keys}
+        all_refs = {key: bench_input(imaging_inputs.BY_KEY[key], runs, vips, workdir, before,
+                                     args.before) for key in keys}
         sizing_input = imaging_inputs.BY_KEY["jpeg12"]
         if not args.no_methods:
             # An opaque photo and one with transparency: libwebp compresses the alpha
