@@ -1,0 +1,121 @@
+"""A large PNG decoded a band at a time (portrait.imaging.png_banded) must give exactly
+what Pillow's whole decode and reduce() give, for every kind of PNG it takes."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageChops
+
+from portrait.errors import ImageRejected
+from portrait.imaging import png_banded
+from portrait.imaging.validate import BANDED_PNG_ABOVE_BYTES, decode
+
+from .corpus import encode, exif_with, quadrants
+
+
+@pytest.fixture(autouse=True)
+def small_bands(monkeypatch):
+    """Bands of a few rows, so a small test image crosses many band edges."""
+    monkeypatch.setattr(png_banded, "_BAND_BYTES", 3000)
+
+
+def photo_like(width: int, height: int) -> Image.Image:
+    """Smooth gradients, sharp edges and noise: every PNG filter type gets used."""
+    size = (width, height)
+    colours = Image.merge("RGB", [Image.linear_gradient("L").resize(size),
+                                  Image.radial_gradient("L").resize(size),
+                                  Image.effect_noise(size, 40)])
+    return Image.blend(quadrants(width, height).effect_spread(5), colours, 0.5)
+
+
+def sources() -> dict[str, Image.Image]:
+    rgb = photo_like(301, 203)
+    rgba = rgb.convert("RGBA")
+    rgba.putalpha(Image.linear_gradient("L").resize(rgb.size).point(lambda v: 255 * (v // 32 % 2)))
+    keyed = rgb.copy()
+    keyed.info["transparency"] = rgb.getpixel((0, 0))
+    palette_transparent = rgb.quantize(64)
+    palette_transparent.info["transparency"] = 3
+    return {"RGB": rgb, "RGBA": rgba, "L": rgb.convert("L"), "LA": rgba.convert("LA"),
+            "P": rgb.quantize(200), "P+tRNS": palette_transparent, "RGB+tRNS": keyed}
+
+
+def whole(data: bytes, factor: int) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    if image.mode == "P":
+        image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+    elif image.has_transparency_data and image.mode in ("L", "RGB"):
+        image = image.convert("LA" if image.mode == "L" else "RGBA")
+    return image.reduce(factor)
+
+
+@pytest.mark.parametrize("kind", list(sources()))
+@pytest.mark.parametrize("factor", [2, 3])
+def test_bands_equal_the_whole_decode_reduced(kind, factor):
+    source = sources()[kind]
+    params = {"transparency": source.info["transparency"]} if "transparency" in source.info else {}
+    data = encode(source, "PNG", **params)
+    banded = png_banded.decode_reduced(data, factor)
+    expected = whole(data, factor)
+    assert banded.mode == expected.mode and banded.size == expected.size
+    premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(banded.mode)
+    if premultiplied:  # compare what shows: a clear pixel's colour is not part of it
+        banded, expected = banded.convert(premultiplied), expected.convert(premultiplied)
+    assert ImageChops.difference(banded, expected).getbbox() is None
+
+
+def test_exif_after_the_pixels_is_kept():
+    data = encode(photo_like(200, 100), "PNG")
+    exif = exif_with(6).tobytes()
+    end = data.rindex(b"IEND") - 4
+    chunk = png_banded._chunk(b"eXIf", exif)
+    with_exif = data[:end] + chunk + data[end:]
+    assert png_banded.decode_reduced(with_exif, 2).getexif().get(0x0112) == 6
+
+
+@pytest.mark.parametrize("variant", ["interlaced", "16-bit", "4-bit palette", "animated"])
+def test_pngs_it_does_not_take_are_left_to_pillow(variant):
+    source = photo_like(120, 80)
+    if variant == "interlaced":
+        data = _interlaced(source)
+    elif variant == "16-bit":
+        data = encode(source.convert("I;16"), "PNG")
+    elif variant == "4-bit palette":
+        data = encode(source.quantize(16), "PNG")
+    else:
+        out = io.BytesIO()
+        source.save(out, "PNG", save_all=True, append_images=[source.rotate(90)])
+        data = out.getvalue()
+    assert png_banded.decode_reduced(data, 2) is None
+
+
+def _interlaced(image: Image.Image) -> bytes:
+    """Pillow cannot write Adam7: flip the interlace byte of IHDR (and its CRC)."""
+    data = bytearray(encode(image, "PNG"))
+    header = bytes(data[16:29])[:12] + b"\x01"
+    data[16:33] = png_banded._chunk(b"IHDR", header)[8:]
+    return bytes(data)
+
+
+def test_a_truncated_stream_is_an_error_not_a_short_image():
+    data = encode(photo_like(300, 200), "PNG")
+    start = data.index(b"IDAT") + 4
+    cut = data[: start + (len(data) - start) // 2]
+    with pytest.raises(png_banded.PngDecodeError):
+        png_banded.decode_reduced(cut + png_banded._chunk(b"IEND", b""), 2)
+
+
+def test_decode_takes_the_banded_path_only_for_a_large_frame(monkeypatch):
+    data = encode(photo_like(400, 300), "PNG", exif=exif_with(3))
+    assert decode(data, at_least=100).scale == 1  # 400 x 300 x 4 bytes: decoded whole
+    monkeypatch.setattr("portrait.imaging.validate.BANDED_PNG_ABOVE_BYTES", 1000)
+    source = decode(data, at_least=100)
+    assert source.scale == 3 and source.image.size == (134, 100)
+    assert source.info.mode == "RGB" and source.image.getexif().get(0x0112) == 3
+    truncated = data[: len(data) * 2 // 3]
+    with pytest.raises(ImageRejected) as caught:
+        decode(truncated, at_least=100)
+    assert caught.value.reason == "corrupt"
+    assert BANDED_PNG_ABOVE_BYTES == 32 * 1024 * 1024
