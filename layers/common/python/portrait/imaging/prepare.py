@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from concurrent.futures import Executor
 from functools import lru_cache
 
@@ -54,7 +55,6 @@ def square_source(source: DecodedSource, side: int,
     image = source.image
     icc_profile = image.info.get("icc_profile")
     orientation = exif_orientation(image)
-    image = _resizable(image)
 
     # The crop is computed on the source's real size, then mapped onto the
     # possibly shrunk-on-load pixels.
@@ -63,12 +63,13 @@ def square_source(source: DecodedSource, side: int,
     top = (source.info.height - short) // 2
     target = min(side, short)
     if source.scale == 1 and target == short:
-        square = image.crop((left, top, left + short, top + short))
+        square = _resizable(image.crop((left, top, left + short, top + short)))
     else:
         k = 1 / source.scale
         box = (left * k, top * k, (left + short) * k, (top + short) * k)
-        gap = ALPHA_REDUCING_GAP if image.mode in _PREMULTIPLIED else REDUCING_GAP
-        square = resize_in_strips(image, target, box, executor, reducing_gap=gap)
+        alpha = image.mode in _PREMULTIPLIED or image.has_transparency_data
+        square = resize_in_strips(image, target, box, executor, prepare=_resizable,
+                                  reducing_gap=ALPHA_REDUCING_GAP if alpha else REDUCING_GAP)
 
     square = to_srgb(square, icc_profile)
     square = _drop_opaque_alpha(square)
@@ -93,7 +94,6 @@ def upright_srgb(source: DecodedSource, shorter_side: int | None = None, *,
     image = source.image
     icc_profile = image.info.get("icc_profile")
     orientation = exif_orientation(image)
-    image = _resizable(image)
     # Scale from the source's real size: a JPEG may be shrunk on load already.
     width, height = source.info.width, source.info.height
     ratio = min(1.0, shorter_side / min(width, height) if shorter_side else 1.0,
@@ -101,11 +101,11 @@ def upright_srgb(source: DecodedSource, shorter_side: int | None = None, *,
     size = (max(1, round(source.info.width * ratio)), max(1, round(source.info.height * ratio)))
     factor = int(max(image.size) / (max(size) * slack)) if slack < 1 else 1
     if factor > 1 and max(image.size) / factor <= max(size):
-        image = reduce_region(image, factor, (0, 0, *image.size))
-        if image.mode in ("RGBa", "La"):
-            image = image.convert(image.mode.replace("a", "A"))
+        image = _unpremultiplied(reduce_region(image, factor, (0, 0, *image.size), _resizable))
     elif size != image.size:
-        image = resize_in_strips(image, size, (0, 0, *image.size))
+        image = resize_in_strips(image, size, (0, 0, *image.size), prepare=_resizable)
+    else:
+        image = _resizable(image)
     image = _drop_opaque_alpha(to_srgb(image, icc_profile))
     transpose = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
     if transpose is not None:
@@ -115,7 +115,8 @@ def upright_srgb(source: DecodedSource, shorter_side: int | None = None, *,
 
 def resize_in_strips(image: Image.Image, size: int | tuple[int, int],
                      box: tuple[float, float, float, float], executor: Executor | None = None,
-                     strips: int = 2, reducing_gap: float = REDUCING_GAP) -> Image.Image:
+                     strips: int = 2, reducing_gap: float = REDUCING_GAP,
+                     prepare: Callable[[Image.Image], Image.Image] | None = None) -> Image.Image:
     """Resize `box` of `image` to `size` (a side: a square): first reduce() the box by the
     largest integer factor that keeps it at least `reducing_gap` x size (a box filter, about 1/10
     of a Lanczos pass over the same pixels), then one Lanczos resize, as horizontal strips.
@@ -123,22 +124,23 @@ def resize_in_strips(image: Image.Image, size: int | tuple[int, int],
     Pillow resamples on one core with the GIL released, so each strip is a task. A
     strip's filter still reads the source rows beyond its own box, so the strips equal a
     single resize (to one level, where a strip edge's float rounding moves a tap). The strip count is fixed (not the worker count): the output
-    never depends on the cores. Only the box (with the filter's margin) is ever reduced or
-    converted: the rest of the source is never touched twice.
+    never depends on the cores. `prepare` turns the source into a mode that resizes well
+    (see _resizable); with a reduction it runs band by band, on the box only, so a
+    palette or 16-bit frame is never converted whole.
     """
-    mode = image.mode
-    premultiplied = _PREMULTIPLIED.get(mode)
     width, height = (size, size) if isinstance(size, int) else size
     x0, y0, x1, y1 = box
     factor = int(min((x1 - x0) / width, (y1 - y0) / height) / reducing_gap)
     if factor > 1:
         region = _aligned(box, factor, image.size)
-        image = reduce_region(image, factor, region)
+        image = reduce_region(image, factor, region, prepare)
         box = tuple((v - o) / factor for v, o in zip(box, region[:2] * 2))
-    elif premultiplied:
-        # Filtering needs premultiplied alpha, or transparent pixels' hidden colour bleeds
-        # into edges. Here the source is under 2 x the target: a small image.
-        image = image.convert(premultiplied)
+    else:
+        image = prepare(image) if prepare else image
+        if image.mode in _PREMULTIPLIED:
+            # Filtering needs premultiplied alpha, or transparent pixels' hidden colour
+            # bleeds into edges. Here the source is under 2 x the target: a small image.
+            image = image.convert(_PREMULTIPLIED[image.mode])
     x0, y0, x1, y1 = box
     strips = max(1, min(strips, height))
     rows = [height * i // strips for i in range(strips + 1)]
@@ -153,22 +155,32 @@ def resize_in_strips(image: Image.Image, size: int | tuple[int, int],
     out = Image.new(image.mode, (width, height))
     for top, strip in jobs:
         out.paste(strip.result() if executor else strip, (0, top))
-    return out.convert(mode) if premultiplied else out
+    return _unpremultiplied(out)
 
 
-def reduce_region(image: Image.Image, factor: int,
-                  region: tuple[int, int, int, int]) -> Image.Image:
-    """image.reduce(factor, box=region); with alpha, the result stays premultiplied
-    (RGBa or La, ready for a Lanczos resize) and the source is converted one band of
-    rows at a time, so a 4096 x 4096 RGBA frame is never copied whole."""
-    premultiplied = _PREMULTIPLIED.get(image.mode)
-    if premultiplied is None:
+def _unpremultiplied(image: Image.Image) -> Image.Image:
+    return image.convert({"RGBa": "RGBA", "La": "LA"}[image.mode]) if image.mode in (
+        "RGBa", "La") else image
+
+
+def reduce_region(image: Image.Image, factor: int, region: tuple[int, int, int, int],
+                  prepare: Callable[[Image.Image], Image.Image] | None = None) -> Image.Image:
+    """image.reduce(factor, box=region), after `prepare` (a mode conversion); with alpha,
+    the result stays premultiplied (RGBa or La, ready for a Lanczos resize). Conversions
+    run one band of rows at a time, so a 4096 x 4096 RGBA (or a palette) frame is never
+    copied whole."""
+    if prepare is None and image.mode not in _PREMULTIPLIED:
         return image.reduce(factor, box=region)
     x0, y0, x1, y1 = region
-    out = Image.new(premultiplied, (-(-(x1 - x0) // factor), -(-(y1 - y0) // factor)))
+    out = None
     band = _BAND_ROWS // factor * factor  # a multiple of the factor: the blocks line up
     for top in range(y0, y1, band):
-        rows = image.crop((x0, top, x1, min(top + band, y1))).convert(premultiplied)
+        rows = image.crop((x0, top, x1, min(top + band, y1)))
+        rows = prepare(rows) if prepare else rows
+        if rows.mode in _PREMULTIPLIED:
+            rows = rows.convert(_PREMULTIPLIED[rows.mode])
+        if out is None:
+            out = Image.new(rows.mode, (-(-(x1 - x0) // factor), -(-(y1 - y0) // factor)))
         out.paste(rows.reduce(factor), (0, (top - y0) // factor))
     return out
 
