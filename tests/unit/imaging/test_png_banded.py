@@ -3,6 +3,7 @@ what Pillow's whole decode and reduce() give, for every kind of PNG it takes."""
 from __future__ import annotations
 
 import io
+import struct
 
 import pytest
 from PIL import Image, ImageChops
@@ -57,7 +58,7 @@ def test_bands_equal_the_whole_decode_reduced(kind, factor):
     source = sources()[kind]
     params = {"transparency": source.info["transparency"]} if "transparency" in source.info else {}
     data = encode(source, "PNG", **params)
-    banded = png_banded.decode_reduced(data, factor)
+    banded = png_banded.decode_reduced(data, factor, source.size)
     expected = whole(data, factor)
     assert banded.mode == expected.mode and banded.size == expected.size
     premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(banded.mode)
@@ -72,7 +73,7 @@ def test_exif_after_the_pixels_is_kept():
     end = data.rindex(b"IEND") - 4
     chunk = png_banded._chunk(b"eXIf", exif)
     with_exif = data[:end] + chunk + data[end:]
-    assert png_banded.decode_reduced(with_exif, 2).getexif().get(0x0112) == 6
+    assert png_banded.decode_reduced(with_exif, 2, (200, 100)).getexif().get(0x0112) == 6
 
 
 @pytest.mark.parametrize("variant", ["interlaced", "16-bit", "4-bit palette", "animated"])
@@ -88,7 +89,7 @@ def test_pngs_it_does_not_take_are_left_to_pillow(variant):
         out = io.BytesIO()
         source.save(out, "PNG", save_all=True, append_images=[source.rotate(90)])
         data = out.getvalue()
-    assert png_banded.decode_reduced(data, 2) is None
+    assert png_banded.decode_reduced(data, 2, source.size) is None
 
 
 def _interlaced(image: Image.Image) -> bytes:
@@ -104,7 +105,7 @@ def test_a_truncated_stream_is_an_error_not_a_short_image():
     start = data.index(b"IDAT") + 4
     cut = data[: start + (len(data) - start) // 2]
     with pytest.raises(png_banded.PngDecodeError):
-        png_banded.decode_reduced(cut + png_banded._chunk(b"IEND", b""), 2)
+        png_banded.decode_reduced(cut + png_banded._chunk(b"IEND", b""), 2, (300, 200))
 
 
 def test_decode_takes_the_banded_path_only_for_a_large_frame(monkeypatch):
@@ -119,3 +120,47 @@ def test_decode_takes_the_banded_path_only_for_a_large_frame(monkeypatch):
         decode(truncated, at_least=100)
     assert caught.value.reason == "corrupt"
     assert BANDED_PNG_ABOVE_BYTES == 32 * 1024 * 1024
+
+
+def _with_chunk_before_iend(data: bytes, chunk: bytes) -> bytes:
+    end = data.rindex(b"IEND") - 4
+    return data[:end] + chunk + data[end:]
+
+
+def test_a_second_header_after_the_pixels_cannot_claim_a_larger_image():
+    """Found in review: a late IHDR of 64 x 100000 would have been decoded as such,
+    past the size checks made on the first one."""
+    data = encode(photo_like(64, 64), "PNG")
+    doubled = data[:33] + png_banded._chunk(b"IHDR", data[16:29]) + data[33:]
+    with pytest.raises(png_banded.PngDecodeError):  # two headers before the pixels
+        png_banded.decode_reduced(doubled, 2, (64, 64))
+    late = png_banded._chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 100000, 8, 2, 0, 0, 0))
+    # As Pillow reads it: what follows the pixel data is not the image's header.
+    assert png_banded.decode_reduced(_with_chunk_before_iend(data, late), 2,
+                                     (64, 64)).size == (32, 32)
+    with pytest.raises(png_banded.PngDecodeError):  # a file whose only header differs
+        png_banded.decode_reduced(data, 2, (64, 100000))
+
+
+def test_pixel_data_interrupted_by_another_chunk_is_truncated_as_pillow_says():
+    data = encode(photo_like(300, 200), "PNG", compress_level=1)
+    start = data.index(b"IDAT") - 4
+    length = struct.unpack(">I", data[start:start + 4])[0]
+    stream = data[start + 8:start + 8 + length]
+    half = len(stream) // 2
+    split = (png_banded._chunk(b"IDAT", stream[:half]) + png_banded._chunk(b"tEXt", b"a\0b")
+             + png_banded._chunk(b"IDAT", stream[half:]))
+    spliced = data[:start] + split + data[start + 12 + length:]
+    with pytest.raises(OSError):
+        Image.open(io.BytesIO(spliced)).load()
+    with pytest.raises(png_banded.PngDecodeError):
+        png_banded.decode_reduced(spliced, 2, (300, 200))
+
+
+def test_a_palette_that_comes_after_the_pixels_is_not_used():
+    data = encode(photo_like(300, 200).quantize(200), "PNG")
+    start = data.index(b"PLTE") - 4
+    length = struct.unpack(">I", data[start:start + 4])[0]
+    palette = data[start:start + 12 + length]
+    moved = _with_chunk_before_iend(data[:start] + data[start + 12 + length:], palette)
+    assert png_banded.decode_reduced(moved, 2, (300, 200)) is None  # Pillow's path refuses it

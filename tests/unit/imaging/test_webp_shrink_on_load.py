@@ -78,3 +78,21 @@ def test_an_animated_webp_still_becomes_its_first_frame():
 def test_media_display_of_a_large_webp():
     images = make_media_images(encode(quadrants(4096, 3072), "WEBP", quality=90))
     assert (images.display.width, images.display.height) == (2048, 1536)
+
+
+def test_an_orientation_given_only_in_xmp_is_applied():
+    """Found in review: Pillow reads an orientation from XMP when there is no EXIF."""
+    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf='
+           b'"http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+           b'xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="6"/>'
+           b'</rdf:RDF></x:xmpmeta>')
+    data = encode(quadrants(2400, 2100), "WEBP", quality=95, xmp=xmp)
+    pillow = Image.open(io.BytesIO(data))
+    assert pillow.getexif().get(0x0112) == 6  # what the full decode would have used
+    assert decode(data, at_least=1024).image.getexif().get(0x0112) == 6
+    reference = ImageOps.fit(ImageOps.exif_transpose(pillow).convert("RGB"), (1024, 1024),
+                             Image.Resampling.LANCZOS)
+    image = opened(make_variants(data).get("full").body).convert("RGB")
+    for x in (200, 800):
+        for y in (200, 800):
+            assert close(image.getpixel((x, y)), reference.getpixel((x, y)), 12), (x, y)

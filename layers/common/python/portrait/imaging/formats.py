@@ -65,11 +65,11 @@ def webp_canvas_size(data: bytes) -> tuple[int, int] | None:
 
 
 def webp_metadata(data: bytes) -> dict[str, bytes]:
-    """The EXIF block and ICC profile a WebP carries ({"exif": ..., "icc_profile": ...},
-    each only if present), read from its RIFF chunks, as Pillow's plugin puts them in
-    Image.info."""
+    """The EXIF block, ICC profile and XMP packet a WebP carries ({"exif": ...,
+    "icc_profile": ..., "xmp": ...}, each only if present), read from its RIFF chunks, as
+    Pillow's plugin puts them in Image.info (getexif() reads an orientation from XMP)."""
     found: dict[str, bytes] = {}
-    names = {b"EXIF": "exif", b"ICCP": "icc_profile"}
+    names = {b"EXIF": "exif", b"ICCP": "icc_profile", b"XMP ": "xmp"}  # XMP: orientation too
     offset, end = 12, min(len(data), 8 + int.from_bytes(data[4:8], "little"))
     while offset + 8 <= end:
         kind, length = data[offset:offset + 4], int.from_bytes(data[offset + 4:offset + 8], "little")

@@ -29,15 +29,19 @@ class PngDecodeError(Exception):
     """The stream ends early, has too few or too many rows, or does not inflate."""
 
 
-def decode_reduced(data: bytes, factor: int) -> Image.Image | None:
+def decode_reduced(data: bytes, factor: int, size: tuple[int, int]) -> Image.Image | None:
     """The PNG in `data`, reduced by `factor` (as Image.reduce would; alpha premultiplied
     while averaging), in L, LA, RGB or RGBA; None if this PNG is not one this module
-    decodes. Raises PngDecodeError for a truncated or corrupt pixel stream."""
+    decodes. `size` is what its header was checked against (validate.py): a file that
+    says otherwise here is refused. Raises PngDecodeError for a truncated or corrupt
+    pixel stream."""
     chunks = _chunks(data)
     if chunks is None:
         return None
     header, idat, extra, exif = chunks
     width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    if (width, height) != size:
+        raise PngDecodeError(f"the header says {width} x {height}, not {size[0]} x {size[1]}")
     if depth != 8 or interlace or colour not in _CHANNELS:
         return None
     if colour == 3 and not any(chunk[4:8] == b"PLTE" for chunk in extra):
@@ -66,8 +70,7 @@ def decode_reduced(data: bytes, factor: int) -> Image.Image | None:
             out = Image.new(reduced.mode, (-(-width // factor), -(-height // factor)))
         out.paste(reduced, (0, done // factor))
         done += rows
-    if _inflate(inflate, pending, 1) or not inflate.eof:
-        raise PngDecodeError("the pixel stream does not end where the image does")
+    # As Pillow: once every row is there the image is whole, whatever follows in the stream.
     if out.mode in ("RGBa", "La"):
         out = out.convert(out.mode.replace("a", "A"))
     if exif is not None:  # eXIf may follow the pixels, where Pillow's header read stops
@@ -77,15 +80,25 @@ def decode_reduced(data: bytes, factor: int) -> Image.Image | None:
 
 def _chunks(data: bytes) -> tuple[bytes, list[memoryview], list[bytes], bytes | None] | None:
     """IHDR's payload, the IDAT payloads, the chunks a band needs (PLTE, tRNS) and the
-    eXIf payload; None for an animated PNG (its first frame may not be the IDAT image)."""
-    if not data.startswith(_SIGNATURE):
+    eXIf payload, read as Pillow reads them: IHDR first and once, PLTE and tRNS before
+    the pixel data, which is one run of IDAT chunks (what comes after is not pixels).
+    None for an animated PNG (its first frame may not be the IDAT image)."""
+    if not data.startswith(_SIGNATURE) or data[12:16] != b"IHDR":
         return None
     view = memoryview(data)
-    offset, header, idat, extra, exif = 8, None, [], [], None
+    offset, header, idat, extra, exif, ended = 8, None, [], [], None, False
     while offset + 8 <= len(data):
         length, kind = struct.unpack(">I4s", data[offset:offset + 8])
         payload = view[offset + 8:offset + 8 + length]
-        if kind == b"IHDR":
+        ended = ended or bool(idat) and kind != b"IDAT"
+        if ended:  # the pixel data is over: a later IDAT is not part of it
+            if kind == b"eXIf":  # Pillow reads a late eXIf too
+                exif = bytes(payload)
+            elif kind == b"IEND":
+                break
+        elif kind == b"IHDR":
+            if header is not None:
+                raise PngDecodeError("a second IHDR chunk")
             header = bytes(payload)
         elif kind == b"IDAT":
             idat.append(payload)

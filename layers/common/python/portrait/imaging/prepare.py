@@ -173,7 +173,7 @@ def reduce_region(image: Image.Image, factor: int, region: tuple[int, int, int, 
         return image.reduce(factor, box=region)
     x0, y0, x1, y1 = region
     out = None
-    band = _BAND_ROWS // factor * factor  # a multiple of the factor: the blocks line up
+    band = max(factor, _BAND_ROWS // factor * factor)  # a multiple: the blocks line up
     for top in range(y0, y1, band):
         rows = image.crop((x0, top, x1, min(top + band, y1)))
         rows = prepare(rows) if prepare else rows

@@ -210,7 +210,7 @@ def _png_reduced_on_load(data: bytes, header: Image.Image, frames: int,
             or width * height * 4 <= BANDED_PNG_ABOVE_BYTES):
         return None
     factor = min(width // wanted[0], height // wanted[1])
-    reduced = png_banded.decode_reduced(data, factor) if factor >= 2 else None
+    reduced = png_banded.decode_reduced(data, factor, header.size) if factor >= 2 else None
     if reduced is None:
         return None
     reduced.info = {**header.info, **reduced.info}

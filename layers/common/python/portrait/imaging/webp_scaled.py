@@ -9,7 +9,9 @@ Pillow's wheel ships (pillow.libs/), so there is no second copy of the library.
 
 Returns None whenever it cannot help (no such library, an animation, an unknown ABI):
 the caller then decodes with Pillow as before. Struct layouts: libwebp's decode.h,
-decoder ABI 0x0209 (libwebp 0.5 .. 1.6).
+decoder ABI 0x0209, unchanged through 0x0210 (libwebp 1.6, in Pillow 13's wheel);
+libwebp checks only the major byte. A lossless (VP8L) file is still decoded at full
+size inside libwebp before scaling; a lossy one never is.
 """
 from __future__ import annotations
 
@@ -23,7 +25,10 @@ from PIL import Image
 
 _ABI = 0x0209
 _MODE_RGB, _MODE_RGBA = 0, 1
-_NOT_ENOUGH_DATA = 7
+# VP8StatusCode values that mean the file itself is bad; any other failure (out of
+# memory, a parameter this libwebp refuses, an unsupported feature) hands it to Pillow.
+_BITSTREAM_ERROR, _NOT_ENOUGH_DATA = 3, 7
+_BAD_FILE = (_BITSTREAM_ERROR, _NOT_ENOUGH_DATA)
 
 
 class _Features(ctypes.Structure):
@@ -96,9 +101,9 @@ def decode_scaled(data: bytes, size: tuple[int, int], alpha: bool) -> Image.Imag
     if not lib.WebPInitDecoderConfigInternal(ctypes.byref(config), _ABI):
         return None
     status = lib.WebPGetFeaturesInternal(data, len(data), ctypes.byref(config.input), _ABI)
-    if status != 0:
+    if status in _BAD_FILE:
         raise WebPDecodeError(f"libwebp status {status} reading the features")
-    if config.input.has_animation:
+    if status != 0 or config.input.has_animation:
         return None
     mode, channels = ("RGBA", 4) if alpha else ("RGB", 3)
     width, height = size
@@ -111,9 +116,11 @@ def decode_scaled(data: bytes, size: tuple[int, int], alpha: bool) -> Image.Imag
     config.output.u.RGBA.stride = width * channels
     config.output.u.RGBA.size = len(pixels)
     status = lib.WebPDecode(data, len(data), ctypes.byref(config))
-    if status != 0:
-        detail = "truncated" if status == _NOT_ENOUGH_DATA else f"status {status}"
+    if status in _BAD_FILE:
+        detail = "truncated" if status == _NOT_ENOUGH_DATA else "a bitstream error"
         raise WebPDecodeError(f"libwebp could not decode the image: {detail}")
+    if status != 0:
+        return None
     return Image.frombuffer(mode, size, pixels, "raw", mode, 0, 1)
 
 
