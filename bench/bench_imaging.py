@@ -23,7 +23,8 @@ What is measured, per input (bench/imaging_inputs.py makes them):
       Portrait  make_variants / make_media_images, as the Lambda functions call them
                 (encoder threads: the usable cores)
       floor     decode at the smallest scale the largest output allows (JPEG draft,
-                a still WebP's libwebp scaled decode; PNG and GIF have none) + encode
+                a still WebP's libwebp scaled decode, a PNG's banded reduce; a GIF
+                has none) + encode
                 already-resized images of
                 exactly the output sizes with the same settings; no resizing,
                 rotation or colour work is counted: the unavoidable work
@@ -262,11 +263,13 @@ def references(data: bytes) -> References:
     # (a centred square and a whole-picture fit are the same either way up).
     with Image.open(io.BytesIO(data)) as probe:
         width, height = probe.size
-        is_jpeg = probe.format in ("JPEG", "WEBP")  # both shrink on load (WebP: libwebp)
+        # Each shrinks on load in Portrait: JPEG by DCT scaling, WebP by libwebp, PNG by
+        # reducing band by band (png_banded.py): the floor decodes the same way.
+        shrinks = probe.format in ("JPEG", "WEBP", "PNG") and getattr(probe, "n_frames", 1) == 1
     longer = max(width, height)
-    variants_draft = (SIZES[0],) * 2 if is_jpeg else None
+    variants_draft = (SIZES[0],) * 2 if shrinks else None
     media_draft = None
-    if is_jpeg and longer > LONG_EDGE:  # rounded up: never a pixel short of the display
+    if shrinks and longer > LONG_EDGE:  # rounded up: never a pixel short of the display
         media_draft = (-(-width * LONG_EDGE // longer), -(-height * LONG_EDGE // longer))
     return References(squares, display, thumb, variants_draft, media_draft)
 

@@ -143,6 +143,14 @@ def _pillow_paths(name: str, data: bytes, workdir: Path, threads: int | None):
                     data, (-(-width // scale), -(-height // scale)), alpha)
                 if image is not None:
                     return image
+        if draft and data.startswith(b"\x89PNG"):  # band by band, as Portrait's
+            from portrait.imaging import png_banded
+            with Image.open(io.BytesIO(data)) as header:
+                size = header.size
+            factor = min(size[0] // draft[0], size[1] // draft[1])
+            image = png_banded.decode_reduced(data, factor, size) if factor > 1 else None
+            if image is not None:
+                return image
         image = Image.open(io.BytesIO(data))
         if draft and image.format == "JPEG":
             image.draft(image.mode, draft)

@@ -10,7 +10,7 @@ from PIL import Image, ImageChops
 
 from portrait.errors import ImageRejected
 from portrait.imaging import png_banded
-from portrait.imaging.validate import BANDED_PNG_ABOVE_BYTES, decode
+from portrait.imaging.validate import decode
 
 from .corpus import encode, exif_with, quadrants
 
@@ -108,10 +108,10 @@ def test_a_truncated_stream_is_an_error_not_a_short_image():
         png_banded.decode_reduced(cut + png_banded._chunk(b"IEND", b""), 2, (300, 200))
 
 
-def test_decode_takes_the_banded_path_only_for_a_large_frame(monkeypatch):
+def test_decode_takes_the_banded_path_when_the_caller_needs_it_smaller():
     data = encode(photo_like(400, 300), "PNG", exif=exif_with(3))
-    assert decode(data, at_least=100).scale == 1  # 400 x 300 x 4 bytes: decoded whole
-    monkeypatch.setattr("portrait.imaging.validate.BANDED_PNG_ABOVE_BYTES", 1000)
+    assert decode(data).scale == 1 and decode(data).image.size == (400, 300)
+    assert decode(data, at_least=200).scale == 1  # 300 // 200: no integer reduction
     source = decode(data, at_least=100)
     assert source.scale == 3 and source.image.size == (134, 100)
     assert source.info.mode == "RGB" and source.image.getexif().get(0x0112) == 3
@@ -119,7 +119,12 @@ def test_decode_takes_the_banded_path_only_for_a_large_frame(monkeypatch):
     with pytest.raises(ImageRejected) as caught:
         decode(truncated, at_least=100)
     assert caught.value.reason == "corrupt"
-    assert BANDED_PNG_ABOVE_BYTES == 32 * 1024 * 1024
+
+
+def test_isal_inflates_when_installed():
+    assert png_banded._inflating.__name__ in ("isal.isal_zlib", "zlib")
+    pytest.importorskip("isal")
+    assert png_banded._inflating.__name__ == "isal.isal_zlib"
 
 
 def _with_chunk_before_iend(data: bytes, chunk: bytes) -> bytes:
@@ -164,3 +169,18 @@ def test_a_palette_that_comes_after_the_pixels_is_not_used():
     palette = data[start:start + 12 + length]
     moved = _with_chunk_before_iend(data[:start] + data[start + 12 + length:], palette)
     assert png_banded.decode_reduced(moved, 2, (300, 200)) is None  # Pillow's path refuses it
+
+
+def test_empty_and_many_small_pixel_chunks_are_one_stream():
+    """PNG allows empty IDAT chunks and any split of the stream between IDATs."""
+    data = encode(photo_like(300, 200), "PNG")
+    start = data.index(b"IDAT") - 4
+    length = struct.unpack(">I", data[start:start + 4])[0]
+    stream = data[start + 8:start + 8 + length]
+    pieces = [stream[i:i + 997] for i in range(0, len(stream), 997)]
+    chunks = b"".join(png_banded._chunk(b"IDAT", piece) + png_banded._chunk(b"IDAT", b"")
+                      for piece in pieces)
+    resplit = data[:start] + chunks + data[start + 12 + length:]
+    expected = whole(data, 2)
+    assert ImageChops.difference(png_banded.decode_reduced(resplit, 2, (300, 200)),
+                                 expected).getbbox() is None
