@@ -58,6 +58,8 @@ def make_media_images(data: bytes, *, limits: Limits | None = None,
     # scaled back up to the display size (bench/bench_imaging.py's SSIM caught that).
     display = upright_srgb(source, longer_side=min(DISPLAY_LONG_EDGE, max(source.image.size)),
                            slack=DRAFT_SLACK)
+    info = source.info
+    del source  # the decoded frame is not needed while encoding: it leaves the peak
     thumbnail = centre_square(display, THUMBNAIL_SIDE)
     settings = {"webp_quality": DISPLAY_QUALITY, "webp_method": DISPLAY_METHOD,
                 "jpeg_quality": THUMBNAIL_QUALITY}
@@ -68,7 +70,7 @@ def make_media_images(data: bytes, *, limits: Limits | None = None,
     display_body, thumbnail_body = (job.result() if isinstance(job, Future) else job
                                     for job in jobs)
     return MediaImages(
-        source=source.info,
+        source=info,
         display=Variant(name="display", format="webp", width=display.width,
                         height=display.height, content_type=CONTENT_TYPES["webp"],
                         body=display_body),

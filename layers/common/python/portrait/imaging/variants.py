@@ -23,7 +23,7 @@ from threading import Lock
 from PIL import Image
 
 from portrait.imaging.prepare import square_source
-from portrait.imaging.validate import AVATAR_LIMITS, DecodedSource, Limits, SourceInfo, decode
+from portrait.imaging.validate import AVATAR_LIMITS, Limits, SourceInfo, decode
 
 AVATAR_SIZES: Mapping[str, int] = {
     "thumbnail": 64, "small": 128, "medium": 256, "large": 512, "full": 1024,
@@ -100,17 +100,19 @@ def make_variants(
         raise ValueError("sizes must be positive")
     largest = max(sizes.values())
     source = decode(data, limits, at_least=largest)
+    info, pool = source.info, _encoder_pool(workers)
+    square = square_source(source, largest, pool)
+    del source  # the decoded frame is not needed while encoding: it leaves the peak
     settings = {"webp_quality": webp_quality, "webp_method": webp_method,
                 "webp_alpha_method": webp_alpha_method, "jpeg_quality": jpeg_quality}
-    return VariantSet(source=source.info,
-                      variants=_render(source, sizes, tuple(formats), settings, workers))
+    return VariantSet(source=info,
+                      variants=_render(square, sizes, tuple(formats), settings, pool))
 
 
-def _render(source: DecodedSource, sizes: Mapping[str, int], formats: tuple[str, ...],
-            settings: dict, workers: int | None) -> tuple[Variant, ...]:
-    pool = _encoder_pool(workers)
+def _render(current: Image.Image, sizes: Mapping[str, int], formats: tuple[str, ...],
+            settings: dict, pool: ThreadPoolExecutor | None) -> tuple[Variant, ...]:
+    """Every size from the largest square (`current`), each encoded as soon as it exists."""
     ordered = sorted(sizes.items(), key=lambda item: item[1], reverse=True)
-    current = square_source(source, ordered[0][1], pool)
     # Opaque: a cascade, each size from the one before (cheapest). With alpha, every size is
     # made from the largest, premultiplied once: libwebp stores alpha losslessly, and a
     # cascade's second and third 2x steps leave the 256 px alpha plane 65 % larger (a
