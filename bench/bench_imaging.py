@@ -50,10 +50,11 @@ What is measured, per input (bench/imaging_inputs.py makes them):
     of the full-resolution, upright source (its centre square), the mean of the
     R, G and B SSIMs (7x7 uniform windows, K1 0.01, K2 0.03, sample covariance:
     scikit-image's defaults, which it matches to 1e-5), transparent images flattened
-    on white first. "dSSIM": the worst, over every output (all five variants; both media
-    images), of the path's SSIM minus the floor's. The floor encodes that reference itself, so its SSIM is the
+    on white first. The floor encodes that reference itself, so its SSIM is the
     encoder's loss alone; a path that resizes faithfully scores within a few
-    thousandths of it, blur or a shifted crop scores lower.
+    thousandths of it, blur or a shifted crop scores lower. "dSSIM": the worst, over
+    every output (all five variants; both media images), of the path's SSIM minus the
+    floor's.
   * Limits: the inputs go beyond the avatar upload limits (24 MP, a 24 MB PNG), so
     every path is called with limits wide enough for them: the image work is judged,
     not the upload checks.

@@ -72,7 +72,8 @@ def webp_metadata(data: bytes) -> dict[str, bytes]:
     names = {b"EXIF": "exif", b"ICCP": "icc_profile", b"XMP ": "xmp"}  # XMP: orientation too
     offset, end = 12, min(len(data), 8 + int.from_bytes(data[4:8], "little"))
     while offset + 8 <= end:
-        kind, length = data[offset:offset + 4], int.from_bytes(data[offset + 4:offset + 8], "little")
+        kind = data[offset:offset + 4]
+        length = int.from_bytes(data[offset + 4:offset + 8], "little")
         if kind in names:
             found[names[kind]] = data[offset + 8:offset + 8 + length]
         offset += 8 + length + (length & 1)  # chunks are padded to an even size

@@ -51,8 +51,9 @@ def make_media_images(data: bytes, *, limits: Limits | None = None,
     limits = limits or media_limits()
     # A JPEG is decoded at the smallest DCT scale whose longer side is still within 10 %
     # of the display size: a 4000 x 3000 photo at 1/2 is 2000 px, which is shown as it
-    # is (no resize at all) instead of a full decode and a 12 MP resize to 2048. Other
-    # formats decode whole, then take the same integer reduction (upright_srgb's slack).
+    # is (no resize at all) instead of a full decode and a 12 MP resize to 2048. A PNG or
+    # WebP shrinks on load by the same rule, and anything still larger takes the same
+    # integer reduction (upright_srgb's slack).
     source = decode(data, limits, fit_within=round(DISPLAY_LONG_EDGE * DRAFT_SLACK))
     # Never above what was decoded: a drafted JPEG is shown at its decoded size, not
     # scaled back up to the display size (bench/bench_imaging.py's SSIM caught that).

@@ -20,6 +20,8 @@ import zlib
 
 from PIL import Image
 
+from portrait.imaging.modes import premultiplied, resizable, unpremultiplied
+
 try:  # ISA-L inflates about twice as fast as zlib, with zlib's interface
     from isal import isal_zlib as _inflating
 except ImportError:  # pragma: no cover - the layer pins isal; zlib is the fallback
@@ -29,7 +31,6 @@ _INFLATE_ERRORS = (zlib.error, getattr(_inflating, "error", zlib.error))
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> bytes per pixel at 8 bits
 _BAND_BYTES = 2 * 1024 * 1024  # inflated rows per band (a 4000-wide RGB band: 174 rows)
-_PREMULTIPLIED = {"RGBA": "RGBa", "LA": "La"}
 
 
 class PngDecodeError(Exception):
@@ -71,15 +72,13 @@ def decode_reduced(data: bytes, factor: int, size: tuple[int, int]) -> Image.Ima
         previous = band.crop((0, band.height - 1, width, band.height)).tobytes()
         if band.height > rows:  # drop the previous band's row we lent the filter
             band = band.crop((0, 1, width, band.height))
-        band = _flat(band)
-        reduced = _reduce(band, factor)
+        reduced = premultiplied(resizable(band)).reduce(factor)
         if out is None:
             out = Image.new(reduced.mode, (-(-width // factor), -(-height // factor)))
         out.paste(reduced, (0, done // factor))
         done += rows
     # As Pillow: once every row is there the image is whole, whatever follows in the stream.
-    if out.mode in ("RGBa", "La"):
-        out = out.convert(out.mode.replace("a", "A"))
+    out = unpremultiplied(out)
     if exif is not None:  # eXIf may follow the pixels, where Pillow's header read stops
         out.info["exif"] = exif
     return out
@@ -171,19 +170,3 @@ def _chunk(kind: bytes, payload: bytes, checked: bool = True) -> bytes:
     # the band's IDAT, megabytes long, carries none worth computing.
     crc = zlib.crc32(payload, zlib.crc32(kind)) if checked else 0
     return b"".join((struct.pack(">I", len(payload)), kind, payload, struct.pack(">I", crc)))
-
-
-def _flat(band: Image.Image) -> Image.Image:
-    """A palette band as RGB or RGBA (reduce() would average palette indices)."""
-    if band.mode == "P":
-        return band.convert("RGBA" if band.has_transparency_data else "RGB")
-    if band.has_transparency_data and band.mode in ("L", "RGB"):  # a tRNS colour key
-        return band.convert("LA" if band.mode == "L" else "RGBA")
-    return band
-
-
-def _reduce(band: Image.Image, factor: int) -> Image.Image:
-    premultiplied = _PREMULTIPLIED.get(band.mode)
-    if premultiplied:
-        band = band.convert(premultiplied)
-    return band.reduce(factor) if factor > 1 else band

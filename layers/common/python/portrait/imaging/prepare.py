@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from PIL import ExifTags, Image, ImageCms
 
+from portrait.imaging.modes import has_alpha, premultiplied, resizable, unpremultiplied
 from portrait.imaging.validate import DecodedSource
 
 # The same table as PIL.ImageOps.exif_transpose, which only works on the image
@@ -28,13 +29,8 @@ _TRANSPOSE_FOR_ORIENTATION = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-# Modes Pillow resamples well and that still match an embedded ICC profile's
-# colour space (RGB, gray or CMYK), so the profile can be applied after resizing.
-_RESIZABLE = {"RGB", "RGBA", "L", "LA", "CMYK"}
-_SIXTEEN_BIT_GRAY = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-_PREMULTIPLIED = {"RGBA": "RGBa", "LA": "La"}
 # reduce() by the largest integer factor that stays at least this many times the target,
 # then one Lanczos step: 1 is issue 14's "largest integer factor first" (a 3000 px square
 # to 1024: 1500, then Lanczos; 87 -> 30 ms, variants' SSIM within 0.0035 of a pure
@@ -63,12 +59,12 @@ def square_source(source: DecodedSource, side: int,
     top = (source.info.height - short) // 2
     target = min(side, short)
     if source.scale == 1 and target == short:
-        square = _resizable(image.crop((left, top, left + short, top + short)))
+        square = resizable(image.crop((left, top, left + short, top + short)))
     else:
         k = 1 / source.scale
         box = (left * k, top * k, (left + short) * k, (top + short) * k)
-        alpha = image.mode in _PREMULTIPLIED or image.has_transparency_data
-        square = resize_in_strips(image, target, box, executor, prepare=_resizable,
+        alpha = has_alpha(image.mode) or image.has_transparency_data
+        square = resize_in_strips(image, target, box, executor, prepare=resizable,
                                   reducing_gap=ALPHA_REDUCING_GAP if alpha else REDUCING_GAP)
 
     square = to_srgb(square, icc_profile)
@@ -101,11 +97,11 @@ def upright_srgb(source: DecodedSource, shorter_side: int | None = None, *,
     size = (max(1, round(source.info.width * ratio)), max(1, round(source.info.height * ratio)))
     factor = int(max(image.size) / (max(size) * slack)) if slack < 1 else 1
     if factor > 1 and max(image.size) / factor <= max(size):
-        image = _unpremultiplied(reduce_region(image, factor, (0, 0, *image.size), _resizable))
+        image = unpremultiplied(reduce_region(image, factor, (0, 0, *image.size), resizable))
     elif size != image.size:
-        image = resize_in_strips(image, size, (0, 0, *image.size), prepare=_resizable)
+        image = resize_in_strips(image, size, (0, 0, *image.size), prepare=resizable)
     else:
-        image = _resizable(image)
+        image = resizable(image)
     image = _drop_opaque_alpha(to_srgb(image, icc_profile))
     transpose = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
     if transpose is not None:
@@ -123,9 +119,9 @@ def resize_in_strips(image: Image.Image, size: int | tuple[int, int],
 
     Pillow resamples on one core with the GIL released, so each strip is a task. A
     strip's filter still reads the source rows beyond its own box, so the strips equal a
-    single resize (to one level, where a strip edge's float rounding moves a tap). The strip count is fixed (not the worker count): the output
-    never depends on the cores. `prepare` turns the source into a mode that resizes well
-    (see _resizable); with a reduction it runs band by band, on the box only, so a
+    single resize (to one level, where a strip edge's float rounding moves a tap). The
+    strip count is fixed (not the worker count): the output never depends on the cores. `prepare` turns the source into a mode that resizes well
+    (see resizable); with a reduction it runs band by band, on the box only, so a
     palette or 16-bit frame is never converted whole.
     """
     width, height = (size, size) if isinstance(size, int) else size
@@ -136,11 +132,8 @@ def resize_in_strips(image: Image.Image, size: int | tuple[int, int],
         image = reduce_region(image, factor, region, prepare)
         box = tuple((v - o) / factor for v, o in zip(box, region[:2] * 2))
     else:
-        image = prepare(image) if prepare else image
-        if image.mode in _PREMULTIPLIED:
-            # Filtering needs premultiplied alpha, or transparent pixels' hidden colour
-            # bleeds into edges. Here the source is under 2 x the target: a small image.
-            image = image.convert(_PREMULTIPLIED[image.mode])
+        # Under 2 x the target: a small image, converted whole.
+        image = premultiplied(prepare(image) if prepare else image)
     x0, y0, x1, y1 = box
     strips = max(1, min(strips, height))
     rows = [height * i // strips for i in range(strips + 1)]
@@ -155,12 +148,7 @@ def resize_in_strips(image: Image.Image, size: int | tuple[int, int],
     out = Image.new(image.mode, (width, height))
     for top, strip in jobs:
         out.paste(strip.result() if executor else strip, (0, top))
-    return _unpremultiplied(out)
-
-
-def _unpremultiplied(image: Image.Image) -> Image.Image:
-    return image.convert({"RGBa": "RGBA", "La": "LA"}[image.mode]) if image.mode in (
-        "RGBa", "La") else image
+    return unpremultiplied(out)
 
 
 def reduce_region(image: Image.Image, factor: int, region: tuple[int, int, int, int],
@@ -169,16 +157,14 @@ def reduce_region(image: Image.Image, factor: int, region: tuple[int, int, int, 
     the result stays premultiplied (RGBa or La, ready for a Lanczos resize). Conversions
     run one band of rows at a time, so a 4096 x 4096 RGBA (or a palette) frame is never
     copied whole."""
-    if prepare is None and image.mode not in _PREMULTIPLIED:
+    if prepare is None and not has_alpha(image.mode):
         return image.reduce(factor, box=region)
     x0, y0, x1, y1 = region
     out = None
     band = max(factor, _BAND_ROWS // factor * factor)  # a multiple: the blocks line up
     for top in range(y0, y1, band):
         rows = image.crop((x0, top, x1, min(top + band, y1)))
-        rows = prepare(rows) if prepare else rows
-        if rows.mode in _PREMULTIPLIED:
-            rows = rows.convert(_PREMULTIPLIED[rows.mode])
+        rows = premultiplied(prepare(rows) if prepare else rows)
         if out is None:
             out = Image.new(rows.mode, (-(-(x1 - x0) // factor), -(-(y1 - y0) // factor)))
         out.paste(rows.reduce(factor), (0, (top - y0) // factor))
@@ -225,24 +211,6 @@ def _transform_to_srgb(icc_profile: bytes, in_mode: str,
                        out_mode: str) -> ImageCms.ImageCmsTransform:
     source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
     return ImageCms.buildTransform(source, _SRGB, in_mode, out_mode)
-
-
-def _resizable(image: Image.Image) -> Image.Image:
-    """A mode that resizes with a real filter and keeps any transparency.
-
-    Palette images would otherwise be resized with NEAREST, and 16-bit gray
-    would be clipped (Pillow converts I;16 to L by saturating, not scaling).
-    """
-    if image.mode in _SIXTEEN_BIT_GRAY:
-        # 0..65535 -> 0..255 by scaling; point() on "I" is a linear map.
-        return image.convert("I").point(lambda v: v * (255 / 65535)).convert("L")
-    if image.has_transparency_data and image.mode not in ("RGBA", "LA"):
-        return image.convert("RGBA")
-    if image.mode in _RESIZABLE:
-        return image
-    if image.mode == "1":
-        return image.convert("L")
-    return image.convert("RGB")
 
 
 def _drop_opaque_alpha(image: Image.Image) -> Image.Image:

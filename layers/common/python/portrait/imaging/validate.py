@@ -126,7 +126,8 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
     the largest DCT reduction (1/2, 1/4, 1/8) whose shorter side is still at
     least that; the whole entropy stream is still read, so truncation is
     still caught. A still WebP is decoded by libwebp at 1/n the same way
-    (webp_scaled.py), without ever holding the full-size canvas. fit_within: the same for a caller that needs the whole
+    (webp_scaled.py), and a PNG band by band, reduced as it decodes
+    (png_banded.py). fit_within: the same for a caller that needs the whole
     picture with its longer side at (most) this many pixels.
     """
     if ImageFile.LOAD_TRUNCATED_IMAGES:
