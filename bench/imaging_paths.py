@@ -121,8 +121,7 @@ def _pillow_paths(name: str, data: bytes, workdir: Path, threads: int | None):
     from PIL import Image, ImageOps
 
     from portrait.imaging import media, variants
-    from portrait.imaging.formats import webp_canvas_size
-    from portrait.imaging.validate import Limits
+    from portrait.imaging.validate import Limits, decode
 
     Image.init()  # every plugin imported now, so the baseline holds their code
     given = settings()
@@ -133,29 +132,9 @@ def _pillow_paths(name: str, data: bytes, workdir: Path, threads: int | None):
     pool = ThreadPoolExecutor(pool_size) if pool_size > 1 else None
 
     def open_first_frame(draft: tuple[int, int] | None) -> Image.Image:
-        if draft and data[8:12] == b"WEBP":  # libwebp's scaled decode, as Portrait's
-            from portrait.imaging import webp_scaled
-            width, height = webp_canvas_size(data)
-            scale = min(width // draft[0], height // draft[1])
-            alpha = webp_scaled.has_alpha(data)
-            if scale > 1 and alpha is not None:
-                image = webp_scaled.decode_scaled(
-                    data, (-(-width // scale), -(-height // scale)), alpha)
-                if image is not None:
-                    return image
-        if draft and data.startswith(b"\x89PNG"):  # band by band, as Portrait's
-            from portrait.imaging import png_banded
-            with Image.open(io.BytesIO(data)) as header:
-                size = header.size
-            factor = min(size[0] // draft[0], size[1] // draft[1])
-            image = png_banded.decode_reduced(data, factor, size) if factor > 1 else None
-            if image is not None:
-                return image
-        image = Image.open(io.BytesIO(data))
-        if draft and image.format == "JPEG":
-            image.draft(image.mode, draft)
-        image.load()
-        return image
+        """Portrait's own decode, at the smallest scale that still covers `draft`: a JPEG
+        by DCT scaling, a WebP by libwebp, a PNG band by band (GIF: whole)."""
+        return decode(data, limits, at_least=min(draft) if draft else None).image
 
     def encode_all(jobs: list[tuple[str, Image.Image, str, int, int]]) -> dict[str, bytes]:
         if pool is None:

@@ -33,8 +33,9 @@ _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> bytes per pixel at 
 _BAND_BYTES = 2 * 1024 * 1024  # inflated rows per band (a 4000-wide RGB band: 174 rows)
 
 
-class PngDecodeError(Exception):
-    """The stream ends early, has too few or too many rows, or does not inflate."""
+class PngDecodeError(ValueError):
+    """The stream ends early or does not inflate, or the header disagrees (a ValueError,
+    as Pillow's decoders raise for malformed data)."""
 
 
 def decode_reduced(data: bytes, factor: int, size: tuple[int, int]) -> Image.Image | None:

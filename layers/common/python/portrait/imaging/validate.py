@@ -28,7 +28,6 @@ from typing import Iterator
 from PIL import Image, ImageFile
 
 from portrait.errors import ImageRejected
-from portrait.imaging import png_banded, webp_scaled
 from portrait.imaging.formats import (PIL_FORMATS, gif_frame_count, sniff, webp_canvas_size,
                                       webp_metadata)
 
@@ -184,7 +183,7 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
                 image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise _bomb(str(exc), limits) from None
-        except (*_MALFORMED, png_banded.PngDecodeError) as exc:
+        except _MALFORMED as exc:  # png_banded's PngDecodeError is a ValueError
             raise rejected("corrupt", f"the image data is truncated or corrupt: {exc}",
                            limits) from None
         # Found by fuzzing: a PNG of colour type 3 with no PLTE chunk decodes to mode P
@@ -207,7 +206,11 @@ def _png_reduced_on_load(data: bytes, header: Image.Image, frames: int,
     if header.format != "PNG" or frames != 1 or not wanted:
         return None
     factor = min(width // wanted[0], height // wanted[1])
-    reduced = png_banded.decode_reduced(data, factor, header.size) if factor >= 2 else None
+    if factor < 2:
+        return None
+    from portrait.imaging import png_banded  # ISA-L, loaded only when a PNG is reduced
+
+    reduced = png_banded.decode_reduced(data, factor, header.size)
     if reduced is None:
         return None
     reduced.info = {**header.info, **reduced.info}
@@ -220,15 +223,16 @@ def _webp_shrunk_on_load(data: bytes, size: tuple[int, int], wanted: tuple[int, 
     both sides at least `wanted`), as a JPEG draft is; None to decode it with Pillow."""
     width, height = size
     scale = min(width // wanted[0], height // wanted[1]) if wanted else 1
-    alpha = webp_scaled.has_alpha(data)
-    if scale < 2 or alpha is None:
+    if scale < 2:
         return None
+    from portrait.imaging import webp_scaled  # ctypes, loaded only when a WebP shrinks
+
     try:
-        image = webp_scaled.decode_scaled(data, (-(-width // scale), -(-height // scale)), alpha)
+        image = webp_scaled.decode_scaled(data, (-(-width // scale), -(-height // scale)))
     except webp_scaled.WebPDecodeError as exc:
         raise rejected("corrupt", f"the image data is truncated or corrupt: {exc}",
                        limits) from None
-    if image is None:  # an animation: Pillow takes its first frame
+    if image is None:  # an animation, or no libwebp here: Pillow decodes it
         return None
     image.info.update(webp_metadata(data))
     info = SourceInfo(format="webp", width=width, height=height, frames=1, mode=image.mode,

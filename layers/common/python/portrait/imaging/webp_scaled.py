@@ -87,12 +87,13 @@ def _libwebp() -> ctypes.CDLL | None:
     return None
 
 
-class WebPDecodeError(Exception):
-    """libwebp refused the bitstream: truncated or corrupt."""
+class WebPDecodeError(ValueError):
+    """libwebp refused the bitstream: truncated or corrupt (a ValueError, as Pillow's
+    decoders raise for malformed data)."""
 
 
-def decode_scaled(data: bytes, size: tuple[int, int], alpha: bool) -> Image.Image | None:
-    """The still WebP in `data` decoded at `size` (RGBA when `alpha`, else RGB), or None
+def decode_scaled(data: bytes, size: tuple[int, int]) -> Image.Image | None:
+    """The still WebP in `data` decoded at `size` (RGBA if it has alpha, else RGB), or None
     when libwebp is not reachable here or the file is animated. Raises WebPDecodeError."""
     lib = _libwebp()
     if lib is None:
@@ -105,6 +106,7 @@ def decode_scaled(data: bytes, size: tuple[int, int], alpha: bool) -> Image.Imag
         raise WebPDecodeError(f"libwebp status {status} reading the features")
     if status != 0 or config.input.has_animation:
         return None
+    alpha = bool(config.input.has_alpha)
     mode, channels = ("RGBA", 4) if alpha else ("RGB", 3)
     width, height = size
     pixels = ctypes.create_string_buffer(width * height * channels)
@@ -122,13 +124,3 @@ def decode_scaled(data: bytes, size: tuple[int, int], alpha: bool) -> Image.Imag
     if status != 0:
         return None
     return Image.frombuffer(mode, size, pixels, "raw", mode, 0, 1)
-
-
-def has_alpha(data: bytes) -> bool | None:
-    lib = _libwebp()
-    if lib is None:
-        return None
-    features = _Features()
-    if lib.WebPGetFeaturesInternal(data, len(data), ctypes.byref(features), _ABI) != 0:
-        return None
-    return bool(features.has_alpha)
