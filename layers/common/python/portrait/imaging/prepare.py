@@ -120,9 +120,10 @@ def resize_in_strips(image: Image.Image, size: int | tuple[int, int],
     Pillow resamples on one core with the GIL released, so each strip is a task. A
     strip's filter still reads the source rows beyond its own box, so the strips equal a
     single resize (to one level, where a strip edge's float rounding moves a tap). The
-    strip count is fixed (not the worker count): the output never depends on the cores. `prepare` turns the source into a mode that resizes well
-    (see resizable); with a reduction it runs band by band, on the box only, so a
-    palette or 16-bit frame is never converted whole.
+    strip count is fixed (not the worker count): the output never depends on the cores.
+    `prepare` turns the source into a mode that resizes well (see modes.resizable); with a
+    reduction it runs band by band, on the box only, so a palette or 16-bit frame is never
+    converted whole.
     """
     width, height = (size, size) if isinstance(size, int) else size
     x0, y0, x1, y1 = box
