@@ -134,7 +134,12 @@ def _render(current: Image.Image, sizes: Mapping[str, int], formats: tuple[str, 
                 # save() stores its settings on the image object, so two encodes
                 # running at once must not share one: the second format gets a copy.
                 image = current if fmt == formats[0] else current.copy()
-                encoded[key] = (pool.submit(_encode, image, fmt, settings) if pool
+                # With alpha, only the first (largest) encode goes to the pool; this thread
+                # encodes the rest one by one meanwhile. libwebp's lossless alpha coder
+                # takes about 20 bytes a pixel, and two at once broke the memory bound
+                # (a 12 MP RGBA PNG: 66 MB above the interpreter, 46 MB this way).
+                background = pool is not None and (not alpha or not encoded)
+                encoded[key] = (pool.submit(_encode, image, fmt, settings) if background
                                 else _encode(image, fmt, settings))
             pending.append((name, fmt, current, encoded[key]))
 
