@@ -37,8 +37,6 @@ What is measured, per input (bench/imaging_inputs.py makes them):
   * Each path runs in a process of its own (bench/imaging_paths.py), so its peak RSS
     (VmHWM) is its own; "RSS+" is that peak minus the process's RSS once the
     interpreter, the libraries and the input bytes are loaded (printed as "base").
-    Every process runs with the malloc settings template.yaml gives the function doing
-    that work (MALLOC_ARENA_MAX=1 for ResizeFunction and ThumbnailFunction).
   * Repetitions are interleaved (each path once, then each path again, ...), one
     warm-up round is not counted; cpu and wall are medians, "+-%" is half the
     interquartile range of the CPU times in % of their median. CPU time is the whole
@@ -89,7 +87,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path[:0] = [str(HERE), str(ROOT / "layers/common/python"), str(ROOT / "infra/local")]
+sys.path[:0] = [str(HERE), str(ROOT / "layers/common/python")]
 
 from PIL import Image, ImageCms, ImageMath, ImageOps, features  # noqa: E402
 
@@ -98,7 +96,6 @@ from imaging_paths import DEFAULT_SETTINGS, method_for, pillow_encode  # noqa: E
 from portrait.imaging import media as portrait_media  # noqa: E402
 from portrait.imaging import variants as portrait_variants  # noqa: E402
 from portrait.imaging.variants import usable_cores  # noqa: E402
-from portrait_local.template import load_yaml  # noqa: E402
 
 PYVIPS_VENV = ROOT / ".portrait" / "bench-venv"
 PYVIPS_PINS = ("pyvips==3.2.0", "pyvips-binary==8.18.7")
@@ -149,19 +146,6 @@ KINDS = {
     "media": f"media: display WebP (longer side <= {LONG_EDGE}) + {THUMB_SIDE} px JPEG "
              f"(SSIM: the {THUMB_SIDE} px JPEG, SSIM L: the display)",
 }
-
-
-
-def malloc_settings(function: str) -> dict[str, str]:
-    """The function's MALLOC_* variables in template.yaml (MALLOC_ARENA_MAX)."""
-    resource = load_yaml((ROOT / "template.yaml").read_text())["Resources"][function]
-    variables = resource["Properties"].get("Environment", {}).get("Variables", {})
-    return {name: str(value) for name, value in variables.items() if name.startswith("MALLOC_")}
-
-
-# Every path of a kind runs with the malloc settings of the function that does that work.
-MALLOC_SETTINGS = {"variants": malloc_settings("ResizeFunction"),
-                   "media": malloc_settings("ThumbnailFunction")}
 
 
 def say(text: str = "") -> None:
@@ -495,21 +479,19 @@ def bench_input(item: imaging_inputs.Input, runs: int, vips: str | None,
     cores = usable_cores()
     workers = []
     for kind in KINDS:
-        malloc = MALLOC_SETTINGS[kind]  # every path of a kind, so RSS compares like with like
         for who in WHO:
             if who == "pyvips":
                 if vips is None:
                     continue
                 workers.append(Worker(f"{kind}-{who}", vips, item.path, input_dir,
-                                      env={**malloc, "VIPS_CONCURRENCY": "1"}))
+                                      env={"VIPS_CONCURRENCY": "1"}))
             elif who == "before":
                 if before is None:
                     continue
                 workers.append(Worker(f"{kind}-{who}", sys.executable, item.path, input_dir,
-                                      env={**malloc, "BENCH_PORTRAIT_PATH": str(before)}))
+                                      env={"BENCH_PORTRAIT_PATH": str(before)}))
             else:
-                workers.append(Worker(f"{kind}-{who}", sys.executable, item.path, input_dir,
-                                      env=malloc))
+                workers.append(Worker(f"{kind}-{who}", sys.executable, item.path, input_dir))
     started = time.perf_counter()
     run_interleaved(workers, runs)
     by_name = {w.name: w for w in workers}

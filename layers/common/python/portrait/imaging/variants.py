@@ -22,6 +22,7 @@ from threading import Lock
 
 from PIL import Image
 
+from portrait.imaging.heap import release_free_memory
 from portrait.imaging.prepare import square_source
 from portrait.imaging.validate import AVATAR_LIMITS, Limits, SourceInfo, decode
 
@@ -103,6 +104,8 @@ def make_variants(
     info, pool = source.info, _encoder_pool(workers)
     square = square_source(source, largest, pool)
     del source  # the decoded frame is not needed while encoding: it leaves the peak
+    if square.mode == "RGBA":
+        release_free_memory()  # what the decode freed, before libwebp's alpha coder grows
     settings = {"webp_quality": webp_quality, "webp_method": webp_method,
                 "webp_alpha_method": webp_alpha_method, "jpeg_quality": jpeg_quality}
     return VariantSet(source=info,
@@ -136,8 +139,9 @@ def _render(current: Image.Image, sizes: Mapping[str, int], formats: tuple[str, 
                 image = current if fmt == formats[0] else current.copy()
                 # With alpha, only the first (largest) encode goes to the pool; this thread
                 # encodes the rest one by one meanwhile. libwebp's lossless alpha coder
-                # takes about 20 bytes a pixel, and two at once broke the memory bound
-                # (a 12 MP RGBA PNG: 66 MB above the interpreter, 46 MB this way).
+                # takes about 20 bytes a pixel, and two side by side broke the memory bound
+                # (a 12 MP RGBA PNG: 66 -> 61 MB above the interpreter, 54 with heap.py),
+                # for the same wall time.
                 background = pool is not None and (not alpha or not encoded)
                 encoded[key] = (pool.submit(_encode, image, fmt, settings) if background
                                 else _encode(image, fmt, settings))
