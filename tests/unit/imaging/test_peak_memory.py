@@ -80,7 +80,7 @@ def test_a_12_mp_opaque_input_of_any_format_peaks_within_64_mb(tmp_path, kind, f
 
 def test_a_12_mp_transparent_png_s_variants_peak_within_64_mb(tmp_path):
     # One alpha encode at a time besides the largest (variants._render), and the decode's
-    # freed pages handed back before the encodes (heap.py): 66 -> 54 MB.
+    # freed pages handed back before the encodes (heap.py): 66 -> about 57 MB.
     # A transparent WebP cannot: libwebp decodes its lossless alpha plane into a 32-bit
     # buffer of the full size (48 MB at 12 MP) whatever the scale asked for.
     assert peak_over_base(tmp_path, "variants", "PNG", (4000, 3000), "RGBA") <= 64 * MB

@@ -104,12 +104,18 @@ def make_variants(
     info, pool = source.info, _encoder_pool(workers)
     square = square_source(source, largest, pool)
     del source  # the decoded frame is not needed while encoding: it leaves the peak
-    if square.mode == "RGBA":
-        release_free_memory()  # what the decode freed, before libwebp's alpha coder grows
+    # With transparency, freed pages go back to the kernel twice (heap.py): what the decode
+    # freed, before libwebp's alpha coder grows the heap, and what the coder freed, before
+    # the next image's decode in this warm process piles on top of it.
+    alpha = square.mode == "RGBA"
+    if alpha:
+        release_free_memory()
     settings = {"webp_quality": webp_quality, "webp_method": webp_method,
                 "webp_alpha_method": webp_alpha_method, "jpeg_quality": jpeg_quality}
-    return VariantSet(source=info,
-                      variants=_render(square, sizes, tuple(formats), settings, pool))
+    variants = _render(square, sizes, tuple(formats), settings, pool)
+    if alpha:
+        release_free_memory()
+    return VariantSet(source=info, variants=variants)
 
 
 def _render(current: Image.Image, sizes: Mapping[str, int], formats: tuple[str, ...],
