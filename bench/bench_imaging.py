@@ -19,7 +19,9 @@ What is measured, per input (bench/imaging_inputs.py makes them):
     quality 80, method 4) and four to make the media images (a WebP of the whole
     picture, longer side <= 2048, quality 80, and a 300 px centre-square JPEG, q85).
     Sizes, qualities and methods are read from portrait.imaging (printed at the top)
-    and handed to every path, so all four always make the same outputs:
+    and handed to every path, so all four always make the same outputs; the display's
+    longer side is the one Portrait makes of that input (a 4000 px JPEG or PNG is shown
+    at its 2000 px draft or reduction, not resized to 2048), so all encode as much:
       Portrait  make_variants / make_media_images, as the Lambda functions call them
                 (encoder threads: the usable cores)
       floor     decode at the smallest scale the largest output allows (JPEG draft,
@@ -92,7 +94,7 @@ sys.path[:0] = [str(HERE), str(ROOT / "layers/common/python")]
 from PIL import Image, ImageCms, ImageMath, ImageOps, features  # noqa: E402
 
 import imaging_inputs  # noqa: E402
-from imaging_paths import DEFAULT_SETTINGS, method_for, pillow_encode  # noqa: E402
+from imaging_paths import DEFAULT_SETTINGS, MAX_BYTES, method_for, pillow_encode  # noqa: E402
 from portrait.imaging import media as portrait_media  # noqa: E402
 from portrait.imaging import variants as portrait_variants  # noqa: E402
 from portrait.imaging.variants import usable_cores  # noqa: E402
@@ -248,14 +250,24 @@ class References:
     media_draft: tuple[int, int] | None
 
 
-def references(data: bytes) -> References:
+def display_edge(data: bytes) -> int:
+    """The longer side of the display image Portrait makes of `data`: at most LONG_EDGE, and
+    a drafted JPEG or a reduced PNG keeps its decoded size when that is within 10 % under
+    it (a 4000 px photo is shown at 2000). Every media path makes its display this size,
+    so all of them encode the same number of pixels as Portrait."""
+    made = portrait_media.make_media_images(
+        data, limits=portrait_media.media_limits(MAX_BYTES), workers=1)
+    return max(made.display.width, made.display.height)
+
+
+def references(data: bytes, long_edge: int = LONG_EDGE) -> References:
     source = upright_source(data)
     short = min(source.size)
     left, top = (source.width - short) // 2, (source.height - short) // 2
     square = source.crop((left, top, left + short, top + short))
     squares = {size: (square.resize((size, size), Image.Resampling.LANCZOS)
                       if size < short else square.copy()) for size in SIZES}
-    ratio = min(1.0, LONG_EDGE / max(source.size))
+    ratio = min(1.0, long_edge / max(source.size))
     display_size = (max(1, round(source.width * ratio)), max(1, round(source.height * ratio)))
     display = (source.resize(display_size, Image.Resampling.LANCZOS) if ratio < 1
                else source.copy())
@@ -270,8 +282,8 @@ def references(data: bytes) -> References:
     longer = max(width, height)
     variants_draft = (SIZES[0],) * 2 if shrinks else None
     media_draft = None
-    if shrinks and longer > LONG_EDGE:  # rounded up: never a pixel short of the display
-        media_draft = (-(-width * LONG_EDGE // longer), -(-height * LONG_EDGE // longer))
+    if shrinks and longer > long_edge:  # rounded up: never a pixel short of the display
+        media_draft = (-(-width * long_edge // longer), -(-height * long_edge // longer))
     return References(squares, display, thumb, variants_draft, media_draft)
 
 
@@ -303,6 +315,7 @@ class Worker:
     python: str
     input_file: Path
     workdir: Path
+    settings: dict = field(default_factory=lambda: SETTINGS)
     threads: int | None = None
     env: dict | None = None
     baseline_kb: int = 0
@@ -323,7 +336,7 @@ class Worker:
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=self.stderr, text=True, bufsize=1,
                                         env={**os.environ, **(self.env or {}),
-                                             "BENCH_IMAGING_SETTINGS": json.dumps(SETTINGS)})
+                                             "BENCH_IMAGING_SETTINGS": json.dumps(self.settings)})
 
     def _reply(self) -> dict:
         line = self.process.stdout.readline()
@@ -467,7 +480,9 @@ def bench_input(item: imaging_inputs.Input, runs: int, vips: str | None,
                 workdir: Path, before: Path | None = None,
                 before_revision: str = BEFORE_REVISION) -> References:
     data = item.load()
-    refs = references(data)
+    edge = display_edge(data)
+    refs = references(data, edge)
+    settings = {**SETTINGS, "display_long_edge": edge}  # this input's display, every path
     input_dir = workdir / item.key
     write_prepared(refs, input_dir / "prepared")
     with Image.open(io.BytesIO(data)) as probe:
@@ -483,15 +498,16 @@ def bench_input(item: imaging_inputs.Input, runs: int, vips: str | None,
             if who == "pyvips":
                 if vips is None:
                     continue
-                workers.append(Worker(f"{kind}-{who}", vips, item.path, input_dir,
+                workers.append(Worker(f"{kind}-{who}", vips, item.path, input_dir, settings,
                                       env={"VIPS_CONCURRENCY": "1"}))
             elif who == "before":
                 if before is None:
                     continue
                 workers.append(Worker(f"{kind}-{who}", sys.executable, item.path, input_dir,
-                                      env={"BENCH_PORTRAIT_PATH": str(before)}))
+                                      settings, env={"BENCH_PORTRAIT_PATH": str(before)}))
             else:
-                workers.append(Worker(f"{kind}-{who}", sys.executable, item.path, input_dir))
+                workers.append(Worker(f"{kind}-{who}", sys.executable, item.path, input_dir,
+                                      settings))
     started = time.perf_counter()
     run_interleaved(workers, runs)
     by_name = {w.name: w for w in workers}

@@ -32,11 +32,13 @@ Paths (the kind, "variants" or "media", then who does it):
   variants-pyvips    thumbnail_buffer (shrink-on-load, crop centre) to 1024, then a cascade
                      of thumbnail_image steps, webpsave with the same Q and effort, keep=none
   media-portrait     make_media_images: display WebP (longer side <= 2048) + 300 px JPEG
-  media-floor        decode at the draft scale the 2048 display allows, then encode the
+  (the others fit the display to display_long_edge: the longer side Portrait's has for
+  this input, which bench_imaging.py puts in each input's settings)
+  media-floor        decode at the draft scale that display allows, then encode the
                      already-resized display and 300 px thumbnail
-  media-naive        full decode, exif_transpose, LANCZOS to fit 2048, centre square of the
+  media-naive        full decode, exif_transpose, LANCZOS to fit, centre square of the
                      full image LANCZOS to 300, encode both (one thread)
-  media-pyvips       thumbnail_buffer to fit 2048, webpsave; thumbnail_image of its centre
+  media-pyvips       thumbnail_buffer to fit, webpsave; thumbnail_image of its centre
                      to 300, flatten on white, jpegsave Q85 optimize_coding, keep=none
 """
 from __future__ import annotations

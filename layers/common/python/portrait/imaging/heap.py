@@ -7,8 +7,8 @@ pixel) then grows the heap beyond them; in a warm Lambda the next image's decode
 on what the coder left. malloc_trim(0) releases every whole free page of every arena,
 so it runs twice per transparent image: before the encodes and after them.
 
-Measured (12 MP RGBA PNG, avatar variants, peak RSS above the interpreter): 63 -> 57 MB
-for one image, 83 -> 67 MB over five in one process (the bench's transparent photo:
+Measured (12 MP RGBA PNG, avatar variants, peak RSS above the interpreter): 62-63 -> 57
+MB for one image, 83 -> 67 MB over five in one process (the bench's transparent photo:
 75 -> 59 and 122 -> 70). The encoders fault the pages in again: about 2-4 % more CPU on
 transparent avatars, which opaque ones (well within their bound) do not pay. Portfolio
 images do not use it: their 2000 px transparent display alone takes libwebp 60 MB, so
@@ -26,9 +26,12 @@ from functools import lru_cache
 @lru_cache(maxsize=1)
 def _malloc_trim():
     try:
-        return getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only
-    except OSError:  # pragma: no cover - no C library to look into
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only
+    except (OSError, TypeError):  # pragma: no cover - Windows: CDLL(None) is a TypeError
         return None
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 def release_free_memory() -> bool:

@@ -112,9 +112,11 @@ def make_variants(
         release_free_memory()
     settings = {"webp_quality": webp_quality, "webp_method": webp_method,
                 "webp_alpha_method": webp_alpha_method, "jpeg_quality": jpeg_quality}
-    variants = _render(square, sizes, tuple(formats), settings, pool)
-    if alpha:
-        release_free_memory()
+    try:
+        variants = _render(square, sizes, tuple(formats), settings, pool)
+    finally:
+        if alpha:
+            release_free_memory()
     return VariantSet(source=info, variants=variants)
 
 
@@ -130,6 +132,7 @@ def _render(current: Image.Image, sizes: Mapping[str, int], formats: tuple[str, 
     largest = current.convert("RGBa") if alpha else current
     pending: list[tuple[str, str, Image.Image, Future[bytes] | bytes]] = []
     encoded: dict[tuple[int, str], Future[bytes] | bytes] = {}
+    alpha_webp_pooled = False
     for name, size in ordered:
         if size < current.width:  # never upscale: a larger ask keeps the current size
             if alpha:
@@ -143,12 +146,14 @@ def _render(current: Image.Image, sizes: Mapping[str, int], formats: tuple[str, 
                 # save() stores its settings on the image object, so two encodes
                 # running at once must not share one: the second format gets a copy.
                 image = current if fmt == formats[0] else current.copy()
-                # With alpha, only the first (largest) encode goes to the pool; this thread
-                # encodes the rest one by one meanwhile. libwebp's lossless alpha coder
-                # takes about 20 bytes a pixel, and two side by side broke the memory bound
-                # (a 12 MP RGBA PNG: 66 -> 61 MB above the interpreter, 54 with heap.py),
-                # for the same wall time.
-                background = pool is not None and (not alpha or not encoded)
+                # With alpha, one WebP encode goes to the pool, the first (largest); this
+                # thread encodes the other WebPs one by one meanwhile. libwebp's lossless
+                # alpha coder takes about 20 bytes a pixel, and two side by side broke the
+                # memory bound (a 12 MP RGBA PNG: 66 -> about 62 MB above the interpreter,
+                # 57 with heap.py), for the same wall time. JPEGs (flattened) are small.
+                alpha_webp = alpha and fmt == "webp"
+                background = pool is not None and not (alpha_webp and alpha_webp_pooled)
+                alpha_webp_pooled = alpha_webp_pooled or (background and alpha_webp)
                 encoded[key] = (pool.submit(_encode, image, fmt, settings) if background
                                 else _encode(image, fmt, settings))
             pending.append((name, fmt, current, encoded[key]))
