@@ -67,6 +67,32 @@ def test_bands_equal_the_whole_decode_reduced(kind, factor):
     assert ImageChops.difference(banded, expected).getbbox() is None
 
 
+
+def whole_resized(data: bytes, size: tuple[int, int]) -> Image.Image:
+    image = whole(data, 1)
+    straight = image.mode
+    premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(straight)
+    if premultiplied:
+        image = image.convert(premultiplied)
+    return image.resize(size, Image.Resampling.LANCZOS).convert(straight)
+
+
+@pytest.mark.parametrize("kind", list(sources()))
+@pytest.mark.parametrize("out_size", [(154, 104), (100, 67), (280, 189)])
+def test_bands_resized_as_they_decode_equal_one_lanczos_of_the_whole(kind, out_size):
+    source = sources()[kind]
+    params = {"transparency": source.info["transparency"]} if "transparency" in source.info else {}
+    data = encode(source, "PNG", **params)
+    banded = png_banded.decode_resized(data, out_size, source.size)
+    expected = whole_resized(data, out_size)
+    assert banded.mode == expected.mode and banded.size == expected.size == out_size
+    premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(banded.mode)
+    if premultiplied:
+        banded, expected = banded.convert(premultiplied), expected.convert(premultiplied)
+    # Each window's filter weights are computed afresh: a tap's rounding may move one level.
+    extrema = ImageChops.difference(banded, expected).getextrema()
+    assert max(high for _, high in (extrema if isinstance(extrema[0], tuple) else [extrema])) <= 1
+
 def test_exif_after_the_pixels_is_kept():
     data = encode(photo_like(200, 100), "PNG")
     exif = exif_with(6).tobytes()

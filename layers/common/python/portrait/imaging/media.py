@@ -51,10 +51,11 @@ def make_media_images(data: bytes, *, limits: Limits | None = None,
     limits = limits or media_limits()
     # A JPEG is decoded at the smallest DCT scale whose longer side is still within 10 %
     # of the display size: a 4000 x 3000 photo at 1/2 is 2000 px, which is shown as it
-    # is (no resize at all) instead of a full decode and a 12 MP resize to 2048. A PNG or
-    # WebP shrinks on load by the same rule, and anything still larger takes the same
-    # integer reduction (upright_srgb's slack).
-    source = decode(data, limits, fit_within=round(DISPLAY_LONG_EDGE * DRAFT_SLACK))
+    # is (no resize at all) instead of a full decode and a 12 MP resize to 2048. A WebP
+    # shrinks on load by the same rule; a PNG is resized to the display size with Lanczos
+    # as it decodes (validate._png_resized_on_load); anything else still larger takes
+    # the same integer reduction (upright_srgb's slack).
+    source = decode(data, limits, fit_within=DISPLAY_LONG_EDGE, slack=DRAFT_SLACK)
     # Never above what was decoded: a drafted JPEG is shown at its decoded size, not
     # scaled back up to the display size (bench/bench_imaging.py's SSIM caught that).
     display = upright_srgb(source, longer_side=min(DISPLAY_LONG_EDGE, max(source.image.size)),

@@ -15,8 +15,10 @@ else returns None and is decoded whole by Pillow.
 from __future__ import annotations
 
 import io
+import math
 import struct
 import zlib
+from collections.abc import Iterator
 
 from PIL import Image
 
@@ -44,6 +46,93 @@ def decode_reduced(data: bytes, factor: int, size: tuple[int, int]) -> Image.Ima
     decodes. `size` is what its header was checked against (validate.py): a file that
     says otherwise here is refused. Raises PngDecodeError for a truncated or corrupt
     pixel stream."""
+    bands = _bands(data, size, multiple=factor)
+    if bands is None:
+        return None
+    width, height = size
+    out = None
+    for top, band in bands:
+        reduced = band.reduce(factor)
+        if out is None:
+            out = Image.new(reduced.mode, (-(-width // factor), -(-height // factor)))
+        out.paste(reduced, (0, top // factor))
+    return _finished(out, bands)
+
+
+def decode_resized(data: bytes, out_size: tuple[int, int],
+                   size: tuple[int, int]) -> Image.Image | None:
+    """The PNG in `data` resized to `out_size` with Lanczos as it decodes: each band joins
+    a window of rows, and the output rows whose filter support the window now covers are
+    made and the rows no later output row needs are dropped. Equal to one Lanczos resize
+    of the whole frame (to a level: a window edge's float rounding moves a tap), without
+    the whole frame ever in memory. Otherwise as decode_reduced."""
+    bands = _bands(data, size)
+    if bands is None:
+        return None
+    width, height = size
+    out_width, out_height = out_size
+    scale = height / out_height
+    reach = 3 * max(scale, 1.0) + 2  # Lanczos-3's support in source rows, and a row spare
+    out = window = None
+    window_top = made = 0
+    for top, band in bands:
+        if window is None:
+            window, window_top = band, top
+        else:
+            joined = Image.new(band.mode, (width, window.height + band.height))
+            joined.paste(window, (0, 0))
+            joined.paste(band, (0, window.height))
+            window = joined
+        bottom = top + band.height
+        # Output row j is centred on source row (j + 0.5) * scale: it is ready once the
+        # window reaches `reach` rows below that (or the frame's last row).
+        ready = out_height if bottom == height else min(
+            out_height, max(made, math.floor((bottom - reach) / scale - 0.5) + 1))
+        if ready > made:
+            box = (0, made * scale - window_top, width, ready * scale - window_top)
+            part = window.resize((out_width, ready - made), Image.Resampling.LANCZOS, box=box)
+            if out is None:
+                out = Image.new(part.mode, out_size)
+            out.paste(part, (0, made))
+            made = ready
+            keep = max(window_top, math.floor((made + 0.5) * scale - reach))
+            window = window.crop((0, keep - window_top, width, window.height))
+            window_top = keep
+    return _finished(out, bands)
+
+
+class _Bands:
+    """The frame's rows, a band at a time, as (first row, premultiplied resizable band)."""
+
+    def __init__(self, header: bytes, idat: list[memoryview], extra: list[bytes],
+                 exif: bytes | None, band_rows: int) -> None:
+        self.header, self.idat, self.extra, self.exif = header, idat, extra, exif
+        self.band_rows = band_rows
+
+    def __iter__(self) -> Iterator[tuple[int, Image.Image]]:
+        width, height = struct.unpack(">II", self.header[:8])
+        stride = width * _CHANNELS[self.header[9]] + 1
+        inflate = _inflating.decompressobj()
+        pending = iter(self.idat)
+        previous = None  # the last row of the band before, unfiltered
+        done = 0
+        while done < height:
+            rows = min(self.band_rows, height - done)
+            raw = _inflate(inflate, pending, rows * stride)
+            if len(raw) < rows * stride:
+                raise PngDecodeError(f"the pixel stream ends after {done + len(raw) // stride} "
+                                     f"of {height} rows")
+            band = _decode_band(self.header, self.extra, width, rows, raw, previous)
+            previous = band.crop((0, band.height - 1, width, band.height)).tobytes()
+            if band.height > rows:  # drop the previous band's row we lent the filter
+                band = band.crop((0, 1, width, band.height))
+            yield done, premultiplied(resizable(band))
+            done += rows
+        # As Pillow: once every row is there the image is whole, whatever follows.
+
+
+def _bands(data: bytes, size: tuple[int, int], multiple: int = 1) -> _Bands | None:
+    """The bands of a PNG this module decodes (each a multiple of `multiple` rows), or None."""
     chunks = _chunks(data)
     if chunks is None:
         return None
@@ -56,32 +145,14 @@ def decode_reduced(data: bytes, factor: int, size: tuple[int, int]) -> Image.Ima
     if colour == 3 and not any(chunk[4:8] == b"PLTE" for chunk in extra):
         return None  # a palette image without its palette: Pillow's path refuses it
     stride = width * _CHANNELS[colour] + 1  # each row starts with its filter type
-    band_rows = max(factor, _BAND_BYTES // stride // factor * factor)
-    inflate = _inflating.decompressobj()
-    pending = iter(idat)
-    buffered = b""
-    previous = None  # the last row of the band before, unfiltered
-    out = None
-    done = 0
-    while done < height:
-        rows = min(band_rows, height - done)
-        raw = _inflate(inflate, pending, rows * stride)
-        if len(raw) < rows * stride:
-            raise PngDecodeError(f"the pixel stream ends after {done + len(raw) // stride} "
-                                 f"of {height} rows")
-        band = _decode_band(header, extra, width, rows, raw, previous)
-        previous = band.crop((0, band.height - 1, width, band.height)).tobytes()
-        if band.height > rows:  # drop the previous band's row we lent the filter
-            band = band.crop((0, 1, width, band.height))
-        reduced = premultiplied(resizable(band)).reduce(factor)
-        if out is None:
-            out = Image.new(reduced.mode, (-(-width // factor), -(-height // factor)))
-        out.paste(reduced, (0, done // factor))
-        done += rows
-    # As Pillow: once every row is there the image is whole, whatever follows in the stream.
+    band_rows = max(multiple, _BAND_BYTES // stride // multiple * multiple)
+    return _Bands(header, idat, extra, exif, band_rows)
+
+
+def _finished(out: Image.Image, bands: _Bands) -> Image.Image:
     out = unpremultiplied(out)
-    if exif is not None:  # eXIf may follow the pixels, where Pillow's header read stops
-        out.info["exif"] = exif
+    if bands.exif is not None:  # eXIf may follow the pixels, where Pillow's header read stops
+        out.info["exif"] = bands.exif
     return out
 
 

@@ -94,13 +94,14 @@ class SourceInfo:
 class DecodedSource:
     """A validated source: its facts, and its first frame, decoded.
 
-    `image` may be smaller than info.width x info.height by `scale` (JPEG
-    shrink-on-load); its info still holds the source's EXIF and ICC profile.
+    `image` may be smaller than info.width x info.height by `scale` (shrink-on-load;
+    fractional for a PNG resized as it decodes); its info still holds the source's
+    EXIF and ICC profile.
     """
 
     info: SourceInfo
     image: Image.Image
-    scale: int = 1
+    scale: float = 1
 
 
 def probe(
@@ -118,7 +119,8 @@ def probe(
 
 
 def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
-           at_least: int | None = None, fit_within: int | None = None) -> DecodedSource:
+           at_least: int | None = None, fit_within: int | None = None,
+           slack: float = 1.0) -> DecodedSource:
     """Validate and decode the first frame.
 
     at_least: the smallest side the caller needs. A JPEG is then decoded at
@@ -126,8 +128,11 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
     least that; the whole entropy stream is still read, so truncation is
     still caught. A still WebP is decoded by libwebp at 1/n the same way
     (webp_scaled.py), and a PNG band by band, reduced as it decodes
-    (png_banded.py). fit_within: the same for a caller that needs the whole
-    picture with its longer side at (most) this many pixels.
+    (png_banded.py). fit_within: for a caller that needs the whole picture
+    with its longer side at most this many pixels: a JPEG or WebP is reduced
+    as above to no less than `slack` x that (a reduction they make for free),
+    a PNG is resized to exactly that fit with Lanczos band by band as it
+    decodes (`scale` is then fractional).
     """
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # Someone in this process turned on partial decoding; refusing beats
@@ -145,7 +150,8 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
         if declared is None:
             raise rejected("corrupt", "the WebP header is malformed", limits)
         _check_dimensions(*declared, limits)
-        shrunk = _webp_shrunk_on_load(data, declared, _draft_size(*declared, at_least, fit_within),
+        shrunk = _webp_shrunk_on_load(data, declared, _draft_size(*declared, at_least,
+                                                                  _slackened(fit_within, slack)),
                                       limits)
         if shrunk is not None:
             return shrunk
@@ -169,12 +175,13 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
             frames = (fmt == "gif" and gif_frame_count(data)) or getattr(image, "n_frames", 1)
             image.seek(0)
             scale = 1
-            wanted = _draft_size(width, height, at_least, fit_within)
+            wanted = _draft_size(width, height, at_least, _slackened(fit_within, slack))
             if wanted and fmt == "jpeg":
                 chosen = image.draft(image.mode, wanted)
                 if chosen is not None:
                     scale = round(width / chosen[1][2])
-            banded = _png_reduced_on_load(data, image, frames, wanted)
+            banded = (_png_resized_on_load(data, image, frames, fit_within, wanted)
+                      if fit_within else _png_reduced_on_load(data, image, frames, wanted))
             if banded is not None:
                 mode = image.mode
                 image, scale = banded
@@ -215,6 +222,36 @@ def _png_reduced_on_load(data: bytes, header: Image.Image, frames: int,
         return None
     reduced.info = {**header.info, **reduced.info}
     return reduced, factor
+
+
+def _png_resized_on_load(data: bytes, header: Image.Image, frames: int, fit_within: int,
+                         wanted: tuple[int, int] | None) -> tuple[Image.Image, float] | None:
+    """A still PNG whose longer side is over `fit_within`, resized with Lanczos band by band
+    as it decodes (png_banded.decode_resized); None to decode it whole. The size is the one
+    a JPEG's DCT scaling would give when an integer reduction keeps at least `wanted` and
+    fits (a 4000 px PNG is shown at 2000, as a 4000 px JPEG is), else the exact fit. Not
+    a box reduce(): a 12 MP PNG's 2000 px display came out 8 % larger and 0.006 SSIM worse
+    from it than from Lanczos, and a display is served far more often than it is made."""
+    width, height = header.size
+    if header.format != "PNG" or frames != 1 or max(width, height) <= fit_within:
+        return None
+    factor = min(width // wanted[0], height // wanted[1]) if wanted else 1
+    if factor > 1 and -(-max(width, height) // factor) <= fit_within:
+        size = (-(-width // factor), -(-height // factor))
+    else:
+        ratio = fit_within / max(width, height)  # the rounding prepare.upright_srgb uses
+        size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
+    from portrait.imaging import png_banded  # ISA-L, loaded only when a PNG is resized
+
+    resized = png_banded.decode_resized(data, size, header.size)
+    if resized is None:
+        return None
+    resized.info = {**header.info, **resized.info}
+    return resized, width / size[0]
+
+
+def _slackened(fit_within: int | None, slack: float) -> int | None:
+    return round(fit_within * slack) if fit_within else None
 
 
 def _webp_shrunk_on_load(data: bytes, size: tuple[int, int], wanted: tuple[int, int] | None,
