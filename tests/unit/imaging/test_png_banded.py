@@ -52,20 +52,28 @@ def whole(data: bytes, factor: int) -> Image.Image:
     return image.reduce(factor)
 
 
+def png_of(kind: str) -> tuple[bytes, tuple[int, int]]:
+    source = sources()[kind]
+    params = {"transparency": source.info["transparency"]} if "transparency" in source.info else {}
+    return encode(source, "PNG", **params), source.size
+
+
+def difference(banded: Image.Image, expected: Image.Image) -> int:
+    """The largest difference of any channel, in what shows: a clear pixel's colour
+    is not part of it, so images with alpha are compared premultiplied."""
+    assert banded.mode == expected.mode and banded.size == expected.size
+    premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(banded.mode)
+    if premultiplied:
+        banded, expected = banded.convert(premultiplied), expected.convert(premultiplied)
+    extrema = ImageChops.difference(banded, expected).getextrema()
+    return max(high for _, high in (extrema if isinstance(extrema[0], tuple) else [extrema]))
+
+
 @pytest.mark.parametrize("kind", list(sources()))
 @pytest.mark.parametrize("factor", [2, 3])
 def test_bands_equal_the_whole_decode_reduced(kind, factor):
-    source = sources()[kind]
-    params = {"transparency": source.info["transparency"]} if "transparency" in source.info else {}
-    data = encode(source, "PNG", **params)
-    banded = png_banded.decode_reduced(data, factor, source.size)
-    expected = whole(data, factor)
-    assert banded.mode == expected.mode and banded.size == expected.size
-    premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(banded.mode)
-    if premultiplied:  # compare what shows: a clear pixel's colour is not part of it
-        banded, expected = banded.convert(premultiplied), expected.convert(premultiplied)
-    assert ImageChops.difference(banded, expected).getbbox() is None
-
+    data, size = png_of(kind)
+    assert difference(png_banded.decode_reduced(data, factor, size), whole(data, factor)) == 0
 
 
 def whole_resized(data: bytes, size: tuple[int, int]) -> Image.Image:
@@ -80,18 +88,12 @@ def whole_resized(data: bytes, size: tuple[int, int]) -> Image.Image:
 @pytest.mark.parametrize("kind", list(sources()))
 @pytest.mark.parametrize("out_size", [(154, 104), (100, 67), (280, 189)])
 def test_bands_resized_as_they_decode_equal_one_lanczos_of_the_whole(kind, out_size):
-    source = sources()[kind]
-    params = {"transparency": source.info["transparency"]} if "transparency" in source.info else {}
-    data = encode(source, "PNG", **params)
-    banded = png_banded.decode_resized(data, out_size, source.size)
-    expected = whole_resized(data, out_size)
-    assert banded.mode == expected.mode and banded.size == expected.size == out_size
-    premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(banded.mode)
-    if premultiplied:
-        banded, expected = banded.convert(premultiplied), expected.convert(premultiplied)
+    data, size = png_of(kind)
+    banded = png_banded.decode_resized(data, out_size, size)
+    assert banded.size == out_size
     # Each window's filter weights are computed afresh: a tap's rounding may move one level.
-    extrema = ImageChops.difference(banded, expected).getextrema()
-    assert max(high for _, high in (extrema if isinstance(extrema[0], tuple) else [extrema])) <= 1
+    assert difference(banded, whole_resized(data, out_size)) <= 1
+
 
 def test_exif_after_the_pixels_is_kept():
     data = encode(photo_like(200, 100), "PNG")
