@@ -53,7 +53,7 @@ def make_media_images(data: bytes, *, limits: Limits | None = None,
     # of the display size: a 4000 x 3000 photo at 1/2 is 2000 px, which is shown as it
     # is (no resize at all) instead of a full decode and a 12 MP resize to 2048. A WebP
     # shrinks on load by the same rule; a PNG is resized to the display size with Lanczos
-    # as it decodes (validate._png_resized_on_load); anything else still larger takes
+    # as it decodes (validate._png_on_load); anything else still larger takes
     # the same integer reduction (upright_srgb's slack).
     source = decode(data, limits, fit_within=DISPLAY_LONG_EDGE, slack=DRAFT_SLACK)
     # Never above what was decoded: a drafted JPEG is shown at its decoded size, not

@@ -16,7 +16,7 @@ from functools import lru_cache
 from PIL import ExifTags, Image, ImageCms
 
 from portrait.imaging.modes import has_alpha, premultiplied, resizable, unpremultiplied
-from portrait.imaging.validate import DecodedSource
+from portrait.imaging.validate import DecodedSource, scaled_size
 
 # The same table as PIL.ImageOps.exif_transpose, which only works on the image
 # that still carries the EXIF block; we apply it to the shrunk copy instead.
@@ -94,7 +94,7 @@ def upright_srgb(source: DecodedSource, shorter_side: int | None = None, *,
     width, height = source.info.width, source.info.height
     ratio = min(1.0, shorter_side / min(width, height) if shorter_side else 1.0,
                 longer_side / max(width, height) if longer_side else 1.0)
-    size = (max(1, round(source.info.width * ratio)), max(1, round(source.info.height * ratio)))
+    size = scaled_size((width, height), ratio)
     factor = int(max(image.size) / (max(size) * slack)) if slack < 1 else 1
     if factor > 1 and max(image.size) / factor <= max(size):
         image = unpremultiplied(reduce_region(image, factor, (0, 0, *image.size), resizable))

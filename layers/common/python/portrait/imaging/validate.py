@@ -180,8 +180,7 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
                 chosen = image.draft(image.mode, wanted)
                 if chosen is not None:
                     scale = round(width / chosen[1][2])
-            banded = (_png_resized_on_load(data, image, frames, fit_within, wanted)
-                      if fit_within else _png_reduced_on_load(data, image, frames, wanted))
+            banded = _png_on_load(data, image, frames, wanted, fit_within)
             if banded is not None:
                 mode = image.mode
                 image, scale = banded
@@ -203,51 +202,53 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
     return DecodedSource(info=info, image=image, scale=scale)
 
 
-def _png_reduced_on_load(data: bytes, header: Image.Image, frames: int,
-                         wanted: tuple[int, int] | None) -> tuple[Image.Image, int] | None:
-    """A still PNG decoded band by band and reduced by the largest integer factor that
-    keeps both sides at least `wanted` (png_banded.py), with the header's metadata; None
-    to decode it whole with Pillow. A 12 MP PNG: 248 ms instead of Pillow's 280 (ISA-L
-    inflates faster than Pillow's zlib), and 20 MB at the peak instead of 60."""
+def _png_on_load(data: bytes, header: Image.Image, frames: int, wanted: tuple[int, int] | None,
+                 fit_within: int | None) -> tuple[Image.Image, float] | None:
+    """A still PNG decoded band by band (png_banded.py), with the header's metadata, and its
+    scale; None to decode it whole with Pillow.
+
+    For `at_least` (no fit_within): reduced by the largest integer factor that keeps both
+    sides at least `wanted`. A 12 MP PNG: 248 ms instead of Pillow's 280 (ISA-L inflates
+    faster than Pillow's zlib), and 20 MB at the peak instead of 60.
+
+    For `fit_within`: resized with Lanczos to the size a JPEG's DCT scaling would give
+    when an integer reduction keeps at least `wanted` and fits (a 4000 px PNG is shown at
+    2000, as a 4000 px JPEG is), else to the exact fit. Not a box reduce(): a 12 MP PNG's
+    2000 px display came out 8 % larger and 0.006 SSIM worse from it than from Lanczos,
+    and a display is served far more often than it is made."""
     width, height = header.size
     if header.format != "PNG" or frames != 1 or not wanted:
         return None
-    factor = min(width // wanted[0], height // wanted[1])
-    if factor < 2:
+    factor = _reduction(header.size, wanted)
+    if fit_within is None:
+        size = None
+        if factor < 2:
+            return None
+    elif max(width, height) <= fit_within:
         return None
-    from portrait.imaging import png_banded  # ISA-L, loaded only when a PNG is reduced
-
-    reduced = png_banded.decode_reduced(data, factor, header.size)
-    if reduced is None:
-        return None
-    reduced.info = {**header.info, **reduced.info}
-    return reduced, factor
-
-
-def _png_resized_on_load(data: bytes, header: Image.Image, frames: int, fit_within: int,
-                         wanted: tuple[int, int] | None) -> tuple[Image.Image, float] | None:
-    """A still PNG whose longer side is over `fit_within`, resized with Lanczos band by band
-    as it decodes (png_banded.decode_resized); None to decode it whole. The size is the one
-    a JPEG's DCT scaling would give when an integer reduction keeps at least `wanted` and
-    fits (a 4000 px PNG is shown at 2000, as a 4000 px JPEG is), else the exact fit. Not
-    a box reduce(): a 12 MP PNG's 2000 px display came out 8 % larger and 0.006 SSIM worse
-    from it than from Lanczos, and a display is served far more often than it is made."""
-    width, height = header.size
-    if header.format != "PNG" or frames != 1 or max(width, height) <= fit_within:
-        return None
-    factor = min(width // wanted[0], height // wanted[1]) if wanted else 1
-    if factor > 1 and -(-max(width, height) // factor) <= fit_within:
+    elif factor > 1 and -(-max(width, height) // factor) <= fit_within:
         size = (-(-width // factor), -(-height // factor))
     else:
-        ratio = fit_within / max(width, height)  # the rounding prepare.upright_srgb uses
-        size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
-    from portrait.imaging import png_banded  # ISA-L, loaded only when a PNG is resized
+        size = scaled_size(header.size, fit_within / max(width, height))
+    from portrait.imaging import png_banded  # ISA-L, loaded only when a PNG shrinks
 
-    resized = png_banded.decode_resized(data, size, header.size)
-    if resized is None:
+    image = (png_banded.decode_reduced(data, factor, header.size) if size is None
+             else png_banded.decode_resized(data, size, header.size))
+    if image is None:
         return None
-    resized.info = {**header.info, **resized.info}
-    return resized, width / size[0]
+    image.info = {**header.info, **image.info}
+    return image, factor if size is None else width / size[0]
+
+
+def scaled_size(size: tuple[int, int], ratio: float) -> tuple[int, int]:
+    """`size` times `ratio`, each side rounded and at least 1: the one rounding every
+    resize to a fit uses (here and prepare.upright_srgb), so they agree to the pixel."""
+    return max(1, round(size[0] * ratio)), max(1, round(size[1] * ratio))
+
+
+def _reduction(size: tuple[int, int], wanted: tuple[int, int] | None) -> int:
+    """The largest integer factor that keeps both sides of `size` at least `wanted`."""
+    return min(size[0] // wanted[0], size[1] // wanted[1]) if wanted else 1
 
 
 def _slackened(fit_within: int | None, slack: float) -> int | None:
@@ -259,7 +260,7 @@ def _webp_shrunk_on_load(data: bytes, size: tuple[int, int], wanted: tuple[int, 
     """A still WebP decoded by libwebp straight at 1/n of its size (the largest n that keeps
     both sides at least `wanted`), as a JPEG draft is; None to decode it with Pillow."""
     width, height = size
-    scale = min(width // wanted[0], height // wanted[1]) if wanted else 1
+    scale = _reduction(size, wanted)
     if scale < 2:
         return None
     from portrait.imaging import webp_scaled  # ctypes, loaded only when a WebP shrinks
