@@ -16,7 +16,7 @@ SAM_CLI_VERSION := 1.170.0
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: fuzz build dev test test-fast test-browser lint bench openapi install install-sam install-node install-java install-browser clean
+.PHONY: fuzz build dev test test-fast test-browser lint bench openapi events-doc install install-sam install-node install-java install-browser clean
 
 ## dev: run the whole system locally (API on :3000; `make dev ARGS="--port 3001"`)
 dev: install install-node install-java
@@ -82,6 +82,10 @@ build: install install-sam
 ## openapi: regenerate the committed openapi.json from the code
 openapi: install
 	$(PY) -m portrait_local.openapi > openapi.json
+
+## events-doc: regenerate docs/EVENTS.md (the event catalogue and its JSON Schemas)
+events-doc: install
+	$(PY) -m portrait_local.event_docs > docs/EVENTS.md
 
 ## lint: template checks only
 lint: install install-sam

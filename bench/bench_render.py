@@ -27,7 +27,8 @@ from portrait.imaging.portrait_card import (  # noqa: E402
 from portrait.imaging.prepare import upright_srgb  # noqa: E402
 from portrait.imaging.skeleton import render_skeleton_png  # noqa: E402
 from portrait.imaging.validate import decode  # noqa: E402
-from portrait.services.rendering import PreviewRenderer, RenderRequest  # noqa: E402
+from portrait.rendering import RenderRequest
+from portrait.rendering.preview import PreviewRenderer  # noqa: E402
 
 # A standing figure, COCO-18 [x, y, v].
 POSE = [[0.5, 0.18, 2], [0.5, 0.32, 2], [0.4, 0.32, 2], [0.36, 0.47, 2], [0.34, 0.62, 2],

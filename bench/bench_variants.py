@@ -1,6 +1,6 @@
 """Five avatar variants from a 12 MP JPEG: naive Pillow against make_variants.
 
-Not a test: prints medians of N runs (DESIGN.md section 9 has the reference
+Not a test: prints medians of N runs (docs/ARCHITECTURE.md §9 has the reference
 figures). Run with `python bench/bench_variants.py [--runs 15]`; the machine
 load is printed too, since a shared machine skews every figure.
 """

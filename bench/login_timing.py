@@ -30,7 +30,8 @@ def main() -> None:
     with mock_aws():
         create_resources(template)
         from portrait.errors import Unauthorized
-        from portrait.services import accounts, sessions
+        from portrait.services.accounts import registration as accounts
+        from portrait.services.accounts import sessions
         from portrait.store.signing_keys import rotate_signing_key
 
         rotate_signing_key(template.physical_id("SigningKeySecret"), boto3.client("secretsmanager"))

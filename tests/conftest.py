@@ -139,9 +139,9 @@ def published(monkeypatch) -> list[tuple[str, dict]]:
     sent: list[tuple[str, dict]] = []
     real = events.publish
 
-    def publish(detail_type: str, detail: dict) -> None:
-        real(detail_type, detail)
-        sent.append((detail_type, detail))
+    def publish(event) -> None:
+        real(event)
+        sent.append((event.detail_type, event.detail()))
 
     monkeypatch.setattr(events, "publish", publish)
     return sent

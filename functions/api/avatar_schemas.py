@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from upload_schemas import UploadForm
+
 AvatarStatus = Literal["pending", "ready", "rejected", "deleted", "expired"]
 AvatarSource = Literal["upload", "identicon", "gravatar"]
 
@@ -25,14 +27,9 @@ class CurrentAvatar(_FromViews):
                                      examples=[{"thumbnail": "https://cdn.example/avatars/…/thumbnail.webp"}])
 
 
-class UploadStarted(_FromViews):
+class UploadStarted(UploadForm):
     upload_id: str
     avatar_id: str = Field(description="poll GET /me/avatars/{avatar_id} after uploading")
-    url: str = Field(description="POST the form here: every field, then the file as `file`, last")
-    fields: dict[str, str]
-    expires_at: str = Field(description="the form is refused after this time (ISO 8601, UTC)")
-    max_bytes: int
-    content_type: str = Field(description="the Content-Type the form was issued for")
 
 
 class VariantInfo(_FromViews):

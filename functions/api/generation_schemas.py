@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from upload_schemas import UploadForm
+
 GenerationStatus = Literal["pending", "processing", "completed", "failed", "expired"]
 
 
@@ -41,17 +43,9 @@ class GenerationDetail(_FromViews):
     refunded: bool = Field(description="whether the credits charged were given back")
 
 
-class PhotoUploadForm(_FromViews):
-    url: str = Field(description="POST the form here: every field, then the file as `file`, last")
-    fields: dict[str, str]
-    expires_at: str = Field(description="the form is refused after this time (ISO 8601, UTC)")
-    max_bytes: int
-    content_type: str = Field(description="the Content-Type the form was issued for")
-
-
 class GenerationStartedReply(_FromViews):
     generation: GenerationDetail
-    upload: PhotoUploadForm = Field(description="upload the photo with it; then poll "
+    upload: UploadForm = Field(description="upload the photo with it; then poll "
                                                 "GET /generations/{generation_id}")
 
 

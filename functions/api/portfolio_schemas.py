@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from upload_schemas import UploadForm
+
 
 class _FromViews(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -14,7 +16,7 @@ class ProjectReply(_FromViews):
     """A project, with its owner as projects show them."""
 
     project_id: str
-    id: str = Field(description="the same as project_id (seed 002's name)")
+    id: str = Field(description="the same as project_id (the name portfolio clients use)")
     user_id: str
     username: str
     name: str = Field(description="the owner's display name")
@@ -67,14 +69,9 @@ class MediaPage(_FromViews):
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")
 
 
-class MediaUploadStarted(_FromViews):
+class MediaUploadStarted(UploadForm):
     upload_id: str
     media_id: str = Field(description="poll GET /media/{media_id} after uploading")
-    url: str = Field(description="POST the form here: every field, then the file as `file`, last")
-    fields: dict[str, str]
-    expires_at: str
-    max_bytes: int
-    content_type: str
 
 
 class MediaDeleted(_FromViews):

@@ -1,4 +1,4 @@
-"""Reply shapes of the pose routes (built from portrait.services.poses' views)."""
+"""Reply shapes of the pose routes (built from portrait.services.poses.listing' views)."""
 from __future__ import annotations
 
 from typing import Literal

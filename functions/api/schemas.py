@@ -10,10 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from avatar_schemas import CurrentAvatar
 from portrait.auth.roles import ROLES
-from portrait.services.profiles import Profile
-from portrait.services.sessions import Session
-
-
+from portrait.services.accounts.profiles import Profile
+from portrait.services.accounts.sessions import Session
 
 # Ids in paths are the ULIDs the API hands out: anything else can name nothing.
 ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"

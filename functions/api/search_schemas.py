@@ -16,7 +16,7 @@ class SearchHit(_FromViews):
     description: str
     tags: list[str]
     user_id: str
-    username: str = Field(description="the owner's display name (seed 002's field)")
+    username: str = Field(description="the owner's display name (the portfolio clients' field name)")
     name: str = Field(description="the owner's display name")
     thumbnail_url: str | None
     score: float

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import Depends, Request
 
 from portrait.auth.roles import ADMIN
 from portrait.errors import Forbidden, Unauthorized
-from portrait.services import sessions
+from portrait.services.accounts import sessions
 
 # OpenAPI: the security requirement protected routes declare.
 BEARER_SCHEME = "bearerAuth"

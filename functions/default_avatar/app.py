@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import logger, metrics, tracer
-from portrait.services.default_avatars import ensure_default_avatar, register_lambda_context
+from portrait.services.avatars.defaults import ensure_default_avatar, register_lambda_context
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, ev
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import MetricUnit, logger, metrics, tracer
-from portrait.services.portfolio.domain_events import publish_changes
+from portrait.services.domain_events import publish_changes
 
 
 def _table(source_arn: str) -> str:

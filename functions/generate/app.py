@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import logger, metrics, tracer
 from portrait.s3_events import created_objects
-from portrait.services.generation_processing import (
+from portrait.services.generations.processing import (
     process_generation_upload,
     register_lambda_context,
 )

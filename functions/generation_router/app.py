@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import logger, metrics, tracer
 from portrait.s3_events import created_objects, notification_body
-from portrait.services.generation_routing import route_generation_upload
+from portrait.services.generations.routing import route_generation_upload
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import logger, metrics, tracer
-from portrait.services.deleted_sweep import purge_expired_avatar
+from portrait.services.hygiene.deleted_sweep import purge_expired_avatar
 
 TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 

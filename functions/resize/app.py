@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import logger, metrics, tracer
 from portrait.s3_events import created_objects
-from portrait.services.avatar_processing import (
+from portrait.services.avatars.processing import (
     process_avatar_upload,
     register_lambda_context,
 )

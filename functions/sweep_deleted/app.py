@@ -9,8 +9,8 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import logger, metrics, tracer
-from portrait.services.deleted_sweep import sweep_deleted_avatars
-from portrait.services.scheduled_sweeps import ScheduledSweep
+from portrait.services.hygiene.deleted_sweep import sweep_deleted_avatars
+from portrait.services.hygiene.scheduled_sweeps import ScheduledSweep
 
 
 @logger.inject_lambda_context

@@ -9,8 +9,8 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import logger, metrics, tracer
-from portrait.services.scheduled_sweeps import ScheduledSweep
-from portrait.services.temp_sweep import sweep_temp_uploads
+from portrait.services.hygiene.scheduled_sweeps import ScheduledSweep
+from portrait.services.hygiene.temp_sweep import sweep_temp_uploads
 
 
 @logger.inject_lambda_context

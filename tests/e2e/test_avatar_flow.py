@@ -10,9 +10,11 @@ import pytest
 import requests
 from PIL import Image
 
+from portrait.sizes import AVATAR_SIZES
+
 pytestmark = pytest.mark.e2e
 
-SIZES = {"thumbnail": 64, "small": 128, "medium": 256, "large": 512, "full": 1024}
+SIZES = AVATAR_SIZES  # portrait.sizes: the one table
 
 
 def _jpeg(width: int, height: int, colour: tuple[int, int, int]) -> bytes:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from portrait.services.accounts import Registration, normalize_email
-from portrait.services.profiles import ProfileUpdate, social_link_problem
+from portrait.services.accounts.registration import Registration, normalize_email
+from portrait.services.accounts.profiles import ProfileUpdate, social_link_problem
 
 GOOD = {"username": "Ada.L-1_", "email": " Ada@Example.COM ", "password": "correct horse battery",
         "name": "Ada"}

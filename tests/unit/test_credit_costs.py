@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portrait.services.credits import generation_cost
+from portrait.services.accounts.credits import generation_cost
 
 
 @pytest.mark.parametrize("quality, priority, cost", [

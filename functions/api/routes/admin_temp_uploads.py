@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from admin_schemas import TempSessionRemoved, TempSweepReply, TempUploadList
-from portrait.services import temp_uploads_admin
-from portrait.services.temp_uploads_admin import DeleteAllTempUploads, TempSweepRequest
+from portrait.services.hygiene import temp_uploads_admin
+from portrait.services.hygiene.temp_uploads_admin import DeleteAllTempUploads, TempSweepRequest
 from schemas import ULID_PATTERN, api_responses, body_responses
 from security import BEARER, AdminClaims
 

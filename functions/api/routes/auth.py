@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from portrait.services import accounts, sessions
-from portrait.services.accounts import Registration
-from portrait.services.sessions import Credentials
+from portrait.services.accounts import registration as accounts
+
+from portrait.services.accounts import sessions
+from portrait.services.accounts.registration import Registration
+from portrait.services.accounts.sessions import Credentials
 from schemas import (Claims, LoginReply, Message, RefreshTokenBody, RegisterReply, TokenPair,
                      api_responses, body_responses)
 from security import BEARER, CurrentClaims

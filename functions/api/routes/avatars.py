@@ -14,9 +14,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import TypeAdapter
 
 from avatar_schemas import AvatarDetail, AvatarHistory, CurrentAvatar, DeletedAvatar, UploadStarted
-from portrait.services import avatar_changes, avatar_uploads, avatars
-from portrait.services.avatar_uploads import UploadRequest
-from portrait.services.avatar_views import DEFAULT_SIZE, AvatarSize
+from portrait.services.avatars import changes as avatar_changes
+from portrait.services.avatars import uploads as avatar_uploads
+from portrait.services.avatars import reading as avatars
+from portrait.services.avatars.uploads import UploadRequest
+from portrait.sizes import DEFAULT_AVATAR_SIZE as DEFAULT_SIZE
+from portrait.sizes import AvatarSize, avatar_sizes_text
 from schemas import ULID_PATTERN, UserIdPath, api_responses, body_responses
 from security import BEARER, CurrentClaims
 
@@ -25,7 +28,7 @@ TAGS = ["avatars"]
 
 AvatarId = Annotated[str, Path(pattern=ULID_PATTERN, description="a ULID")]
 UserId = UserIdPath
-Size = Annotated[AvatarSize, Query(description="64, 128, 256, 512 or 1024 pixels a side")]
+Size = Annotated[AvatarSize, Query(description=avatar_sizes_text())]
 # The placeholder only changes with a deploy: a day fresh, then revalidated in the background.
 _PLACEHOLDER_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
 _DELETED = TypeAdapter(DeletedAvatar)

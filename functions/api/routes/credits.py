@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from generation_schemas import CreditBalanceReply, CreditGrantReply
-from portrait.services import credits
-from portrait.services.credits import GrantRequest
+from portrait.services.accounts import credits
+from portrait.services.accounts.credits import GrantRequest
 from schemas import UserIdPath, api_responses, body_responses
 from security import BEARER, AdminClaims, CurrentClaims
 

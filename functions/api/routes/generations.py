@@ -17,8 +17,8 @@ from generation_schemas import (
     GenerationStartedReply,
     GenerationStatsReply,
 )
-from portrait.services import generations
-from portrait.services.generations import GenerationRequest
+from portrait.services.generations import requests as generations
+from portrait.services.generations.requests import GenerationRequest
 from schemas import ULID_PATTERN, Message, api_responses, body_responses
 from security import BEARER, CurrentClaims
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from portrait.services import sessions
+from portrait.services.accounts import sessions
 from schemas import Jwks, api_responses
 
 router = Router()

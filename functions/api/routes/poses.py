@@ -6,8 +6,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from portrait.poses import POSE_ID_PATTERN
-from portrait.services import poses
-from portrait.services.poses import CATEGORY_PATTERN, TAG_PATTERN, NewPose
+from portrait.services.poses import listing as poses
+from portrait.services.poses.listing import CATEGORY_PATTERN, TAG_PATTERN, NewPose
 from pose_schemas import PoseFacetsReply, PoseList, PoseReply
 from schemas import api_responses, body_responses
 from security import BEARER, AdminClaims

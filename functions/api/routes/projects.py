@@ -1,4 +1,4 @@
-"""/projects and /users/{user_id}/projects: portfolio projects (seed 002's routes too)."""
+"""/projects and /users/{user_id}/projects: portfolio projects (the portfolio clients' routes too)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -42,7 +42,7 @@ def list_for_user(user_id: UserIdPath, limit: Limit = 20, cursor: Cursor = None)
 
 
 @router.get("/projects/user/<user_id>", tags=TAGS,
-            summary="A user's projects, newest first (seed 002's path)",
+            summary="A user's projects, newest first (the portfolio clients' path)",
             responses=api_responses(400, 404))
 def list_for_user_seed_path(user_id: UserIdPath, limit: Limit = 20,
                             cursor: Cursor = None) -> ProjectPage:
@@ -60,7 +60,7 @@ def update(project_id: ProjectId, body: ProjectUpdate, claims: CurrentClaims) ->
 
 
 @router.put("/projects/<project_id>", tags=TAGS, security=BEARER,
-            summary="Change a project (seed 002's verb; the same partial update as PATCH)",
+            summary="Change a project (the portfolio clients' verb; the same partial update as PATCH)",
             responses=_UPDATE_RESPONSES)
 def update_seed_verb(project_id: ProjectId, body: ProjectUpdate,
                      claims: CurrentClaims) -> ProjectReply:

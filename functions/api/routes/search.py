@@ -52,6 +52,6 @@ def reindex(claims: AdminClaims) -> ReindexQueued:
     return ReindexQueued.model_validate(rebuild.request_rebuild(claims["sub"]))
 
 
-@router.post("/admin/reindex-projects", **{**_REINDEX, "summary": "The same (seed 002's path)"})
+@router.post("/admin/reindex-projects", **{**_REINDEX, "summary": "The same (the portfolio clients' path)"})
 def reindex_seed_path(claims: AdminClaims) -> ReindexQueued:
     return reindex(claims)

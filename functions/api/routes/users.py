@@ -6,8 +6,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from portrait.services import profiles
-from portrait.services.profiles import ProfileUpdate
+from portrait.services.accounts import profiles
+from portrait.services.accounts.profiles import ProfileUpdate
 from schemas import PrivateUser, PublicUser, UserIdPath, api_responses, body_responses
 from security import BEARER, CurrentClaims
 

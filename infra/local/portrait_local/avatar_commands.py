@@ -14,25 +14,19 @@ import contextlib
 import json
 import sys
 
-from portrait_local.operator_commands import API_FUNCTION, add_target_options, target_of
+from portrait_local.operator_commands import API_FUNCTION, add_target_options, adopt_target
 from portrait_local.progress import Progress
-from portrait_local.targets import NoTarget
 
 DEFAULT_AVATAR_FUNCTION = "DefaultAvatarFunction"
 
 
 def run_ensure_defaults(args: argparse.Namespace) -> int:
-    try:
-        target = target_of(args)
-    except NoTarget as exc:
-        print(exc, file=sys.stderr)
+    target = adopt_target(args, DEFAULT_AVATAR_FUNCTION, API_FUNCTION)
+    if target is None:
         return 2
-    target.adopt_environment_of(DEFAULT_AVATAR_FUNCTION
-                                if DEFAULT_AVATAR_FUNCTION in target.template.functions()
-                                else API_FUNCTION)
     # Imported only now: portrait reads its settings from the environment just adopted.
     from portrait.observability import logger
-    from portrait.services.default_avatars import backfill_default_avatars
+    from portrait.services.avatars.defaults import backfill_default_avatars
 
     logger.registered_handler.setStream(sys.stderr)
     # stdout goes to stderr meanwhile: metrics print their EMF lines.

@@ -24,6 +24,22 @@ def target_of(args: argparse.Namespace):
                           state_dir=args.state_dir)
 
 
+def adopt_target(args: argparse.Namespace, *function_ids: str):
+    """The stack the options name, its environment adopted from the first of `function_ids`
+    the template has (an older template may lack a newer function; the API's names the
+    same tables and bucket). None, the reason printed, when there is no such stack: the
+    command then exits 2. With no function ids, nothing is adopted."""
+    try:
+        target = target_of(args)
+    except NoTarget as exc:
+        print(exc, file=sys.stderr)
+        return None
+    present = [f for f in function_ids if f in target.template.functions()]
+    if function_ids:
+        target.adopt_environment_of(present[0] if present else function_ids[-1])
+    return target
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -34,16 +50,17 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def run_create_user(args: argparse.Namespace) -> int:
+    target = adopt_target(args, API_FUNCTION)
+    if target is None:
+        return 2
     try:
-        target = target_of(args)
         password = _read_password(args)
-    except (NoTarget, ValueError) as exc:
+    except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    target.adopt_environment_of(API_FUNCTION)
     # Imported only now: the settings are read from the environment just adopted.
     from portrait.errors import PortraitError
-    from portrait.services.accounts import create_user
+    from portrait.services.accounts.registration import create_user
 
     try:
         user = create_user(username=args.username, email=args.email, password=password,
@@ -56,10 +73,8 @@ def run_create_user(args: argparse.Namespace) -> int:
 
 
 def run_rotate_key(args: argparse.Namespace) -> int:
-    try:
-        target = target_of(args)
-    except NoTarget as exc:
-        print(exc, file=sys.stderr)
+    target = adopt_target(args)
+    if target is None:
         return 2
     from portrait.store.signing_keys import rotate_signing_key
 

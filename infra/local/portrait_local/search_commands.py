@@ -14,21 +14,16 @@ import argparse
 import json
 import sys
 
-from portrait_local.operator_commands import API_FUNCTION, add_target_options, target_of
+from portrait_local.operator_commands import API_FUNCTION, add_target_options, adopt_target
 from portrait_local.progress import Progress
-from portrait_local.targets import NoTarget
 
 INDEX_FUNCTION = "IndexFunction"
 
 
 def run_reindex(args: argparse.Namespace) -> int:
-    try:
-        target = target_of(args)
-    except NoTarget as exc:
-        print(exc, file=sys.stderr)
+    target = adopt_target(args, INDEX_FUNCTION, API_FUNCTION)
+    if target is None:
         return 2
-    target.adopt_environment_of(INDEX_FUNCTION if INDEX_FUNCTION in target.template.functions()
-                                else API_FUNCTION)
     from portrait.observability import logger
     from portrait.services.search.rebuild import project_count, rebuild_search_index
 

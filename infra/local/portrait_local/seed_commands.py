@@ -11,25 +11,21 @@ import argparse
 import sys
 import time
 
-from portrait_local.operator_commands import API_FUNCTION, add_target_options, target_of
+from portrait_local.operator_commands import API_FUNCTION, add_target_options, adopt_target
 from portrait_local.progress import Progress
-from portrait_local.targets import NoTarget
 
 # Tries before seeding gives up; between them it waits 1, 2, 4, ... s (at most 30).
 SEED_ATTEMPTS = 6
 
 
 def run_seed_poses(args: argparse.Namespace) -> int:
-    try:
-        target = target_of(args)
-    except NoTarget as exc:
-        print(exc, file=sys.stderr)
+    target = adopt_target(args, API_FUNCTION)
+    if target is None:
         return 2
-    target.adopt_environment_of(API_FUNCTION)
     # Imported only now: portrait reads its settings from the environment just adopted.
     from portrait.observability import logger
     from portrait.poses.catalogue import generate_catalogue
-    from portrait.services.pose_seeding import seed_pose_catalogue
+    from portrait.services.poses.seeding import seed_pose_catalogue
 
     logger.registered_handler.setStream(sys.stderr)  # stdout says what was done, alone
     logger.setLevel("WARNING")  # the progress lines say more than one "seeded" line

@@ -10,9 +10,8 @@ import argparse
 import json
 import sys
 
-from portrait_local.operator_commands import API_FUNCTION, add_target_options, target_of
+from portrait_local.operator_commands import API_FUNCTION, add_target_options, adopt_target
 from portrait_local.progress import Progress
-from portrait_local.targets import NoTarget
 
 SWEEP_FUNCTIONS = {"temp": "SweepTempFunction", "deleted": "SweepDeletedFunction"}
 
@@ -21,26 +20,19 @@ def _run_sweep(args: argparse.Namespace):
     """The sweep's report; imported only here, after the environment is adopted,
     because portrait reads its settings from the environment once."""
     if args.sweep == "temp":
-        from portrait.services.temp_sweep import sweep_temp_uploads
+        from portrait.services.hygiene.temp_sweep import sweep_temp_uploads
 
         older_than = None if args.older_than_hours is None else round(args.older_than_hours * 3600)
         return sweep_temp_uploads(older_than_seconds=older_than, dry_run=args.dry_run)
-    from portrait.services.deleted_sweep import sweep_deleted_avatars
+    from portrait.services.hygiene.deleted_sweep import sweep_deleted_avatars
 
     return sweep_deleted_avatars(dry_run=args.dry_run)
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    try:
-        target = target_of(args)
-    except NoTarget as exc:
-        print(exc, file=sys.stderr)
+    target = adopt_target(args, SWEEP_FUNCTIONS[args.sweep], API_FUNCTION)
+    if target is None:
         return 2
-    function_id = SWEEP_FUNCTIONS[args.sweep]
-    # A template from before the sweeps has no such function: the API's environment
-    # names the same table and bucket.
-    target.adopt_environment_of(function_id if function_id in target.template.functions()
-                                else API_FUNCTION)
     from portrait.observability import logger
 
     logger.registered_handler.setStream(sys.stderr)  # stdout holds the report alone

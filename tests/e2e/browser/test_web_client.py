@@ -11,6 +11,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from portrait.sizes import AVATAR_SIZES
+
 from tests.unit.imaging import corpus
 
 from .conftest import DESKTOP, PHONE, assert_accessible_basics, screenshot
@@ -18,7 +20,7 @@ from .helpers import PASSWORD, access_token, pick_avatar_file, sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-SIZES = {"thumbnail": 64, "small": 128, "medium": 256, "large": 512, "full": 1024}
+SIZES = AVATAR_SIZES  # portrait.sizes: the one table
 
 
 def _landscape_jpeg(width: int = 1600, height: int = 1200) -> bytes:

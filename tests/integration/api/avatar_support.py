@@ -6,13 +6,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from portrait import clock
 from portrait.config import get_settings
 from portrait.ids import new_id
-from portrait.services import avatar_views
+from portrait.sizes import AVATAR_SIZES
 from portrait.store import avatars, keys, rate_limits, users
 from portrait.store.avatars import PENDING, Avatar
 
-SIZES = {"thumbnail": 64, "small": 128, "medium": 256, "large": 512, "full": 1024}
+SIZES = AVATAR_SIZES  # portrait.sizes: the one table
 ISO = "2027-01-15T08:00:00Z"
 
 
@@ -51,13 +52,13 @@ def processed_avatar(user_id: str, *, sizes=tuple(SIZES)) -> str:
     """What the processor does with a good upload: variants recorded, the avatar made current
     (the previous one soft-deleted). Returns the new avatar id."""
     avatar = pending_avatar(user_id)
-    now = avatar_views.now()
+    now = clock.now()
     variants = {size: {"key": variant_key(user_id, avatar.avatar_id, size), "width": SIZES[size],
                        "height": SIZES[size], "bytes": 1000, "content_type": "image/webp"}
                 for size in sizes}
     avatars.make_current(user_id, avatar.avatar_id, expected_status=PENDING,
                          previous_avatar_id=users.get_user(user_id).avatar_id,
-                         now_iso=avatar_views.iso(now), now=now,
+                         now_iso=clock.iso(now), now=now,
                          grace_seconds=get_settings().avatar_grace_seconds,
-                         changes={"variants": variants, "ready_at": avatar_views.iso(now)})
+                         changes={"variants": variants, "ready_at": clock.iso(now)})
     return avatar.avatar_id

@@ -108,7 +108,7 @@ ADMIN_PASSWORD = "a long admin passphrase"
 def admin(api) -> dict:
     """An administrator (only an operator can make one: `portrait admin create-user --admin`)
     and their access token."""
-    from portrait.services.accounts import create_user
+    from portrait.services.accounts.registration import create_user
 
     name = f"root_{next(_counter)}"
     user = create_user(username=name, email=f"{name}@example.com", password=ADMIN_PASSWORD,

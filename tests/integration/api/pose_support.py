@@ -32,7 +32,7 @@ def no_skeletons(api) -> None:
 
 @pytest.fixture
 def seeded(api) -> list:
-    from portrait.services.pose_seeding import seed_pose_catalogue
+    from portrait.services.poses.seeding import seed_pose_catalogue
 
     poses = catalogue_slice()
     seed_pose_catalogue(catalogue=poses)

@@ -5,8 +5,8 @@ import pytest
 
 from portrait.config import get_settings
 from portrait.ids import new_id
-from portrait.services import temp_uploads_admin
-from portrait.services.accounts import create_user
+from portrait.services.hygiene import temp_uploads_admin
+from portrait.services.accounts.registration import create_user
 from portrait.store import keys
 from portrait.store.aws import client as aws_client
 from tests.integration.api.avatar_support import member  # noqa: F401 (fixture)

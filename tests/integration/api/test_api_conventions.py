@@ -6,7 +6,7 @@ import pytest
 
 import portrait
 from portrait.poses.catalogue import generate_catalogue
-from portrait.services.pose_seeding import seed_pose_catalogue
+from portrait.services.poses.seeding import seed_pose_catalogue
 
 from portrait.config import get_settings
 from tests.integration.api.http_events import http_event
@@ -60,7 +60,7 @@ def test_every_answer_carries_the_security_headers(api) -> None:
 
 def test_unexpected_errors_are_500_without_details_and_logged_with_the_request_id(
         api, monkeypatch, structured_logs) -> None:
-    from portrait.services import profiles
+    from portrait.services.accounts import profiles
 
     def explode(user_id):
         raise RuntimeError("secret internal detail")
@@ -82,7 +82,7 @@ def test_a_write_that_keeps_losing_races_is_a_retryable_409(api, monkeypatch) ->
     from botocore.exceptions import ClientError
     from pynamodb.exceptions import UpdateError
 
-    from portrait.services import profiles
+    from portrait.services.accounts import profiles
 
     def busy(user_id):
         raise UpdateError("Failed to update item", ClientError(

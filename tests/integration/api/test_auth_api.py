@@ -169,7 +169,7 @@ def test_verify_returns_the_claims(api) -> None:
 
 
 def test_admin_created_by_the_service_logs_in_with_the_admin_role(api) -> None:
-    from portrait.services.accounts import create_user
+    from portrait.services.accounts.registration import create_user
 
     admin = create_user(username="root_admin", email="Admin@Example.com", password=PASSWORD,
                         name="Administrator", role="admin")
@@ -180,7 +180,7 @@ def test_admin_created_by_the_service_logs_in_with_the_admin_role(api) -> None:
 
 def test_create_user_applies_the_registration_rules(api) -> None:
     from portrait.errors import InvalidInput
-    from portrait.services.accounts import create_user
+    from portrait.services.accounts.registration import create_user
 
     with pytest.raises(InvalidInput, match="password"):
         create_user(username="weak", email="weak@example.com", password="weak", name="W", role="admin")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portrait.services import avatar_views
+from portrait import clock
 from portrait.store import avatars, users
 from portrait.store.avatars import EXPIRED, PENDING, PURGED, READY, REJECTED, SwitchConflict
 from tests.integration.api.avatar_support import (  # noqa: F401 (fixtures)
@@ -92,8 +92,8 @@ def test_past_grace_or_purged_is_not_found(api, member, monkeypatch) -> None:
     reply = api.delete(f"/me/avatars/{purged}", token=member["token"])
     assert reply.status == 404 and reply.error_code == "avatar_not_found"
 
-    real_now = avatar_views.now
-    monkeypatch.setattr(avatar_views, "now", lambda: real_now() + GRACE + 1)
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real_now() + GRACE + 1)
     reply = api.delete(f"/me/avatars/{replaced}", token=member["token"])
     assert reply.status == 404 and reply.error_code == "avatar_not_found"
 

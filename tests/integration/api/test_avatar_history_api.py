@@ -5,8 +5,8 @@ from datetime import datetime
 
 import pytest
 
+from portrait import clock
 from portrait.config import get_settings
-from portrait.services import avatar_views
 from portrait.store import avatars, users
 from portrait.store.avatars import EXPIRED, PENDING, SwitchConflict
 from tests.integration.api.avatar_support import (  # noqa: F401 (fixtures)
@@ -23,10 +23,10 @@ GRACE = 7 * 86400
 @pytest.fixture
 def later(monkeypatch):
     """Move the avatar rules' clock forward by some seconds."""
-    real_now = avatar_views.now
+    real_now = clock.now
 
     def move(seconds: int) -> None:
-        monkeypatch.setattr(avatar_views, "now", lambda: real_now() + seconds)
+        monkeypatch.setattr(clock, "now", lambda: real_now() + seconds)
     return move
 
 

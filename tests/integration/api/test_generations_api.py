@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portrait.services.accounts import create_user
+from portrait.services.accounts.registration import create_user
 from portrait.store import generations as generation_store
 from portrait.store import poses
 from portrait.store.poses import Pose

@@ -7,7 +7,7 @@ from collections import Counter
 from PIL import Image
 from portrait.config import get_settings
 from portrait.imaging.skeleton import render_skeleton_png
-from portrait.services.pose_seeding import seed_pose_catalogue
+from portrait.services.poses.seeding import seed_pose_catalogue
 from portrait.store import keys, poses
 from portrait.store.aws import client as aws_client
 from portrait.store.models import PoseItem, bound

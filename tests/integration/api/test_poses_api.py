@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from portrait.errors import NotFound
 from portrait.imaging.skeleton import render_skeleton_png
-from portrait.services import poses as pose_service
+from portrait.services.poses import listing as pose_service
 from portrait.store import poses
 from portrait.store.aws import client as aws_client
 
@@ -170,7 +170,7 @@ def test_facets_are_empty_before_any_pose(api) -> None:
 
 
 def test_facets_count_the_seeded_catalogue_once(api, seeded) -> None:
-    from portrait.services.pose_seeding import seed_pose_catalogue
+    from portrait.services.poses.seeding import seed_pose_catalogue
 
     expected = _facets_of(seeded)
     assert [c["name"] for c in expected["categories"]] == sorted(SEEDED_CATEGORIES)

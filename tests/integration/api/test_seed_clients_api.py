@@ -86,7 +86,7 @@ def test_the_shapes_share_one_rate_limit_per_account(api) -> None:
 
 def test_unknown_accounts_cost_an_argon2_verification_in_every_shape(api, monkeypatch) -> None:
     """login() burns a verification when no account matches, whatever the shape."""
-    from portrait.services.accounts import passwords
+    from portrait.services.accounts.registration import passwords
 
     burned: list[str] = []
     hasher = passwords()

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from portrait.config import get_settings
-from portrait.services.sessions import signing_keys
+from portrait.services.accounts.sessions import signing_keys
 
 
 def _b64(data: bytes) -> str:
@@ -133,7 +133,7 @@ def test_a_token_from_a_key_rotated_in_after_our_cache_verifies_at_once(api, tem
                                                                         monkeypatch) -> None:
     """Containers cache the key set; one that has not seen a rotation yet re-reads it
     when a token names a kid it lacks, instead of answering 401 for minutes."""
-    from portrait.services import sessions
+    from portrait.services.accounts import sessions
     from tests.conftest import provision_signing_key
 
     # Earlier tests' made-up kids used this container's re-read allowance.
@@ -147,7 +147,7 @@ def test_a_token_from_a_key_rotated_in_after_our_cache_verifies_at_once(api, tem
 
 
 def test_unknown_kids_reread_the_secret_at_most_once_per_interval(api, monkeypatch) -> None:
-    from portrait.services import sessions
+    from portrait.services.accounts import sessions
 
     forced = []
     original = sessions.load_key_set

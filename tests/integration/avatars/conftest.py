@@ -14,9 +14,9 @@ from typing import Any, Iterator
 import pytest
 from moto import mock_aws
 
+from portrait import clock
 from portrait.config import get_settings
 from portrait.ids import new_id
-from portrait.services.accounts import utc_now_iso
 from portrait.store import avatars, keys, users
 from portrait.store.avatars import PENDING, Avatar
 from portrait.store.aws import client as aws_client
@@ -71,7 +71,7 @@ class Stack:
 
     def pending_avatar(self, user_id: str) -> Avatar:
         """What starting an upload leaves behind: a pending avatar and the key its form allows."""
-        now, upload_id = utc_now_iso(), new_id()
+        now, upload_id = clock.now_iso(), new_id()
         avatar = Avatar(user_id=user_id, avatar_id=new_id(), status=PENDING, source="upload",
                         created_at=now, updated_at=now, upload_id=upload_id,
                         upload_key=keys.tmp_upload_key("avatars", user_id, upload_id),

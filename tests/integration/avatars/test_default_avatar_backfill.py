@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 import pytest
 
 from portrait.ids import new_id
-from portrait.services import default_avatars
-from portrait.services.default_avatars import (
+from portrait.services.avatars import defaults as default_avatars
+from portrait.services.avatars.defaults import (
     ABANDONED_AFTER_SECONDS,
     backfill_default_avatars,
     create_default_avatar,
@@ -21,7 +21,7 @@ from portrait.services.default_avatars import (
 from portrait.store import avatar_cleanup, avatars, users
 from portrait.store.avatars import DELETED, PENDING, PURGED, READY, Avatar
 from portrait.store.aws import client as aws_client
-from portrait_local import avatar_commands, cli
+from portrait_local import cli, operator_commands
 from portrait_local.stream_poller import StreamPoller
 from tests.integration.avatars.conftest import stream_insert
 from tests.integration.stream_support import OneShardStream
@@ -240,7 +240,7 @@ class _HereTarget:
 
 def test_the_command_prints_the_report_alone_on_stdout(stack, monkeypatch) -> None:
     user_id = _new_user(stack)
-    monkeypatch.setattr(avatar_commands, "target_of", lambda args: _HereTarget(stack.template))
+    monkeypatch.setattr(operator_commands, "target_of", lambda args: _HereTarget(stack.template))
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         assert cli.main(["avatars", "ensure-defaults", "--dry-run"]) == 0

@@ -12,8 +12,8 @@ from PIL import Image
 from portrait.config import get_settings
 from portrait.ids import new_id
 from portrait.imaging import AVATAR_SIZES
-from portrait.services import gravatar
-from portrait.services.default_avatars import create_default_avatar
+from portrait.services.avatars import gravatar
+from portrait.services.avatars.defaults import create_default_avatar
 from portrait.store import avatars, objects
 from portrait.store.avatars import DELETED, READY
 from portrait_local.filters import matches_any
@@ -180,7 +180,7 @@ def test_a_failure_soft_deletes_the_record_and_leaves_no_avatar(stack, monkeypat
 def test_an_upload_that_finishes_first_is_not_replaced_by_the_default(stack, monkeypatch) -> None:
     """Register, upload at once: the upload may become current while the default
     is still rendering. The new user's upload wins; the default is discarded."""
-    from portrait.services import default_avatars
+    from portrait.services.avatars import defaults as default_avatars
     from portrait.store.avatars import PENDING, Avatar
 
     user_id = stack.new_user()

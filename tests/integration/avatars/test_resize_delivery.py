@@ -190,7 +190,7 @@ def test_the_previous_avatar_is_soft_deleted_for_the_grace_period(stack, publish
         first.avatar_id]
     assert len(_variant_keys(stack, first)) == 5  # purged later, after the grace
     assert published[-1] == ("avatar.ready", {
-        "user_id": user_id, "avatar_id": second.avatar_id, "source": "upload",
+        "schema_version": 1, "user_id": user_id, "avatar_id": second.avatar_id, "source": "upload",
         "previous_avatar_id": first.avatar_id,
         "variants": {size: v["key"] for size, v in stack.avatar(second).variants.items()}})
 
@@ -200,7 +200,8 @@ def test_rejections_are_published_and_counted_by_reason(stack, published, capsys
     avatar = stack.upload(user_id, b"")
     stack.resize(stack.receive())
 
-    assert published == [("avatar.rejected", {"user_id": user_id, "avatar_id": avatar.avatar_id,
+    assert published == [("avatar.rejected", {"schema_version": 1, "user_id": user_id,
+                                               "avatar_id": avatar.avatar_id,
                                                "reason": "unsupported_type"})]
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines()
                if line.startswith('{"_aws"')]

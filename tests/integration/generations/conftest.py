@@ -17,8 +17,8 @@ from PIL import Image
 
 from portrait.config import get_settings
 from portrait.poses.catalogue import generate_catalogue
-from portrait.services import generations as generation_service
-from portrait.services.generations import GenerationRequest
+from portrait.services.generations import requests as generation_service
+from portrait.services.generations.requests import GenerationRequest
 from portrait.store import credits, generations, poses, users
 from portrait.store.aws import client as aws_client
 from portrait.store.poses import Pose

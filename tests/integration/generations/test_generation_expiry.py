@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from portrait.services.generation_outcomes import expire_generation
-from portrait.services.temp_sweep import sweep_temp_uploads
+from portrait.services.generations.outcomes import expire_generation
+from portrait.services.hygiene.temp_sweep import sweep_temp_uploads
 from portrait.store.generations import COMPLETED, EXPIRED
 from tests.unit.imaging.corpus import jpeg_gps_orientation6
 

@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from PIL import Image
 
 from portrait.errors import RenderFailed
-from portrait.services import rendering
+from portrait import rendering
+from portrait.rendering.preview import PreviewRenderer
 from portrait.store.generations import COMPLETED, FAILED
 from tests.unit.imaging.corpus import jpeg_gps_orientation6, png_alpha
 
@@ -34,12 +35,12 @@ class _Renderer:
             time.sleep(self.sleep)
         if self.error:
             raise self.error
-        return rendering.PreviewRenderer().render(request)
+        return PreviewRenderer().render(request)
 
 
 def _use(monkeypatch, renderer: _Renderer) -> _Renderer:
     monkeypatch.setattr(rendering, "get_renderer", lambda settings: renderer)
-    from portrait.services import generation_processing
+    from portrait.services.generations import processing as generation_processing
     monkeypatch.setattr(generation_processing, "get_renderer", lambda settings: renderer)
     return renderer
 
@@ -64,7 +65,7 @@ def test_an_sd_generation_completes_with_a_512_png_and_the_input_kept_stripped(s
     assert [kind for kind, _ in published] == ["generation.completed"]
     assert stack.balance(user_id) == 95  # a success keeps the charge
 
-    from portrait.services.generations import delete_generation
+    from portrait.services.generations.requests import delete_generation
     delete_generation(user_id, generation.generation_id)
     assert stack.keys("generations/") == [] and stack.generation(started) is None
     assert stack.counters(user_id).completed == 1  # stats outlive the record
@@ -167,7 +168,7 @@ def test_stats_counters_add_up(stack, monkeypatch):
     assert (counters.total, counters.completed, counters.failed) == (4, 2, 1)
     assert counters.credits_used == 5 + 10 + 5
     assert stack.balance(user_id) == 100 - counters.credits_used
-    from portrait.services.generations import generation_stats
+    from portrait.services.generations.requests import generation_stats
 
     stats = generation_stats(user_id)
     assert (stats.total, stats.completed, stats.failed, stats.credits_used) == (4, 2, 1, 20)

@@ -15,9 +15,9 @@ from unittest import mock
 import pytest
 from moto import mock_aws
 
+from portrait import clock
 from portrait.config import get_settings
 from portrait.ids import new_id
-from portrait.services import avatar_views
 from portrait.store import avatars, keys, users
 from portrait.store.avatars import PENDING, Avatar
 from portrait.store.aws import client as aws_client
@@ -90,11 +90,11 @@ class Hygiene:
 
     def pending_avatar(self, user_id: str, *, form_expires_at: float | None = None) -> Avatar:
         """What starting an upload leaves: a pending avatar and the key its form allows."""
-        now, upload_id = avatar_views.now(), new_id()
+        now, upload_id = clock.now(), new_id()
         expires = int(form_expires_at if form_expires_at is not None
                       else now + get_settings().upload_form_ttl_seconds)
         avatar = Avatar(user_id=user_id, avatar_id=new_id(), status=PENDING, source="upload",
-                        created_at=avatar_views.iso(now), updated_at=avatar_views.iso(now),
+                        created_at=clock.iso(now), updated_at=clock.iso(now),
                         upload_id=upload_id, content_type="image/jpeg",
                         upload_key=keys.tmp_upload_key("avatars", user_id, upload_id),
                         upload_expires_at=expires)

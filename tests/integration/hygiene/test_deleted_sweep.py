@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from portrait.config import get_settings
-from portrait.services.deleted_sweep import sweep_deleted_avatars
+from portrait.services.hygiene.deleted_sweep import sweep_deleted_avatars
 from portrait.store import avatar_cleanup, avatars, keys, users
 from portrait.store.avatars import DELETED, PURGED, READY
 from portrait.store.models import AvatarItem, bound

@@ -5,7 +5,7 @@ import time
 
 from portrait.config import get_settings
 from portrait.ids import new_id
-from portrait.services.deleted_sweep import sweep_deleted_avatars
+from portrait.services.hygiene.deleted_sweep import sweep_deleted_avatars
 from portrait.store import keys
 from portrait.store.avatars import EXPIRED, PURGED
 from tests.integration.hygiene.conftest import HOUR
@@ -39,7 +39,7 @@ def test_objects_of_expired_or_purged_records_are_orphans(hygiene) -> None:
     now = time.time()
     user_id = hygiene.new_user()
     expired = hygiene.pending_avatar(user_id, form_expires_at=now - 30 * HOUR)
-    from portrait.services.temp_sweep import sweep_temp_uploads
+    from portrait.services.hygiene.temp_sweep import sweep_temp_uploads
     assert sweep_temp_uploads(now=now).records_expired == 1
     leftover = hygiene.put(keys.avatar_variant_key(user_id, expired.avatar_id, "full", "webp"),
                            at=now - 25 * HOUR)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamModel
 
 from portrait.ids import new_id
-from portrait.services.deleted_sweep import sweep_deleted_avatars
+from portrait.services.hygiene.deleted_sweep import sweep_deleted_avatars
 from portrait.store import avatar_cleanup, keys, objects
 from portrait.store.avatars import DELETED, PURGED
 from portrait.store.aws import client as aws_client
@@ -129,7 +129,7 @@ class _Ok:
 
 @pytest.mark.parametrize("status", ["ready", "purged", "pending"])
 def test_only_soft_deleted_images_are_purged(hygiene, status) -> None:
-    from portrait.services.deleted_sweep import purge_expired_avatar
+    from portrait.services.hygiene.deleted_sweep import purge_expired_avatar
 
     user_id = hygiene.new_user()
     avatar_id = hygiene.ready_avatar(user_id)

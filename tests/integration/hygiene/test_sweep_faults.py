@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from portrait.services.temp_sweep import sweep_temp_uploads
+from portrait.services.hygiene.temp_sweep import sweep_temp_uploads
 from portrait.store.avatars import EXPIRED
 from tests.integration.faults import Faults
 from tests.integration.hygiene.conftest import HOUR

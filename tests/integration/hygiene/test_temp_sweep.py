@@ -8,7 +8,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.s3.models import s3_backends
 
 from portrait.ids import new_id
-from portrait.services.temp_sweep import sweep_temp_uploads
+from portrait.services.hygiene.temp_sweep import sweep_temp_uploads
 from portrait.store import keys
 from portrait.store.avatars import EXPIRED, PENDING
 from portrait.store.aws import client as aws_client

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from portrait.config import get_settings
-from portrait.services.portfolio import domain_events
+from portrait.services import domain_events
 from portrait.store import events
 from tests.conftest import load_function_module
 from tests.integration.api.http_events import LambdaContext
@@ -31,7 +31,7 @@ USER = {"pk": "user#U", "user_id": "U", "username": "alice", "name": "Alice", "c
 
 
 def test_project_changes_are_seed_002_events(portfolio) -> None:
-    (kind, detail), = domain_events.project_events("INSERT", None, PROJECT)
+    (kind, detail), = _pairs(domain_events.project_events("INSERT", None, PROJECT))
     assert kind == "project.created"
     assert {k: detail[k] for k in ("project_id", "user_id", "username", "title", "description",
                                    "tags", "thumbnail_url")} == {
@@ -40,24 +40,24 @@ def test_project_changes_are_seed_002_events(portfolio) -> None:
         "tags": ["react", "flask"], "thumbnail_url": None}
     assert detail["version"] == 1
     changed = {**PROJECT, "title": "Renamed", "version": Decimal(2)}
-    assert domain_events.project_events("MODIFY", PROJECT, changed)[0][0] == "project.updated"
-    (kind, detail), = domain_events.project_events("REMOVE", changed, None)
+    assert _pairs(domain_events.project_events("MODIFY", PROJECT, changed))[0][0] == "project.updated"
+    (kind, detail), = _pairs(domain_events.project_events("REMOVE", changed, None))
     assert kind == "project.deleted"
     assert detail["project_id"] == PROJECT["project_id"] and detail["version"] == 3
 
 
 def test_settled_images_and_removals_are_media_events(portfolio) -> None:
-    (kind, detail), = domain_events.media_events("MODIFY", MEDIA, READY)
+    (kind, detail), = _pairs(domain_events.media_events("MODIFY", MEDIA, READY))
     assert kind == "media.ready"
     assert {k: detail[k] for k in ("file_id", "path", "owner_id", "project_id", "mime_type")} == {
         "file_id": MEDIA["media_id"], "path": "media/u/m/display.webp",
         "owner_id": MEDIA["user_id"], "project_id": MEDIA["project_id"], "mime_type": "image/webp"}
     assert (detail["width"], detail["height"]) == (400, 300)
     rejected = {**MEDIA, "status": "rejected", "reject_reason": "corrupt", "reject_message": "m"}
-    assert domain_events.media_events("MODIFY", MEDIA, rejected)[0][1]["reason"] == "corrupt"
-    assert domain_events.media_events("MODIFY", READY, READY) == []  # no status change
-    assert domain_events.media_events("INSERT", None, MEDIA) == []
-    (kind, detail), = domain_events.media_events("REMOVE", READY, None)
+    assert _pairs(domain_events.media_events("MODIFY", MEDIA, rejected))[0][1]["reason"] == "corrupt"
+    assert _pairs(domain_events.media_events("MODIFY", READY, READY)) == []  # no status change
+    assert _pairs(domain_events.media_events("INSERT", None, MEDIA)) == []
+    (kind, detail), = _pairs(domain_events.media_events("REMOVE", READY, None))
     assert (kind, detail["media_id"]) == ("media.deleted", MEDIA["media_id"])
 
 
@@ -65,12 +65,17 @@ def test_settled_images_and_removals_are_media_events(portfolio) -> None:
     ({"name": "Alice Tan"}, 1), ({"bio": "hi"}, 1), ({"avatar_id": "A"}, 1),
     ({"credits": Decimal(4)}, 0), ({"project_count": Decimal(1)}, 0)])
 def test_only_profile_changes_are_profile_updated(portfolio, change, expected) -> None:
-    found = domain_events.profile_events("MODIFY", USER, {**USER, **change})
+    found = _pairs(domain_events.profile_events("MODIFY", USER, {**USER, **change}))
     assert len(found) == expected
     if found:
-        assert found[0] == ("profile.updated", {"user_id": "U", "username": "alice",
+        assert found[0] == ("profile.updated", {"schema_version": 1, "user_id": "U", "username": "alice",
                                                 "name": change.get("name", "Alice"),
                                                 "updated_at": None})
+
+
+def _pairs(events) -> list[tuple[str, dict]]:
+    """(name, payload) of each catalogue event, as it goes on the bus."""
+    return [(event.detail_type, event.detail()) for event in events]
 
 
 def _stream_record(table: str, sequence: str, event_name: str, old, new) -> dict:
@@ -102,11 +107,11 @@ def test_the_publisher_stops_at_the_first_failure_so_the_shard_retries_in_order(
                               {**PROJECT, "title": "C", "version": Decimal(3)})]
     sent = []
 
-    def publish(detail_type, detail):
-        if detail["title"] == "B" and not sent[1:]:
+    def publish(event):
+        if event.title == "B" and not sent[1:]:
             sent.append(None)
             raise events.PublishFailed("the bus said no")
-        sent.append((detail_type, detail["title"]))
+        sent.append((event.detail_type, event.title))
 
     monkeypatch.setattr(events, "publish", publish)
     handler = load_function_module(portfolio.template, "EventPublisherFunction").lambda_handler

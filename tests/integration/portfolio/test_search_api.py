@@ -111,7 +111,7 @@ def test_admins_queue_a_rebuild_that_index_function_runs(site, admin_token) -> N
 
 @pytest.fixture
 def admin_token(site) -> str:
-    from portrait.services.accounts import create_user
+    from portrait.services.accounts.registration import create_user
 
     create_user(username="root_search", email="root_search@example.com", password=ADMIN_PASSWORD,
                 name="Root", role="admin")

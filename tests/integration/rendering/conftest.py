@@ -12,7 +12,7 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from portrait.store.bedrock import runtime_client
+from portrait.rendering.bedrock_runtime import runtime_client
 from tests.conftest import FAKE_AWS, apply_environment
 
 MODEL_ID = "amazon.titan-image-generator-v2:0"

@@ -12,9 +12,9 @@ from PIL import Image
 
 from portrait.config import get_settings
 from portrait.errors import RenderFailed
-from portrait.services.bedrock_renderer import NEGATIVE_PROMPT, PROMPT, BedrockRenderer
-from portrait.services.rendering import RenderRequest, get_renderer
-from portrait.store.bedrock import runtime_client
+from portrait.rendering.bedrock import NEGATIVE_PROMPT, PROMPT, BedrockRenderer
+from portrait.rendering import RenderRequest, get_renderer
+from portrait.rendering.bedrock_runtime import runtime_client
 from tests.unit.rendering.poses import STANDING, png, skeleton_png
 from tests.unit.test_settings import env  # noqa: F401 (fixture: required settings only)
 

@@ -19,7 +19,8 @@ from portrait.imaging.portrait_card import (
 )
 from portrait.imaging.skeleton import limb_colour, render_skeleton_png
 from portrait.poses.keypoints import LIMBS as CATALOGUE_LIMBS
-from portrait.services.rendering import PreviewRenderer, RenderRequest
+from portrait.rendering import RenderRequest
+from portrait.rendering.preview import PreviewRenderer
 
 from ..imaging.corpus import ACCEPTED, BLUE, GREEN, RED, SECRETS, YELLOW, jpeg_gps_orientation6
 from ..imaging.corpus import quadrants

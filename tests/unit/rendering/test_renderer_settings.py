@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from portrait.config import SettingsError, get_settings
-from portrait.services.rendering import PreviewRenderer, get_renderer
+from portrait.rendering import get_renderer
+from portrait.rendering.preview import PreviewRenderer
 
 from ..test_settings import env  # noqa: F401 (fixture: required settings, nothing else set)
 

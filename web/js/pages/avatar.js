@@ -7,7 +7,6 @@ import { STATUS_LABELS, rejectReason } from "../messages.js";
 import { checkImageFile, IMAGE_TYPES, postToBucket, wireDropZone } from "../upload.js";
 import { busy, clear, formatBytes, h, notice, replace, showError, sleep, timeElement } from "../ui.js";
 
-const SIZES = ["thumbnail", "small", "medium", "large", "full"];
 const DELETABLE = ["ready", "rejected", "expired"]; // deleted ones are restored; pending ones are busy
 const POLL_LIMIT_MS = 120_000;
 
@@ -81,9 +80,9 @@ export function render(main, { params, signal }) {
   }
 
   function variantList(item) {
+    // The API lists the sizes smallest first (portrait.sizes): the page keeps no list of its own.
     return h("ul", { class: "variants", "aria-label": "Sizes of your current avatar" },
-      SIZES.filter((size) => item.variants[size]).map((size) => {
-        const variant = item.variants[size];
+      Object.entries(item.variants).map(([size, variant]) => {
         const caption = h("span", { class: "px" }, pixels(variant.width, variant.height));
         const img = h("img", { src: variant.url, alt: `Your avatar, ${size} size`, loading: "lazy", width: Math.min(variant.width ?? 200, 200), height: Math.min(variant.height ?? 200, 200) });
         // The caption states what the browser decoded, not only what the API claims.

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     # A purged avatar leaves a tombstone this long, so a late restore answers 410, not 404.
     avatar_tombstone_seconds: int = Field(30 * 86400, alias="AVATAR_TOMBSTONE_SECONDS", ge=0)
 
-    # Portfolio (seed 002): projects and their images.
+    # Portfolio: projects and their images.
     projects_per_user: int = Field(200, alias="PROJECTS_PER_USER", ge=1, le=10_000)
     media_max_bytes: int = Field(10 * 1024 * 1024, alias="MEDIA_MAX_BYTES", ge=1024,
                                  le=50 * 1024 * 1024)
@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     # Where the API queues rebuild requests for IndexFunction (only the API has it).
     search_index_queue_url: str = Field("", alias="SEARCH_INDEX_QUEUE_URL")
 
-    # Credits and generations. Costs are seed 003's (portrait.services.credits), not settings.
+    # Credits and generations. Costs are the price list's (portrait.services.accounts.credits), not settings.
     initial_credits: int = Field(100, alias="INITIAL_CREDITS", ge=0, le=1_000_000)
     # One admin grant at most this much, and no balance above credit_balance_max.
     credit_grant_max: int = Field(10_000, alias="CREDIT_GRANT_MAX", ge=1)
@@ -124,7 +124,7 @@ class Settings(BaseSettings):
     image_workers: int = Field(0, alias="IMAGE_WORKERS", ge=0, le=16)
 
     # Generated portraits. "preview" composes the photo and the pose locally, with no
-    # model; "bedrock" asks an Amazon Bedrock image model (portrait.services.rendering).
+    # model; "bedrock" asks an Amazon Bedrock image model (portrait.rendering).
     renderer: Literal["preview", "bedrock"] = Field("preview", alias="RENDERER")
     bedrock_model_id: str = Field("amazon.titan-image-generator-v2:0", alias="BEDROCK_MODEL_ID",
                                   min_length=1)

@@ -1,4 +1,4 @@
-"""Portfolio images (seed 002's thumbnailer, on the avatar pipeline's code).
+"""Portfolio images (display image and thumbnail, on the avatar pipeline's code).
 
     validate (as avatars, sides up to 8192 px) -> the whole picture upright, in sRGB,
     its longer side at most 2048 px (never upscaled) -> a WebP display image
@@ -17,6 +17,7 @@ from PIL import Image
 from portrait.imaging.prepare import upright_srgb
 from portrait.imaging.validate import Limits, SourceInfo, decode
 from portrait.imaging.variants import CONTENT_TYPES, Variant, _encode, _encoder_pool
+from portrait.sizes import MEDIA_THUMBNAIL_SIDE
 
 MEDIA_MAX_BYTES = 10 * 1024 * 1024
 MEDIA_MAX_SIDE = 8192
@@ -26,8 +27,8 @@ MEDIA_MAX_PIXELS = 8192 * 6144
 MEDIA_MIN_SIDE = 16
 DISPLAY_LONG_EDGE = 2048  # at most: a JPEG may come out a little smaller (DRAFT_SLACK)
 DRAFT_SLACK = 0.9
-THUMBNAIL_SIDE = 300
-THUMBNAIL_QUALITY = 85  # seed 002's thumbnailer: JPEG, quality 85
+THUMBNAIL_SIDE = MEDIA_THUMBNAIL_SIDE
+THUMBNAIL_QUALITY = 85  # the portfolio clients' thumbnails: JPEG, quality 85
 DISPLAY_QUALITY = 80
 DISPLAY_METHOD = 4
 
@@ -53,7 +54,7 @@ def make_media_images(data: bytes, *, limits: Limits | None = None,
     # of the display size: a 4000 x 3000 photo at 1/2 is 2000 px, which is shown as it
     # is (no resize at all) instead of a full decode and a 12 MP resize to 2048. A WebP
     # shrinks on load by the same rule; a PNG is resized to the display size with Lanczos
-    # as it decodes (validate._png_on_load); anything else still larger takes
+    # as it decodes (decoders.png_banded); anything else still larger takes
     # the same integer reduction (upright_srgb's slack).
     source = decode(data, limits, fit_within=DISPLAY_LONG_EDGE, slack=DRAFT_SLACK)
     # Never above what was decoded: a drafted JPEG is shown at its decoded size, not

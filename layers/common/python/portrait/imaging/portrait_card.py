@@ -27,8 +27,9 @@ from PIL import Image, ImageDraw, ImageFont
 from portrait.imaging.face_area import WINDOW_SHARE, face_window
 from portrait.imaging.prepare import upright_srgb
 from portrait.imaging.validate import Limits, decode
+from portrait.sizes import PORTRAIT_SIDES
 
-CARD_SIDES = {"sd": 512, "hd": 1024}
+CARD_SIDES = PORTRAIT_SIDES
 BACKGROUND = (17, 19, 28)
 FRAME = (58, 63, 80)
 LABEL_INK = (138, 145, 163)

@@ -1,6 +1,6 @@
 """The avatar variants: centre-cropped squares, encoded without any metadata.
 
-Pipeline (DESIGN.md section 9): validate and decode (a JPEG shrunk on load),
+Pipeline (docs/ARCHITECTURE.md §9): validate and decode (a JPEG shrunk on load),
 cut the square once at the largest size, then a cascade: each smaller size is
 resized from the previous one. Each image is handed to the encoder pool as
 soon as it exists, so the 1024 encode (the longest step) overlaps the rest.
@@ -25,10 +25,8 @@ from PIL import Image
 from portrait.imaging.heap import release_free_memory
 from portrait.imaging.prepare import square_source
 from portrait.imaging.validate import AVATAR_LIMITS, Limits, SourceInfo, decode
+from portrait.sizes import AVATAR_SIZES
 
-AVATAR_SIZES: Mapping[str, int] = {
-    "thumbnail": 64, "small": 128, "medium": 256, "large": 512, "full": 1024,
-}
 OUTPUT_FORMATS = ("webp", "jpeg")
 CONTENT_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
@@ -43,7 +41,8 @@ WEBP_QUALITY = 80
 # for 12 % fewer bytes); method 5 pays back within 10 views only at 1024 px.
 # AVATAR_WEBP_METHOD and AVATAR_WEBP_ALPHA_METHOD override them (one method, every size).
 WEBP_METHOD = 6
-WEBP_ALPHA_METHOD: Mapping[int, int] = {1024: 5, 512: 4, 256: 4, 128: 4, 64: 4}
+# Per size, the nearest listed size's method applies (webp_method_for): 5 from 1024 px up, 4 below.
+WEBP_ALPHA_METHOD: Mapping[int, int] = {1024: 5, 512: 4}
 JPEG_QUALITY = 85
 _FLATTEN_ON = (255, 255, 255)  # JPEG has no alpha: transparent areas become white
 

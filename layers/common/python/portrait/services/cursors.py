@@ -12,6 +12,7 @@ import json
 import re
 
 from portrait.errors import InvalidInput
+from portrait.ids import ULID_PATTERN
 
 
 def encode_cursor(name: str, value: str) -> str:
@@ -33,3 +34,16 @@ def decode_cursor(cursor: str, name: str, *, pattern: re.Pattern[str]) -> str:
 
 def invalid_cursor() -> InvalidInput:
     return InvalidInput("the cursor is not one this API issued", code="invalid_cursor")
+
+
+def after_cursor(last_id: str | None) -> str | None:
+    """The cursor of a page of records listed by id that ends at `last_id`; None when
+    there is no next page."""
+    return encode_cursor("after", last_id) if last_id else None
+
+
+def after_id(cursor: str | None, *, pattern: re.Pattern[str] = ULID_PATTERN) -> str | None:
+    """The id the page continues after (None for the first page). It is applied to the
+    caller's own partition only, so a forged cursor can skip records but never reveal
+    another user's."""
+    return decode_cursor(cursor, "after", pattern=pattern) if cursor else None

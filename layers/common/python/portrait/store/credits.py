@@ -1,7 +1,7 @@
 """Credit balances, their ledger, and the generation stats kept beside the balance.
 
 Money-like numbers move only inside conditional writes and transactions
-(DESIGN.md §4): a balance is decremented only under `credits >= cost`, and
+(docs/ARCHITECTURE.md §4): a balance is decremented only under `credits >= cost`, and
 every movement writes its ledger entry in the same transaction, conditioned
 on the entry not existing yet. Charge and refund entries are keyed on their
 generation, so the ledger itself forbids a second refund.

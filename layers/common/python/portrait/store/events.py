@@ -1,10 +1,11 @@
-"""Domain events on the EventBridge bus (detail-type such as "avatar.ready")."""
+"""Domain events onto the EventBridge bus: `detail-type` is the event's name and `detail`
+its payload, both from the event catalogue (portrait.events)."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from portrait.config import get_settings
+from portrait.events import DomainEvent
 from portrait.store.aws import client
 
 SOURCE = "portrait"
@@ -14,13 +15,13 @@ class PublishFailed(RuntimeError):
     pass
 
 
-def publish(detail_type: str, detail: dict[str, Any]) -> None:
+def publish(event: DomainEvent) -> None:
     reply = client("events").put_events(Entries=[{
         "EventBusName": get_settings().event_bus_name,
         "Source": SOURCE,
-        "DetailType": detail_type,
-        "Detail": json.dumps(detail, default=str),
+        "DetailType": event.detail_type,
+        "Detail": json.dumps(event.detail()),
     }])
     if reply.get("FailedEntryCount"):
         # Raise so an at-least-once consumer retries rather than silently dropping the event.
-        raise PublishFailed(f"{detail_type}: {reply['Entries'][0].get('ErrorMessage')}")
+        raise PublishFailed(f"{event.detail_type}: {reply['Entries'][0].get('ErrorMessage')}")

@@ -1,4 +1,4 @@
-"""Object keys (DESIGN.md §3). Built by the server from ids it generated:
+"""Object keys (docs/ARCHITECTURE.md §3). Built by the server from ids it generated:
 a client's file name never reaches a key. Pure functions, no AWS."""
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""The portfolio (seed 002): projects, their images, and the events they publish."""
+"""The portfolio: projects, their images, and the events they publish."""

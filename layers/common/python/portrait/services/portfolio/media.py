@@ -11,20 +11,19 @@ images are gone, which no sweep would notice.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from portrait import clock
 from portrait.errors import NotFound
 from portrait.observability import MetricUnit, logger, metrics
-from portrait.services.cursors import decode_cursor, encode_cursor
+from portrait.services.cursors import after_cursor, after_id
 from portrait.services.portfolio.projects import find_project, owned_project
-from portrait.services.portfolio.views import MediaView, Page, media_view, now_iso_ms
+from portrait.services.portfolio.views import MediaView, Page, media_view
 from portrait.store import objects
 from portrait.store.portfolio import media as store
 from portrait.store.portfolio import projects
 from portrait.store.portfolio.media import READY, Media
 
-_ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 
 
 def _not_found() -> NotFound:
@@ -43,11 +42,11 @@ def get_media(media_id: str, viewer_id: str | None) -> MediaView:
 
 def _page(items: list[Media], last: str | None) -> Page:
     return Page(items=[media_view(m) for m in items],
-                next_cursor=encode_cursor("after", last) if last else None)
+                next_cursor=after_cursor(last))
 
 
 def _after(cursor: str | None) -> str | None:
-    return decode_cursor(cursor, "after", pattern=_ULID) if cursor else None
+    return after_id(cursor)
 
 
 def list_project_media(project_id: str, *, limit: int, cursor: str | None) -> Page:
@@ -90,7 +89,7 @@ def remove_media(media: Media, *, project_deleted: bool = False) -> bool:
     removed = store.delete_record(media.media_id)
     objects.delete_objects(media.keys)
     if media.project_id and not project_deleted:
-        projects.clear_cover(media.project_id, media_id=media.media_id, now_iso=now_iso_ms())
+        projects.clear_cover(media.project_id, media_id=media.media_id, now_iso=clock.now_iso())
     return removed
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.imaging import sniff
@@ -20,8 +21,8 @@ from portrait.imaging.media import MediaImages, make_media_images, media_limits
 from portrait.imaging.validate import rejected
 from portrait.observability import MetricUnit, count_by, logger, metrics
 from portrait.s3_events import UploadedObject
-from portrait.services.avatar_views import iso, now
-from portrait.services.portfolio.views import now_iso_ms
+
+from portrait.services.uploads import issued_upload
 from portrait.store import keys, objects
 from portrait.store.idempotency import idempotent
 from portrait.store.portfolio import media as store
@@ -41,11 +42,8 @@ class MediaOutcome:
 @idempotent(key_prefix="media-upload", data_keyword_argument="upload",
             key_jmespath="[bucket, key, etag]", output=MediaOutcome)
 def process_media_upload(*, upload: UploadedObject) -> MediaOutcome:
-    settings = get_settings()
-    tmp = keys.parse_tmp_key(upload.key)
-    if upload.bucket != settings.media_bucket or tmp is None or tmp.kind != "media":
-        logger.warning("dropping an event for a key we did not issue",
-                       extra={"bucket": upload.bucket, "key": upload.key})
+    tmp = issued_upload(upload, "media")
+    if tmp is None:
         return MediaOutcome("dropped", reason="unknown_key")
     media = store.get_media(tmp.upload_id)
     if media is None or media.user_id != tmp.user_id:
@@ -84,8 +82,8 @@ def _process(media: Media, upload: UploadedObject) -> MediaOutcome:
         objects.delete_objects([upload.key])
         return MediaOutcome("dropped", media.media_id, reason="project_deleted")
     parts = _store_images(media, images)
-    ready = store.settle(media.media_id, status=READY, now_iso=iso(now()), changes={
-        **parts, "ready_at": iso(now()),
+    ready = store.settle(media.media_id, status=READY, now_iso=clock.iso(clock.now()), changes={
+        **parts, "ready_at": clock.iso(clock.now()),
         "original": {"format": images.source.format, "width": images.source.width,
                      "height": images.source.height, "frames": images.source.frames,
                      **original}})
@@ -113,16 +111,16 @@ def _store_images(media: Media, images: MediaImages) -> dict[str, dict]:
 
 
 def _cover_if_none(media: Media, thumbnail_key: str) -> None:
-    """The first ready image of a project without a cover becomes its cover (seed 002's
+    """The first ready image of a project without a cover becomes its cover (the portfolio clients'
     thumbnailer did this); a project that has one keeps it."""
     if media.project_id:
         projects.set_cover(media.project_id, media_id=media.media_id, key=thumbnail_key,
-                           now_iso=now_iso_ms(), only_if_unset=True)
+                           now_iso=clock.now_iso(), only_if_unset=True)
 
 
 def _reject(media: Media, upload: UploadedObject, rejection: ImageRejected,
             original: dict) -> MediaOutcome:
-    changed = store.settle(media.media_id, status=REJECTED, now_iso=iso(now()), changes={
+    changed = store.settle(media.media_id, status=REJECTED, now_iso=clock.iso(clock.now()), changes={
         "reject_reason": rejection.reason, "reject_message": rejection.message,
         "original": {k: v for k, v in original.items() if v is not None}})
     objects.delete_objects([upload.key])

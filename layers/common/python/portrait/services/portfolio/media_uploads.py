@@ -1,6 +1,6 @@
 """Starting a portfolio upload: a presigned POST form for tmp/media/ and the pending record.
 
-The avatar path's twin (services.avatar_uploads): the same content types and
+The avatar path's twin (services/avatars/uploads.py): the same content types and
 form rules, with the portfolio's own size cap and rate limit. The image id is
 also the upload id in the key, so ThumbnailFunction finds the record with one
 strongly consistent read.
@@ -13,13 +13,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from portrait import clock
 from portrait.config import get_settings
 from portrait.ids import new_id
 from portrait.observability import MetricUnit, metrics
-from portrait.services.avatar_uploads import ALLOWED_CONTENT_TYPES, ImageContentType, allowed_content_type
-from portrait.services.avatar_views import iso, now
+from portrait.services.uploads import ImageContentType, UploadForm, allowed_content_type, issue_form
 from portrait.services.portfolio.projects import owned_project
-from portrait.store import keys, objects, rate_limits
+from portrait.store import rate_limits
 from portrait.store.portfolio import media as store
 from portrait.store.portfolio.media import PENDING, Media
 from portrait.text import SingleLine
@@ -46,14 +46,9 @@ class MediaUploadRequest(BaseModel):
 
 
 @dataclass(frozen=True)
-class MediaUploadForm:
+class MediaUploadForm(UploadForm):
     upload_id: str
     media_id: str
-    url: str
-    fields: dict[str, str]
-    expires_at: str
-    max_bytes: int
-    content_type: str
 
 
 def start_media_upload(user_id: str, request: MediaUploadRequest) -> MediaUploadForm:
@@ -64,19 +59,13 @@ def start_media_upload(user_id: str, request: MediaUploadRequest) -> MediaUpload
     if request.project_id:
         owned_project(user_id, request.project_id)
     rate_limits.hit("media_upload", user_id, limit=settings.media_uploads_per_minute)
-    started = now()
     media_id = new_id()
-    key = keys.tmp_upload_key("media", user_id, media_id)
-    form = objects.presigned_upload_form(
-        key, content_types=ALLOWED_CONTENT_TYPES, content_type=content_type,
-        max_bytes=settings.media_max_bytes, expires_in=settings.upload_form_ttl_seconds)
-    expires_at = started + settings.upload_form_ttl_seconds
+    issued = issue_form("media", user_id, media_id, content_type=content_type,
+                        max_bytes=settings.media_max_bytes)
     store.create_media(Media(
         media_id=media_id, user_id=user_id, project_id=request.project_id, status=PENDING,
-        content_type=content_type, upload_key=key, upload_expires_at=expires_at,
-        original_filename=_display_name(request.filename), created_at=iso(started),
-        updated_at=iso(started)))
+        content_type=content_type, upload_key=issued.key, upload_expires_at=issued.expires_at,
+        original_filename=_display_name(request.filename),
+        created_at=clock.iso(issued.issued_at), updated_at=clock.iso(issued.issued_at)))
     metrics.add_metric(name="MediaUploadStarted", unit=MetricUnit.Count, value=1)
-    return MediaUploadForm(upload_id=media_id, media_id=media_id, url=form["url"],
-                           fields=form["fields"], expires_at=iso(expires_at),
-                           max_bytes=settings.media_max_bytes, content_type=content_type)
+    return MediaUploadForm(**vars(issued.form), upload_id=media_id, media_id=media_id)

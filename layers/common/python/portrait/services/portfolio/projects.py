@@ -6,17 +6,17 @@ published from the table's stream (services.portfolio.domain_events).
 """
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import Forbidden, InvalidInput, NotFound
-from portrait.ids import new_id
+from portrait.ids import ULID_PATTERN, new_id
 from portrait.observability import MetricUnit, metrics
-from portrait.services.cursors import decode_cursor, encode_cursor
-from portrait.services.portfolio.views import (Page, ProjectView, load_owner, now_iso_ms,
+from portrait.services.cursors import after_cursor, after_id
+from portrait.services.portfolio.views import (Page, ProjectView, load_owner,
                                                owner_of, project_view)
 from portrait.store import users
 from portrait.store.portfolio import media as media_store
@@ -25,7 +25,6 @@ from portrait.store.portfolio.projects import Project
 from portrait.text import MultiLine, SingleLine, is_web_url
 
 MAX_TAGS = 20
-_ULID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
                   Field(examples=["Expense Tracker"]), SingleLine]
@@ -57,7 +56,7 @@ def _link(link: str | None) -> str | None:
 
 
 class ProjectCreate(BaseModel):
-    """POST /projects (seed 002's shape)."""
+    """POST /projects (the portfolio clients' shape)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -96,7 +95,7 @@ class ProjectUpdate(BaseModel):
 class CoverChoice(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    media_id: Annotated[str, Field(pattern=_ULID.pattern, description="one of the project's "
+    media_id: Annotated[str, Field(pattern=ULID_PATTERN.pattern, description="one of the project's "
                                                                       "ready images")]
 
 
@@ -123,7 +122,7 @@ def create_project(user_id: str, request: ProjectCreate) -> ProjectView:
     user = users.get_user(user_id)
     if user is None:
         raise NotFound("no such user", code="user_not_found")
-    now = now_iso_ms()
+    now = clock.now_iso()
     project = Project(project_id=new_id(), user_id=user_id, username=user.username,
                       title=request.title, description=request.description,
                       tags=tuple(request.tags), link=request.link, created_at=now,
@@ -143,18 +142,18 @@ def list_user_projects(user_id: str, *, limit: int, cursor: str | None) -> Page:
     user = users.get_user(user_id)
     if user is None:
         raise NotFound("no such user", code="user_not_found")
-    after = decode_cursor(cursor, "after", pattern=_ULID) if cursor else None
+    after = after_id(cursor)
     items, last = store.list_user_projects(user_id, limit=limit, after=after)
     owner = owner_of(user, user_id)
     return Page(items=[project_view(p, owner) for p in items],
-                next_cursor=encode_cursor("after", last) if last else None)
+                next_cursor=after_cursor(last))
 
 
 def update_project(user_id: str, project_id: str, request: ProjectUpdate) -> ProjectView:
     project = owned_project(user_id, project_id)
     changes = request.model_dump(include=request.model_fields_set)
     if changes:
-        project = store.update_project(project, changes, now_iso=now_iso_ms())
+        project = store.update_project(project, changes, now_iso=clock.now_iso())
     return project_view(project, load_owner(project))
 
 
@@ -174,7 +173,7 @@ def choose_cover(user_id: str, project_id: str, choice: CoverChoice) -> ProjectV
     if image.status != media_store.READY:
         raise InvalidInput("the image is not ready yet", code="media_not_ready")
     project = store.set_cover(project_id, media_id=image.media_id, key=image.thumbnail["key"],
-                              now_iso=now_iso_ms(), only_if_unset=False)
+                              now_iso=clock.now_iso(), only_if_unset=False)
     if project is None:
         raise _not_found()
     return project_view(project, load_owner(project))

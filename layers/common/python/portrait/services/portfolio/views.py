@@ -5,18 +5,13 @@ in production, a presigned GET locally); nothing here exposes an upload key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
-from portrait.services.avatars import current_links
+from portrait.services.avatars.reading import current_links
 from portrait.store import objects, users
 from portrait.store.portfolio.media import READY, Media
 from portrait.store.portfolio.projects import Project
 from portrait.store.users import User
 
-
-def now_iso_ms() -> str:
-    """Now, to the millisecond: project versions are ordered by it (the search index)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -30,7 +25,7 @@ class Owner:
 @dataclass(frozen=True)
 class ProjectView:
     project_id: str
-    id: str  # seed 002's name for it
+    id: str  # the portfolio clients' name for it
     user_id: str
     username: str
     name: str

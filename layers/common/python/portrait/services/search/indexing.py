@@ -3,7 +3,7 @@
 Events arrive at least once and in any order. Every write carries the
 project's version, and the index keeps only the newest (portrait.search.port):
 the same event three times, or an older one after a newer, changes nothing.
-The display name is not in the project events (seed 002's payload has the
+The display name is not in the project events (the portfolio clients' payload has the
 account name): it is read from the users table as the document is written,
 and profile.updated rewrites it on all of the user's documents.
 """

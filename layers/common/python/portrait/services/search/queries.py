@@ -1,4 +1,4 @@
-"""GET /search and GET /search/suggest: seed 002's search, on the port.
+"""GET /search and GET /search/suggest: project search, on the port.
 
 The engine answers with documents; this shapes them for clients (URLs from
 keys, page counts) and turns an engine that cannot answer into a 503 the
@@ -26,7 +26,7 @@ class SearchResultView:
     description: str
     tags: list[str]
     user_id: str
-    username: str  # seed 002's field: the display name
+    username: str  # the portfolio clients' field name; it holds the display name
     name: str
     thumbnail_url: str | None
     score: float

@@ -1,1 +1,1 @@
-"""Portfolio storage (seed 002): the projects and media tables."""
+"""Portfolio storage: the projects and media tables."""

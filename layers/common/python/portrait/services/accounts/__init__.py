@@ -1,0 +1,2 @@
+"""Accounts: registration, sessions (login, token rotation, logout), profiles
+and credits."""

@@ -1,0 +1,2 @@
+"""Avatars: upload forms, processing into variants, defaults (identicon or Gravatar),
+reading the current one and the history, deleting and restoring."""

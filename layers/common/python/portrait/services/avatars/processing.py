@@ -1,0 +1,151 @@
+"""Processing an uploaded avatar: validate, make the variants, switch, clean up.
+
+S3 delivers ObjectCreated events at least once and in any order, so this is
+idempotent twice over: Powertools remembers each finished upload (bucket +
+key + etag), and every state change is conditioned on the avatar still being
+pending, so even a repeat that slips past the record changes nothing.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from portrait import clock
+from portrait.events import AvatarRejected
+from portrait.config import get_settings
+from portrait.errors import ImageRejected
+from portrait.imaging import sniff
+from portrait.imaging.validate import Limits, rejected
+from portrait.s3_events import UploadedObject
+from portrait.observability import MetricUnit, count_by, logger, metrics
+from portrait.services.avatars.variants import (
+    AvatarSettled,
+    ready_changes,
+    ready_event,
+    render_variants,
+    store_variants,
+    switch_to,
+)
+from portrait.services.uploads import issued_upload
+from portrait.store import avatars, events, objects, users
+from portrait.store.avatars import PENDING, READY, REJECTED, Avatar
+from portrait.store.idempotency import idempotent, register_lambda_context
+
+__all__ = ["AvatarUpload", "UploadOutcome", "AvatarNotFoundYet", "process_avatar_upload",
+           "register_lambda_context"]
+
+
+AvatarUpload = UploadedObject  # one ObjectCreated notification, its key URL-decoded
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    outcome: str  # ready | rejected | unchanged (already settled) | dropped
+    avatar_id: str | None = None
+    reason: str | None = None
+
+
+class AvatarNotFoundYet(LookupError):
+    """The upload's avatar is not visible yet (the by_upload index is eventually
+    consistent); raised so the message comes back and is tried again."""
+
+
+@idempotent(key_prefix="avatar-upload", data_keyword_argument="upload",
+            key_jmespath="[bucket, key, etag]", output=UploadOutcome)
+def process_avatar_upload(*, upload: AvatarUpload) -> UploadOutcome:
+    tmp = issued_upload(upload, "avatars")
+    if tmp is None:
+        return UploadOutcome("dropped", reason="unknown_key")
+    found = avatars.find_by_upload(tmp.upload_id)
+    if found is None:
+        raise AvatarNotFoundYet(f"no avatar for upload {tmp.upload_id} yet")
+    user_id, avatar_id = found
+    if user_id != tmp.user_id:
+        logger.warning("dropping an upload whose key names another user than the avatar's owner",
+                       extra={"key": upload.key, "owner": user_id})
+        objects.delete_objects([upload.key])
+        return UploadOutcome("dropped", reason="owner_mismatch")
+    avatar = avatars.get_avatar(user_id, avatar_id)
+    if avatar is None or avatar.status != PENDING:
+        return _already_settled(avatar, upload)
+    if users.get_user(user_id) is None:  # the account was closed meanwhile
+        objects.delete_objects([upload.key])
+        return UploadOutcome("dropped", avatar_id, reason="user_missing")
+    return _process(avatar, upload)
+
+
+def _process(avatar: Avatar, upload: AvatarUpload) -> UploadOutcome:
+    settings = get_settings()
+    started = time.perf_counter()
+    try:
+        stored = objects.read_object(upload.key, max_bytes=settings.avatar_max_bytes)
+    except objects.ObjectMissing:
+        # Swept or replaced since the event was sent; its own event (if any) follows.
+        logger.info("the upload is gone; nothing to process", extra={"key": upload.key})
+        return UploadOutcome("dropped", avatar.avatar_id, reason="object_missing")
+    original = {"bytes": stored.size, "etag": stored.etag}
+    try:
+        if stored.size > settings.avatar_max_bytes:  # judged by HEAD: the body was never read
+            raise rejected("too_large", f"the file is {stored.size} bytes; "
+                                        f"the limit is {settings.avatar_max_bytes}",
+                           Limits(max_bytes=settings.avatar_max_bytes))
+        variant_set = render_variants(stored.body, settings)
+    except ImageRejected as rejection:
+        return _reject(avatar, upload, rejection, {**original, "format": sniff(stored.body)})
+
+    variants = store_variants(avatar.user_id, avatar.avatar_id, variant_set)
+    try:
+        previous = switch_to(avatar.user_id, avatar.avatar_id,
+                             ready_changes(variant_set, variants, etag=stored.etag))
+    except AvatarSettled:
+        return UploadOutcome("unchanged", avatar.avatar_id)
+    objects.delete_objects([upload.key])
+    events.publish(ready_event(avatar.user_id, avatar.avatar_id, "upload", variants, previous))
+    metrics.add_metric(name="AvatarProcessed", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="AvatarBytesIn", unit=MetricUnit.Bytes, value=stored.size)
+    metrics.add_metric(name="AvatarBytesOut", unit=MetricUnit.Bytes,
+                       value=sum(len(v.body) for v in variant_set.variants))
+    metrics.add_metric(name="AvatarProcessingTime", unit=MetricUnit.Milliseconds,
+                       value=(time.perf_counter() - started) * 1000)
+    logger.info("avatar ready", extra={"avatar_id": avatar.avatar_id, "user_id": avatar.user_id,
+                                       "replaced": previous})
+    return UploadOutcome("ready", avatar.avatar_id)
+
+
+def _reject(avatar: Avatar, upload: AvatarUpload, rejection: ImageRejected,
+            original: dict) -> UploadOutcome:
+    changed = avatars.mark_rejected(avatar.user_id, avatar.avatar_id, reason=rejection.reason,
+                                    message=rejection.message, now_iso=clock.now_and_iso()[1],
+                                    original={k: v for k, v in original.items() if v is not None})
+    objects.delete_objects([upload.key])
+    if not changed:
+        return UploadOutcome("unchanged", avatar.avatar_id)
+    _publish_rejected(avatar.user_id, avatar.avatar_id, rejection.reason)
+    count_by("AvatarRejected", reason=rejection.reason)
+    logger.info("avatar rejected", extra={"avatar_id": avatar.avatar_id,
+                                          "reason": rejection.reason, "detail": rejection.detail})
+    return UploadOutcome("rejected", avatar.avatar_id, rejection.reason)
+
+
+def _publish_rejected(user_id: str, avatar_id: str, reason: str) -> None:
+    events.publish(AvatarRejected(user_id=user_id, avatar_id=avatar_id, reason=reason))
+
+
+def _already_settled(avatar: Avatar | None, upload: AvatarUpload) -> UploadOutcome:
+    """A late or repeated event: the avatar and the user are left as they are.
+
+    The upload is deleted (nothing will ever read it). If this very upload
+    settled the avatar, an earlier attempt stopped after the switch (the
+    publish or the delete failed), so its event is published again: domain
+    events are at least once, and their consumers are idempotent.
+    """
+    objects.delete_objects([upload.key])
+    if avatar is None:
+        return UploadOutcome("dropped", reason="avatar_missing")
+    if (avatar.original or {}).get("etag") == upload.etag.strip('"'):
+        if avatar.status == READY:
+            events.publish(ready_event(avatar.user_id, avatar.avatar_id, "upload",
+                                       avatar.variants, None))
+        elif avatar.status == REJECTED:
+            _publish_rejected(avatar.user_id, avatar.avatar_id, avatar.reject_reason or "")
+    return UploadOutcome("unchanged", avatar.avatar_id)

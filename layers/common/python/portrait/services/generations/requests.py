@@ -1,0 +1,180 @@
+"""AI portraits from the user's side: start one (pay, get an upload form), read them,
+page through the history, delete one, and the stats.
+
+Starting charges the credits and records the pending generation in one
+transaction (portrait.store.generations); the photo then goes straight to S3
+with the form, and the generate functions take it from there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from portrait import clock
+from portrait.config import get_settings
+from portrait.errors import NotFound
+from portrait.ids import new_id
+from portrait.observability import MetricUnit, logger, metrics
+from portrait.services import cursors
+from portrait.services.accounts.credits import generation_cost
+from portrait.services.uploads import ImageContentType, UploadForm, allowed_content_type, issue_form
+from portrait.store import credits, generations, keys, objects, poses, rate_limits
+from portrait.store.generations import PENDING, Generation
+
+
+
+class GenerationRequest(BaseModel):
+    # Strict: JSON's own types as the schema says (no 0 for false, no "5" for 5).
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    pose_id: Annotated[str, Field(min_length=1, max_length=64, description="from GET /poses")]
+    quality: Literal["sd", "hd"] = Field("sd", description="sd: 512 px, hd: 1024 px (+2 credits)")
+    priority: bool = Field(False, description="a faster lane (+3 credits)")
+    content_type: ImageContentType  # of the photo
+
+
+@dataclass(frozen=True)
+class GenerationView:
+    generation_id: str
+    status: str
+    pose_id: str
+    quality: str
+    priority: bool
+    credits_charged: int
+    created_at: str
+    updated_at: str
+    started_at: str | None
+    completed_at: str | None
+    processing_seconds: float | None
+    output_url: str | None
+    input_url: str | None
+    width: int | None
+    height: int | None
+    error: dict[str, str] | None
+    refunded: bool
+
+
+@dataclass(frozen=True)
+class GenerationStarted:
+    generation: GenerationView
+    upload: UploadForm
+
+
+@dataclass(frozen=True)
+class HistoryMeta:
+    total: int
+    limit: int
+    next_cursor: str | None
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class GenerationHistory:
+    items: list[GenerationView]
+    meta: HistoryMeta
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    total: int
+    completed: int
+    failed: int
+    average_processing_seconds: float
+    credits_used: int
+
+
+def generation_view(g: Generation) -> GenerationView:
+    error = {"reason": g.error_reason, "message": g.error_message or ""} if g.error_reason else None
+    return GenerationView(
+        generation_id=g.generation_id, status=g.status, pose_id=g.pose_id, quality=g.quality,
+        priority=g.priority, credits_charged=g.credits_charged, created_at=g.created_at,
+        updated_at=g.updated_at, started_at=g.started_at, completed_at=g.completed_at,
+        processing_seconds=None if g.processing_ms is None else round(g.processing_ms / 1000, 3),
+        output_url=objects.private_url(g.output_key) if g.output_key else None,
+        input_url=objects.private_url(g.source_key) if g.source_key else None,
+        width=g.output.get("width"), height=g.output.get("height"), error=error,
+        refunded=g.refunded_at is not None)
+
+
+def start_generation(user_id: str, request: GenerationRequest) -> GenerationStarted:
+    """Charge the cost, record the pending generation, and hand out the photo's upload form.
+
+    404 for an unknown pose, 402 (with balance and cost) when the balance is short.
+    """
+    settings = get_settings()
+    content_type = allowed_content_type(request.content_type, "photos")
+    if poses.get_pose(request.pose_id) is None:
+        raise NotFound("no such pose", code="pose_not_found")
+    cost = generation_cost(request.quality, request.priority)
+    # A request that cannot be paid for costs no rate-limit quota. Only a hint: the
+    # charge's own transaction is what guarantees the balance never goes negative.
+    balance = credits.balance(user_id)
+    if balance is not None and balance < cost:
+        raise credits.insufficient(balance, cost)
+    rate_limits.hit("generation_start", user_id, limit=settings.generation_starts_per_minute)
+    generation_id = new_id()
+    issued = issue_form("generations", user_id, generation_id, content_type=content_type,
+                        max_bytes=settings.avatar_max_bytes)
+    generation = Generation(
+        user_id=user_id, generation_id=generation_id, status=PENDING, pose_id=request.pose_id,
+        quality=request.quality, priority=request.priority, credits_charged=cost,
+        content_type=content_type, input_key=issued.key, created_at=clock.iso(issued.issued_at),
+        updated_at=clock.iso(issued.issued_at), upload_expires_at=issued.expires_at)
+    generations.create_charged(generation)
+    metrics.add_metric(name="GenerationStarted", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="CreditsCharged", unit=MetricUnit.Count, value=generation.credits_charged)
+    logger.info("generation started", extra={"generation_id": generation_id, "user_id": user_id,
+                                             "cost": generation.credits_charged})
+    return GenerationStarted(generation=generation_view(generation), upload=issued.form)
+
+
+def _own(user_id: str, generation_id: str) -> Generation:
+    """The caller's generation; someone else's id answers 404 like a missing one."""
+    generation = generations.get_generation(user_id, generation_id)
+    if generation is None:
+        raise NotFound("no such generation", code="generation_not_found")
+    return generation
+
+
+def get_generation(user_id: str, generation_id: str) -> GenerationView:
+    return generation_view(_own(user_id, generation_id))
+
+
+def generation_history(user_id: str, *, limit: int, cursor: str | None = None) -> GenerationHistory:
+    """Newest first; `meta.total` is the count of records kept (a counter, not a scan)."""
+    after = cursors.after_id(cursor)
+    items, last = generations.list_generations(user_id, limit=limit, after=after)
+    counters = credits.generation_counters(user_id)
+    return GenerationHistory(
+        items=[generation_view(g) for g in items],
+        meta=HistoryMeta(total=counters.records if counters else 0, limit=limit,
+                         next_cursor=cursors.after_cursor(last),
+                         has_more=last is not None))
+
+
+def delete_generation(user_id: str, generation_id: str) -> None:
+    """The record and its objects. 409 while it is still pending or processing."""
+    generation = _own(user_id, generation_id)
+    generations.delete_settled(user_id, generation_id)
+    # The record goes first: objects without a record are orphans the nightly sweep
+    # removes, while a record without its objects would show broken links.
+    failed = objects.delete_objects(
+        [generation.input_key]
+        + [o.key for page in objects.iter_object_pages(keys.generation_prefix(user_id, generation_id))
+           for o in page])
+    if failed:
+        logger.warning("some objects of a deleted generation remain", extra={"keys": failed})
+    metrics.add_metric(name="GenerationDeleted", unit=MetricUnit.Count, value=1)
+
+
+def generation_stats(user_id: str) -> GenerationStats:
+    """The five generation statistics clients show, from the counters kept beside the balance (one read)."""
+    counters = credits.generation_counters(user_id)
+    if counters is None:
+        raise NotFound("no such user", code="user_not_found")
+    average = counters.processing_ms_sum / counters.completed / 1000 if counters.completed else 0.0
+    return GenerationStats(total=counters.total, completed=counters.completed,
+                           failed=counters.failed, average_processing_seconds=round(average, 3),
+                           credits_used=counters.credits_used)
