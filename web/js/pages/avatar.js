@@ -1,4 +1,4 @@
-// The avatar page: the current avatar in its five sizes, an upload straight to the
+// The avatar page: the current avatar in every size the API lists, an upload straight to the
 // bucket with progress, then processing, then the result; and the history with
 // restore and delete.
 import { api, apiUrl } from "../api.js";

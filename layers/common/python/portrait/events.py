@@ -8,7 +8,8 @@ docs/EVENTS.md lists every event with its JSON Schema, generated from this modul
 (`make events-doc`); a test fails when the two differ.
 
 Times are the one format of portrait.clock. Keys are object keys, not URLs, except
-where a seed client expects a URL (`file_url`, `thumbnail_url`): those never expire.
+where the portfolio clients expect a URL (`file_url`, `thumbnail_url`): those are the
+CDN's, which never expire, or null where there is no CDN (never a presigned URL).
 """
 from __future__ import annotations
 
@@ -142,9 +143,9 @@ class MediaReady(MediaEvent):
 
     detail_type: ClassVar[str] = "media.ready"
     path: str = Field(description="the display image's object key")
-    file_url: str
+    file_url: str | None = Field(description="the CDN's lasting URL; null without a CDN")
     thumbnail_path: str
-    thumbnail_url: str
+    thumbnail_url: str | None = Field(description="the CDN's lasting URL; null without a CDN")
     mime_type: str
     width: int
     height: int

@@ -100,6 +100,14 @@ def reduction(size: tuple[int, int], wanted: tuple[int, int] | None) -> int:
     return min(size[0] // wanted[0], size[1] // wanted[1]) if wanted else 1
 
 
+def check_size(size: int, limits: Limits) -> None:
+    """Refuse more bytes than the cap: the first check, and the one a processor makes on an
+    object's size as S3 reports it before reading a body it would refuse."""
+    if size > limits.max_bytes:
+        raise rejected("too_large", f"the file is {size} bytes; the limit is {limits.max_bytes}",
+                       limits, size=size, limit=limits.max_bytes)
+
+
 def check_dimensions(width: int, height: int, limits: Limits) -> None:
     if width * height > limits.max_pixels:
         raise bomb(f"the image claims {width} x {height} pixels; the limit is {limits.max_pixels}",

@@ -13,11 +13,11 @@ from PIL import Image, ImageFile
 from portrait.imaging.decoders import DECODERS, DecodeRequest
 from portrait.imaging.formats import sniff
 from portrait.imaging.source import (AVATAR_LIMITS, AVATAR_MAX_BYTES, DEFAULT_MAX_PIXELS,
-                                     DecodedSource, Limits, SourceInfo, public_message, rejected,
-                                     scaled_size)
+                                     DecodedSource, Limits, SourceInfo, check_size, public_message,
+                                     rejected, scaled_size)
 
 __all__ = ["AVATAR_LIMITS", "AVATAR_MAX_BYTES", "DEFAULT_MAX_PIXELS", "DecodedSource", "Limits",
-           "SourceInfo", "decode", "probe", "public_message", "rejected", "scaled_size"]
+           "SourceInfo", "check_size", "decode", "probe", "public_message", "rejected", "scaled_size"]
 
 # Process-wide on purpose: every Image.open in this process (not just ours) gets
 # the low ceiling. Only ever lowered, so a stricter value set elsewhere stands.
@@ -61,10 +61,7 @@ def decode(data: bytes, limits: Limits = AVATAR_LIMITS, *,
         # Someone in this process turned on partial decoding; refusing beats
         # silently accepting half an image (docs/ARCHITECTURE.md §8).
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
-    if len(data) > limits.max_bytes:
-        raise rejected("too_large",
-                       f"the file is {len(data)} bytes; the limit is {limits.max_bytes}",
-                       limits, size=len(data), limit=limits.max_bytes)
+    check_size(len(data), limits)
     fmt = sniff(data)
     if fmt is None:
         raise rejected("unsupported_type", "no JPEG, PNG, WebP or GIF signature", limits)

@@ -44,7 +44,7 @@ from portrait.errors import ImageRejected, RenderFailed
 from portrait.imaging.formats import sniff
 from portrait.imaging.portrait_card import SKELETON_LIMITS
 from portrait.imaging.validate import Limits, decode
-from portrait.rendering import RenderedImage, RenderRequest
+from portrait.rendering.port import RenderedImage, RenderRequest
 from portrait.rendering.bedrock_runtime import CONTENT_FILTERED, invoke_json, runtime_client
 
 PROMPT = "portrait photo of the person, full body in this pose, natural light, sharp focus"

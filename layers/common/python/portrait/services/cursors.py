@@ -10,9 +10,22 @@ import base64
 import binascii
 import json
 import re
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from portrait.errors import InvalidInput
 from portrait.ids import ULID_PATTERN
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items and the cursor of the next page (None on the last)."""
+
+    items: list[T]
+    next_cursor: str | None
 
 
 def encode_cursor(name: str, value: str) -> str:

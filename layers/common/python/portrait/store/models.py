@@ -295,8 +295,14 @@ ALL_MODELS: tuple[type[Model], ...] = (
 )
 
 
+# Every model bound in this process (the portfolio's too, which live in their own module
+# and are not listed above), so reset_connections forgets them all.
+_BOUND: set[type[Model]] = set()
+
+
 def bound(model: M) -> M:
     """`model` pointed at its table from the settings (rebinding if they changed)."""
+    _BOUND.add(model)
     settings = get_settings()
     table_name = getattr(settings, model.Meta.settings_field)
     if model.Meta.table_name != table_name or model.Meta.region != settings.region:
@@ -339,8 +345,6 @@ TX_OLD = "ALL_OLD"
 
 def reset_connections() -> None:
     """Forget table bindings and connections (tests that switch endpoints call this)."""
-    from portrait.store.portfolio.models import PORTFOLIO_MODELS
-
-    for model in ALL_MODELS + PORTFOLIO_MODELS:
+    for model in {*ALL_MODELS, *_BOUND}:
         model.Meta.table_name = None
         model._connection = None

@@ -15,7 +15,7 @@ from portrait.events import AvatarRejected
 from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.imaging import sniff
-from portrait.imaging.validate import Limits, rejected
+from portrait.imaging.validate import Limits, check_size
 from portrait.s3_events import UploadedObject
 from portrait.observability import MetricUnit, count_by, logger, metrics
 from portrait.services.avatars.variants import (
@@ -85,10 +85,7 @@ def _process(avatar: Avatar, upload: AvatarUpload) -> UploadOutcome:
         return UploadOutcome("dropped", avatar.avatar_id, reason="object_missing")
     original = {"bytes": stored.size, "etag": stored.etag}
     try:
-        if stored.size > settings.avatar_max_bytes:  # judged by HEAD: the body was never read
-            raise rejected("too_large", f"the file is {stored.size} bytes; "
-                                        f"the limit is {settings.avatar_max_bytes}",
-                           Limits(max_bytes=settings.avatar_max_bytes))
+        check_size(stored.size, Limits(max_bytes=settings.avatar_max_bytes))  # by HEAD
         variant_set = render_variants(stored.body, settings)
     except ImageRejected as rejection:
         return _reject(avatar, upload, rejection, {**original, "format": sniff(stored.body)})

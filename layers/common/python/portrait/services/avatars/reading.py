@@ -17,6 +17,7 @@ from portrait.errors import NotFound
 from portrait.services import cursors
 from portrait.services.avatars import views as avatar_views
 from portrait.services.avatars.views import AvatarLinks, AvatarView, avatar_links, avatar_view
+from portrait.services.cursors import Page
 from portrait.store import avatars, users
 from portrait.store.avatars import EXPIRED, PURGED, READY, Avatar
 from portrait.store.users import User
@@ -25,12 +26,6 @@ DEFAULT_IMAGE_PATH = "/avatars/default"
 # A page of the history reads at most this many times `limit` records, so a run of
 # hidden ones (expired uploads, avatars past grace) cannot make one request scan forever.
 _MAX_READS_PER_PAGE = 4
-
-
-@dataclass(frozen=True)
-class AvatarPage:
-    items: list[AvatarView]
-    next_cursor: str | None
 
 
 @dataclass(frozen=True)
@@ -89,7 +84,7 @@ def get_avatar(user_id: str, avatar_id: str) -> AvatarView:
     return avatar_view(avatar, current_avatar_id=_user(user_id).avatar_id)
 
 
-def avatar_history(user_id: str, *, limit: int, cursor: str | None = None) -> AvatarPage:
+def avatar_history(user_id: str, *, limit: int, cursor: str | None = None) -> Page[AvatarView]:
     """GET /me/avatars: newest first, `limit` at most per page, with an opaque cursor."""
     current_id = _user(user_id).avatar_id
     at = clock.now()
@@ -102,7 +97,7 @@ def avatar_history(user_id: str, *, limit: int, cursor: str | None = None) -> Av
         items += [avatar_view(a, current_avatar_id=current_id) for a in batch if _in_history(a, at)]
         if after is None or len(items) >= limit:
             break
-    return AvatarPage(items=items, next_cursor=cursors.after_cursor(after))
+    return Page(items=items, next_cursor=cursors.after_cursor(after))
 
 
 def public_avatar_location(user_id: str, size: str) -> Redirect:

@@ -25,7 +25,7 @@ from portrait.events import GenerationCompleted
 from portrait.config import get_settings
 from portrait.errors import ImageRejected, RenderFailed
 from portrait.imaging.stripped import StrippedImage, stripped_copy
-from portrait.imaging.validate import Limits, rejected
+from portrait.imaging.validate import Limits, check_size
 from portrait.s3_events import UploadedObject
 from portrait.observability import MetricUnit, logger, metrics
 
@@ -95,11 +95,9 @@ def _run(generation: Generation, stored: objects.StoredObject, remaining_ms: Cal
         return GenerationOutcome("failed", generation.generation_id, reason)
 
     try:
-        if stored.size > settings.avatar_max_bytes:
-            raise rejected("too_large", f"the file is {stored.size} bytes; "
-                                        f"the limit is {settings.avatar_max_bytes}",
-                           Limits(max_bytes=settings.avatar_max_bytes))
-        photo = stripped_copy(stored.body, Limits(max_bytes=settings.avatar_max_bytes))
+        limits = Limits(max_bytes=settings.avatar_max_bytes)
+        check_size(stored.size, limits)  # judged by HEAD: the body was never read
+        photo = stripped_copy(stored.body, limits)
     except ImageRejected as rejection:
         logger.info("photo rejected", extra={"generation_id": generation.generation_id,
                                              "reason": rejection.reason,

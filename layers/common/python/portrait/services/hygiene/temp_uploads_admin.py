@@ -18,6 +18,7 @@ from portrait.observability import logger
 from portrait.services import cursors
 
 from portrait.services.hygiene.temp_sweep import TempSweepReport, sweep_temp_uploads
+from portrait.services.cursors import Page
 from portrait.store import avatars, keys, objects
 from portrait.store.avatars import EXPIRED, PENDING
 from portrait.store.objects import ListedObject
@@ -67,12 +68,6 @@ class TempUpload:
 
 
 @dataclass(frozen=True)
-class TempUploadPage:
-    items: list[TempUpload]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True)
 class TempSessionRemoved:
     upload_id: str
     kind: str | None
@@ -92,7 +87,7 @@ def _describe(listed: ListedObject, now: float) -> TempUpload:
 
 
 def list_temp_uploads(*, limit: int = 100, cursor: str | None = None,
-                      now: float | None = None) -> TempUploadPage:
+                      now: float | None = None) -> Page[TempUpload]:
     """GET /admin/temp-uploads: a page of tmp/ objects in key order (so by kind, then owner)."""
     token = cursors.decode_cursor(cursor, "s3", pattern=_S3_TOKEN) if cursor else None
     try:
@@ -100,7 +95,7 @@ def list_temp_uploads(*, limit: int = 100, cursor: str | None = None,
     except objects.InvalidContinuation:  # well formed, yet S3 does not know it
         raise cursors.invalid_cursor() from None
     at = clock.now() if now is None else now
-    return TempUploadPage(items=[_describe(o, at) for o in page.objects],
+    return Page(items=[_describe(o, at) for o in page.objects],
                           next_cursor=cursors.encode_cursor("s3", page.next_token)
                           if page.next_token else None)
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from portrait import clock
 from portrait.errors import NotFound
 from portrait.observability import MetricUnit, logger, metrics
-from portrait.services.cursors import after_cursor, after_id
+from portrait.services.cursors import Page, after_cursor, after_id
 from portrait.services.portfolio.projects import find_project, owned_project
-from portrait.services.portfolio.views import MediaView, Page, media_view
+from portrait.services.portfolio.views import MediaView, media_view
 from portrait.store import objects
 from portrait.store.portfolio import media as store
 from portrait.store.portfolio import projects

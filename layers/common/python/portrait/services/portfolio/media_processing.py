@@ -18,7 +18,7 @@ from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.imaging import sniff
 from portrait.imaging.media import MediaImages, make_media_images, media_limits
-from portrait.imaging.validate import rejected
+from portrait.imaging.validate import check_size
 from portrait.observability import MetricUnit, count_by, logger, metrics
 from portrait.s3_events import UploadedObject
 
@@ -67,9 +67,7 @@ def _process(media: Media, upload: UploadedObject) -> MediaOutcome:
         return MediaOutcome("dropped", media.media_id, reason="object_missing")
     original = {"bytes": stored.size, "etag": stored.etag}
     try:
-        if stored.size > settings.media_max_bytes:  # judged by HEAD: the body was never read
-            raise rejected("too_large", f"the file is {stored.size} bytes; the limit is "
-                                        f"{settings.media_max_bytes}", limits)
+        check_size(stored.size, limits)  # judged by HEAD: the body was never read
         images = make_media_images(stored.body, limits=limits,
                                    workers=settings.image_workers or None)
     except ImageRejected as rejection:

@@ -15,9 +15,8 @@ from portrait.config import get_settings
 from portrait.errors import Forbidden, InvalidInput, NotFound
 from portrait.ids import ULID_PATTERN, new_id
 from portrait.observability import MetricUnit, metrics
-from portrait.services.cursors import after_cursor, after_id
-from portrait.services.portfolio.views import (Page, ProjectView, load_owner,
-                                               owner_of, project_view)
+from portrait.services.cursors import Page, after_cursor, after_id
+from portrait.services.portfolio.views import ProjectView, load_owner, owner_of, project_view
 from portrait.store import users
 from portrait.store.portfolio import media as media_store
 from portrait.store.portfolio import projects as store

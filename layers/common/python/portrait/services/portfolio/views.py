@@ -60,12 +60,6 @@ class MediaView:
     reject_message: str | None
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    next_cursor: str | None
-
-
 def owner_of(user: User | None, user_id: str, username: str = "") -> Owner:
     """The owner as projects show them; an account closed meanwhile shows its username."""
     if user is None:

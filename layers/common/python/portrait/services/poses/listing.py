@@ -17,6 +17,7 @@ from portrait.ids import new_id
 from portrait.poses import POSE_ID_PATTERN
 from portrait.poses.keypoints import COUNT, validate_keypoints
 from portrait.services import cursors
+from portrait.services.cursors import Page
 from portrait.store import keys, objects, poses
 from portrait.store.poses import ADMIN, Pose
 from portrait.text import SingleLine
@@ -60,12 +61,6 @@ class PoseView:
 
 
 @dataclass(frozen=True)
-class PosePage:
-    items: list[PoseView]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True)
 class FacetCount:
     name: str
     count: int
@@ -86,11 +81,11 @@ def pose_view(pose: Pose) -> PoseView:
 
 
 def list_poses(*, category: str | None, tag: str | None, limit: int,
-               cursor: str | None = None) -> PosePage:
+               cursor: str | None = None) -> Page[PoseView]:
     """GET /poses: one category and/or one tag, `limit` a page, with an opaque cursor."""
     after = cursors.decode_cursor(cursor, "after", pattern=POSE_ID_PATTERN) if cursor else None
     found, after = poses.list_poses(category=category, tag=tag, limit=limit, after=after)
-    return PosePage(items=[pose_view(p) for p in found],
+    return Page(items=[pose_view(p) for p in found],
                     next_cursor=cursors.encode_cursor("after", after) if after else None)
 
 
