@@ -6,6 +6,7 @@ import pytest
 from portrait import clock
 from portrait.store import avatars, users
 from portrait.store.avatars import EXPIRED, PENDING, PURGED, READY, REJECTED, SwitchConflict
+from portrait.sizes import AVATAR_SIZES
 from tests.integration.api.avatar_support import (  # noqa: F401 (fixtures)
     member,
     other_member,
@@ -38,7 +39,7 @@ def test_deleting_the_current_avatar_is_what_delete_me_avatar_does(api, member) 
     deleted = reply.json()
     assert deleted["avatar_id"] == avatar_id and deleted["status"] == "deleted"
     assert deleted["current"] is False and deleted["restorable_until"]
-    assert len(deleted["variants"]) == 5  # what a restore brings back
+    assert len(deleted["variants"]) == len(AVATAR_SIZES)  # what a restore brings back
     assert users.get_user(member["user_id"]).avatar_id is None
     assert api.get("/me/avatar", token=member["token"]).error_code == "no_current_avatar"
     assert api.post(f"/me/avatars/{avatar_id}/restore", token=member["token"]).status == 200

@@ -9,6 +9,7 @@ from portrait import clock
 from portrait.config import get_settings
 from portrait.store import avatars, users
 from portrait.store.avatars import EXPIRED, PENDING, SwitchConflict
+from portrait.sizes import AVATAR_SIZES
 from tests.integration.api.avatar_support import (  # noqa: F401 (fixtures)
     member,
     other_member,
@@ -58,7 +59,7 @@ def test_restore_within_grace_swaps_with_the_current_avatar(api, member) -> None
     reply = api.post(f"/me/avatars/{first}/restore", token=member["token"])
     assert reply.status == 200, reply.body
     assert reply.json()["status"] == "ready" and reply.json()["current"] is True
-    assert reply.json()["restorable_until"] is None and len(reply.json()["variants"]) == 5
+    assert reply.json()["restorable_until"] is None and len(reply.json()["variants"]) == len(AVATAR_SIZES)
     assert users.get_user(member["user_id"]).avatar_id == first
     assert avatars.get_avatar(member["user_id"], second).status == "deleted"
     assert api.get("/me/avatar", token=member["token"]).json()["avatar_id"] == first
@@ -199,7 +200,7 @@ def test_regenerating_the_default_avatar_makes_it_current(api, member) -> None:
     made = reply.json()
     assert made["status"] == "ready" and made["current"] is True
     assert made["source"] == get_settings().default_avatar_provider == "identicon"
-    assert set(made["variants"]) == {"thumbnail", "small", "medium", "large", "full"}
+    assert set(made["variants"]) == set(AVATAR_SIZES)
     assert made["variants"]["full"]["width"] == 1024
     assert users.get_user(member["user_id"]).avatar_id == made["avatar_id"]
     assert avatars.get_avatar(member["user_id"], uploaded).status == "deleted"

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from portrait.ids import new_id
 from portrait.store import avatars, keys
 from portrait.store.avatars import DELETED, PENDING, READY, REJECTED, Avatar
+from portrait.sizes import AVATAR_SIZES
 from tests.conftest import ROOT
 from tests.unit.imaging.corpus import jpeg_gps_orientation6, png_alpha, webp_lossy
 
@@ -47,7 +48,7 @@ def test_the_same_event_twice_makes_one_avatar(stack, published) -> None:
     assert stack.resize(records + copy.deepcopy(records)) == {"batchItemFailures": []}
 
     assert stack.avatar(avatar) == first and first.status == READY
-    assert len(_variant_keys(stack, avatar)) == 5
+    assert len(_variant_keys(stack, avatar)) == len(AVATAR_SIZES)
     assert [a.avatar_id for a in avatars.list_avatars(user_id)[0]] == [avatar.avatar_id]
     assert [kind for kind, _ in published] == ["avatar.ready"]
     assert stack.keys("tmp/") == []
@@ -66,13 +67,13 @@ def test_a_crash_before_the_switch_is_completed_by_the_redelivery(stack, monkeyp
         assert _failed(stack, records) == [records[0]["messageId"]]
     assert stack.avatar(avatar).status == PENDING
     assert stack.user(user_id).avatar_id is None
-    assert len(_variant_keys(stack, avatar)) == 5  # written, but nothing points at them
+    assert len(_variant_keys(stack, avatar)) == len(AVATAR_SIZES)  # written, but nothing points at them
     assert stack.keys("tmp/") == [avatar.upload_key]  # kept for the retry
 
     assert stack.resize(records) == {"batchItemFailures": []}
     assert stack.avatar(avatar).status == READY
     assert stack.user(user_id).avatar_id == avatar.avatar_id
-    assert len(_variant_keys(stack, avatar)) == 5 and stack.keys("tmp/") == []
+    assert len(_variant_keys(stack, avatar)) == len(AVATAR_SIZES) and stack.keys("tmp/") == []
 
 
 def _sample_user(stack, upload_ids: list[str]) -> list[Avatar]:
@@ -188,7 +189,7 @@ def test_the_previous_avatar_is_soft_deleted_for_the_grace_period(stack, publish
     assert old.expires_at == int(deleted_at) + GRACE
     assert [a.avatar_id for a in avatars.iter_soft_deleted(expired_before=old.expires_at + 1)] == [
         first.avatar_id]
-    assert len(_variant_keys(stack, first)) == 5  # purged later, after the grace
+    assert len(_variant_keys(stack, first)) == len(AVATAR_SIZES)  # purged later, after the grace
     assert published[-1] == ("avatar.ready", {
         "schema_version": 1, "user_id": user_id, "avatar_id": second.avatar_id, "source": "upload",
         "previous_avatar_id": first.avatar_id,

@@ -13,10 +13,11 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from portrait.store import keys
 from portrait.store.avatars import READY
+from portrait.sizes import AVATAR_SIZES
 from tests.integration.faults import Faults, deliver_with_a_fault
 from tests.unit.imaging.corpus import png_alpha
 
-HEALED = {"delivered": True, "status": READY, "current": True, "variants": 5, "tmp": []}
+HEALED = {"delivered": True, "status": READY, "current": True, "variants": len(AVATAR_SIZES), "tmp": []}
 
 
 def _deliver(stack, records) -> bool:

@@ -12,6 +12,7 @@ from portrait.services.hygiene.deleted_sweep import sweep_deleted_avatars
 from portrait.store import avatar_cleanup, avatars, keys, users
 from portrait.store.avatars import DELETED, PURGED, READY
 from portrait.store.models import AvatarItem, bound
+from portrait.sizes import AVATAR_SIZES
 
 
 def _deleted_avatar(hygiene, user_id: str) -> str:
@@ -49,7 +50,7 @@ def test_past_grace_objects_and_record_go_and_a_restore_is_gone(hygiene, api, me
     # The current avatar is untouched.
     current = users.get_user(user_id).avatar_id
     assert hygiene.avatar(user_id, current).status == READY
-    assert len(hygiene.keys(_prefix(user_id, current))) == 5
+    assert len(hygiene.keys(_prefix(user_id, current))) == len(AVATAR_SIZES)
 
 
 def test_within_grace_everything_stays_and_restores(hygiene, api, member) -> None:
@@ -60,7 +61,7 @@ def test_within_grace_everything_stays_and_restores(hygiene, api, member) -> Non
     report = sweep_deleted_avatars(now=grace_end - 1)
 
     assert (report.avatars_found, report.avatars_purged) == (0, 0)
-    assert len(hygiene.keys(_prefix(user_id, old))) == 5
+    assert len(hygiene.keys(_prefix(user_id, old))) == len(AVATAR_SIZES)
     assert api.post(f"/me/avatars/{old}/restore", token=member["token"]).status == 200
     assert hygiene.avatar(user_id, old).status == READY
 
@@ -71,8 +72,8 @@ def test_a_dry_run_reports_and_changes_nothing(hygiene) -> None:
     grace_end = hygiene.avatar(user_id, old).expires_at
     report = sweep_deleted_avatars(now=grace_end + 1, dry_run=True)
     assert (report.avatars_found, report.avatars_purged, report.objects_deleted,
-            report.dry_run) == (1, 1, 5, True)
-    assert len(hygiene.keys(_prefix(user_id, old))) == 5
+            report.dry_run) == (1, 1, len(AVATAR_SIZES), True)
+    assert len(hygiene.keys(_prefix(user_id, old))) == len(AVATAR_SIZES)
     assert hygiene.avatar(user_id, old).status == DELETED
 
 
@@ -101,7 +102,7 @@ def test_a_crash_between_objects_and_record_is_finished_by_the_next_run(hygiene,
     report = sweep_deleted_avatars(now=now)
 
     assert (report.avatars_found, report.avatars_purged, report.failed) == (2, 2, 0)
-    assert report.objects_deleted == 5  # the second avatar's; the first had none left
+    assert report.objects_deleted == len(AVATAR_SIZES)  # the second avatar's; the first had none left
     for avatar_id in (first, second):
         assert hygiene.keys(_prefix(user_id, avatar_id)) == []
         assert hygiene.avatar(user_id, avatar_id).status == PURGED
@@ -129,5 +130,5 @@ def test_the_handler_runs_on_the_scheduled_event(hygiene, template) -> None:
     # The handler runs on the real clock: end the grace now instead of moving the clock.
     bound(AvatarItem)(user_id, old).update(actions=[AvatarItem.expires_at.set(int(time.time()) - 1)])
     result = hygiene.invoke("SweepDeletedFunction", event)
-    assert (result["avatars_purged"], result["objects_deleted"]) == (1, 5)
+    assert (result["avatars_purged"], result["objects_deleted"]) == (1, len(AVATAR_SIZES))
     assert hygiene.avatar(user_id, old).status == PURGED

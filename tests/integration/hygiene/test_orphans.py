@@ -8,6 +8,7 @@ from portrait.ids import new_id
 from portrait.services.hygiene.deleted_sweep import sweep_deleted_avatars
 from portrait.store import keys
 from portrait.store.avatars import EXPIRED, PURGED
+from portrait.sizes import AVATAR_SIZES
 from tests.integration.hygiene.conftest import HOUR
 
 
@@ -30,7 +31,7 @@ def test_old_orphans_go_fresh_ones_and_live_avatars_stay(hygiene) -> None:
     remaining = set(hygiene.keys())
     assert not remaining & {*orphan, stray, media}
     assert fresh in remaining
-    assert len(hygiene.keys(keys.avatar_prefix(user_id, live))) == 5
+    assert len(hygiene.keys(keys.avatar_prefix(user_id, live))) == len(AVATAR_SIZES)
 
 
 def test_objects_of_expired_or_purged_records_are_orphans(hygiene) -> None:

@@ -18,6 +18,7 @@ from portrait.store.aws import client as aws_client
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.filters import matches_any
 from portrait_local.stream_poller import StreamPoller
+from portrait.sizes import AVATAR_SIZES
 from tests.integration.hygiene.conftest import HOUR
 from tests.integration.stream_support import OneShardStream
 
@@ -88,7 +89,7 @@ def test_a_removal_by_a_request_is_filtered_out_and_ignored(hygiene, template) -
     assert not matches_any(_mapping(template).filters, modify)
     # Without the filter (a mapping set up by hand), the handler still leaves it alone.
     assert hygiene.invoke("PurgeFunction", {"Records": [record]}) == {"batchItemFailures": []}
-    assert len(hygiene.keys(keys.avatar_prefix(user_id, avatar_id))) == 5
+    assert len(hygiene.keys(keys.avatar_prefix(user_id, avatar_id))) == len(AVATAR_SIZES)
 
 
 def test_the_sample_event_is_a_ttl_removal_the_filter_lets_through(hygiene, template) -> None:
@@ -134,7 +135,7 @@ def test_only_soft_deleted_images_are_purged(hygiene, status) -> None:
     user_id = hygiene.new_user()
     avatar_id = hygiene.ready_avatar(user_id)
     assert purge_expired_avatar({"user_id": user_id, "avatar_id": avatar_id, "status": status}) == 0
-    assert len(hygiene.keys(keys.avatar_prefix(user_id, avatar_id))) == 5
+    assert len(hygiene.keys(keys.avatar_prefix(user_id, avatar_id))) == len(AVATAR_SIZES)
 
 
 def _throttled(*args, **kwargs):
@@ -160,7 +161,7 @@ def test_a_purge_out_of_retries_is_finished_by_the_orphan_pass(hygiene, api, mem
             with pytest.raises(BatchProcessingError):
                 hygiene.invoke("PurgeFunction", {"Records": [record]})
     prefix = keys.avatar_prefix(user_id, avatar_id)
-    assert len(hygiene.keys(prefix)) == 5
+    assert len(hygiene.keys(prefix)) == len(AVATAR_SIZES)
     restore = f"/me/avatars/{avatar_id}/restore"
     # The tombstone goes first, so only a failing tombstone leaves the id unknown for now.
     assert api.post(restore, token=member["token"]).status == (
@@ -168,7 +169,7 @@ def test_a_purge_out_of_retries_is_finished_by_the_orphan_pass(hygiene, api, mem
 
     report = sweep_deleted_avatars()
 
-    assert (report.orphans_deleted, report.failed) == (5, 0)
+    assert (report.orphans_deleted, report.failed) == (len(AVATAR_SIZES), 0)
     assert hygiene.keys(prefix) == []
     assert hygiene.avatar(user_id, avatar_id).status == PURGED
     reply = api.post(restore, token=member["token"])

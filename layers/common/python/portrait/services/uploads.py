@@ -83,3 +83,14 @@ def issued_upload(upload: UploadedObject, kind: str) -> TmpKey | None:
     logger.warning("dropping an event for a key we did not issue",
                    extra={"bucket": upload.bucket, "key": upload.key})
     return None
+
+
+def read_upload(upload: UploadedObject, max_bytes: int) -> objects.StoredObject | None:
+    """The uploaded object (a larger one than `max_bytes` without its body: its size is
+    enough to refuse it); None, logged, when it is gone: swept or replaced since the
+    event was sent (its own event, if any, follows)."""
+    try:
+        return objects.read_object(upload.key, max_bytes=max_bytes)
+    except objects.ObjectMissing:
+        logger.info("the upload is gone; nothing to process", extra={"key": upload.key})
+        return None

@@ -26,7 +26,7 @@ from portrait.services.avatars.variants import (
     store_variants,
     switch_to,
 )
-from portrait.services.uploads import issued_upload
+from portrait.services.uploads import issued_upload, read_upload
 from portrait.store import avatars, events, objects, users
 from portrait.store.avatars import PENDING, READY, REJECTED, Avatar
 from portrait.store.idempotency import idempotent, register_lambda_context
@@ -77,11 +77,8 @@ def process_avatar_upload(*, upload: AvatarUpload) -> UploadOutcome:
 def _process(avatar: Avatar, upload: AvatarUpload) -> UploadOutcome:
     settings = get_settings()
     started = time.perf_counter()
-    try:
-        stored = objects.read_object(upload.key, max_bytes=settings.avatar_max_bytes)
-    except objects.ObjectMissing:
-        # Swept or replaced since the event was sent; its own event (if any) follows.
-        logger.info("the upload is gone; nothing to process", extra={"key": upload.key})
+    stored = read_upload(upload, settings.avatar_max_bytes)
+    if stored is None:
         return UploadOutcome("dropped", avatar.avatar_id, reason="object_missing")
     original = {"bytes": stored.size, "etag": stored.etag}
     try:

@@ -31,7 +31,7 @@ from portrait.observability import MetricUnit, logger, metrics
 
 from portrait.services.generations.outcomes import fail_generation
 from portrait.rendering import OUTPUT_SIDES, RenderedImage, RenderRequest, get_renderer
-from portrait.services.uploads import issued_upload
+from portrait.services.uploads import issued_upload, read_upload
 from portrait.store import events, generations, keys, objects, poses
 from portrait.store.generations import Generation
 from portrait.store.idempotency import idempotent, register_lambda_context
@@ -70,9 +70,8 @@ def process_generation_upload(*, upload: GenerationUpload, remaining_ms: Callabl
     if generation is None:  # deleted, or a key naming a generation that never was
         objects.delete_objects([upload.key])
         return GenerationOutcome("dropped", tmp.upload_id, reason="generation_missing")
-    try:
-        stored = objects.read_object(upload.key, max_bytes=settings.avatar_max_bytes)
-    except objects.ObjectMissing:
+    stored = read_upload(upload, settings.avatar_max_bytes)
+    if stored is None:
         return GenerationOutcome("dropped", generation.generation_id, reason="object_missing")
     if not generations.claim(generation.user_id, generation.generation_id,
                              etag=upload.etag.strip('"'), now_iso=clock.iso(clock.now())):

@@ -22,7 +22,7 @@ from portrait.imaging.validate import check_size
 from portrait.observability import MetricUnit, count_by, logger, metrics
 from portrait.s3_events import UploadedObject
 
-from portrait.services.uploads import issued_upload
+from portrait.services.uploads import issued_upload, read_upload
 from portrait.store import keys, objects
 from portrait.store.idempotency import idempotent
 from portrait.store.portfolio import media as store
@@ -60,10 +60,8 @@ def _process(media: Media, upload: UploadedObject) -> MediaOutcome:
     settings = get_settings()
     started = time.perf_counter()
     limits = media_limits(settings.media_max_bytes)
-    try:
-        stored = objects.read_object(upload.key, max_bytes=settings.media_max_bytes)
-    except objects.ObjectMissing:
-        logger.info("the upload is gone; nothing to process", extra={"key": upload.key})
+    stored = read_upload(upload, settings.media_max_bytes)
+    if stored is None:
         return MediaOutcome("dropped", media.media_id, reason="object_missing")
     original = {"bytes": stored.size, "etag": stored.etag}
     try:
