@@ -55,6 +55,9 @@ class AvatarDetail(_FromViews):
         "rejected avatars, machine-readable: unsupported_type, too_large, dimensions_too_small, "
         "dimensions_too_large, corrupt or decompression_bomb"))
     reject_message: str | None = Field(None, description="rejected avatars: why, for people")
+    framing: Literal["face", "centre"] | None = Field(
+        None, description="where the square was cut: around the one face found in the photo, "
+                          "or the centre (no face, or several); null until ready")
     variants: dict[str, VariantInfo] = Field(
         default_factory=dict, description="size -> image (ready and deleted avatars), smallest first")
 

@@ -103,3 +103,20 @@ def test_rejected_upload_reports_its_reason(local_stack) -> None:
     settled = _wait_until_settled(local_stack, auth, avatar_id)
     assert settled["status"] == "rejected"
     assert settled["reject_reason"] == "unsupported_type"
+
+
+def test_a_face_in_a_corner_is_framed_and_the_framing_recorded(local_stack) -> None:
+    from portrait.imaging.faces import find_faces
+    from tests.unit.faces import photos
+
+    auth = _account(local_stack)
+    corner, _ = photos.face_in_corner()
+    framed = _wait_until_settled(local_stack, auth, _upload(local_stack, auth, photos.jpeg(corner)))
+    assert framed["status"] == "ready" and framed["framing"] == "face", framed
+    full = Image.open(io.BytesIO(requests.get(framed["variants"]["full"]["url"], timeout=60).content))
+    (face,) = find_faces(full)
+    assert abs(face.centre[0] / full.width - 0.5) < 0.06  # the face is the centre of the avatar
+
+    plain = _wait_until_settled(local_stack, auth,
+                                _upload(local_stack, auth, _jpeg(1600, 1200, (30, 90, 200))))
+    assert plain["status"] == "ready" and plain["framing"] == "centre", plain

@@ -12,13 +12,14 @@ import pytest
 import requests
 from PIL import Image
 
+from tests.unit.faces import photos
+
 pytestmark = pytest.mark.e2e
 
 
 def _photo() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (900, 1200), (180, 140, 110)).save(out, "JPEG", quality=90)
-    return out.getvalue()
+    """A real portrait (one face): the renderer is only ever given a photo of one person."""
+    return photos.jpeg(photos.photo("grace_hopper"))
 
 
 def _account(stack) -> dict[str, str]:

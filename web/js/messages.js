@@ -33,6 +33,8 @@ export const GENERATION_FAILURES = {
   model_error: "The image model failed on this one. Please try again.",
   invalid_response: "The image model sent back something unusable. Please try again.",
   invalid_input: "The photo could not be used for a portrait. Try a clearer photo of one person.",
+  no_face: "We found no face in this photo — your credits are back. Use a photo where your face is clearly visible, looking at the camera.",
+  several_faces: "We found more than one face in this photo — your credits are back. Use a photo of you alone.",
   pose_unavailable: "That pose is no longer available. Pick another one.",
   timeout: "Rendering took too long and was stopped. Please try again.",
   renderer_unavailable: "The image service is unavailable right now. Please try again later.",

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from portrait.poses.catalogue import generate_catalogue
 
-from tests.unit.imaging import corpus
+from tests.unit.faces import photos
 
 from .conftest import assert_accessible_basics, screenshot
 from .helpers import access_token, sign_up
@@ -100,7 +100,7 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     screenshot(page, "generations-new")
 
     # A photo, then submit: the photo goes straight to the bucket, then it renders.
-    photo = corpus.encode(corpus.marked_landscape(900, 1200), "JPEG", quality=90)
+    photo = photos.jpeg(photos.photo("grace_hopper"))  # a real portrait: one face
     page.locator("#photo-file").set_input_files(
         files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": photo}])
     expect(page.get_by_text("me.jpg")).to_be_visible()

@@ -7,7 +7,7 @@ import time
 from portrait.services.generations.outcomes import expire_generation
 from portrait.services.hygiene.temp_sweep import sweep_temp_uploads
 from portrait.store.generations import COMPLETED, EXPIRED
-from tests.unit.imaging.corpus import jpeg_gps_orientation6
+from tests.unit.faces.photos import face_jpeg_gps_orientation6
 
 LATER = 3 * 3600  # past the 2-hour threshold and the 10-minute form
 
@@ -16,10 +16,10 @@ def test_the_sweep_expires_and_refunds_once(stack, published):
     user_id = stack.new_user(100)
     never_uploaded = stack.start(user_id, quality="hd")  # 7
     never_processed = stack.start(user_id, priority=True)  # 8
-    stack.upload(never_processed, jpeg_gps_orientation6())
+    stack.upload(never_processed, face_jpeg_gps_orientation6())
     stack.receive("GenerationUploadsQueue")  # and its event lost: nothing ever processes it
     done = stack.start(user_id)  # 5, completes
-    stack.run(done, jpeg_gps_orientation6())
+    stack.run(done, face_jpeg_gps_orientation6())
     assert stack.balance(user_id) == 80
 
     at = time.time() + LATER
@@ -44,7 +44,7 @@ def test_the_sweep_expires_and_refunds_once(stack, published):
 def test_a_dry_run_counts_each_generation_once_and_changes_nothing(stack):
     user_id = stack.new_user(100)
     started = stack.start(user_id)
-    stack.upload(started, jpeg_gps_orientation6())  # found both as a tmp/ object and in the index
+    stack.upload(started, face_jpeg_gps_orientation6())  # found both as a tmp/ object and in the index
     report = sweep_temp_uploads(now=time.time() + LATER, dry_run=True)
     assert report.records_expired == 1
     assert stack.generation(started).status == "pending" and stack.balance(user_id) == 95
@@ -53,7 +53,7 @@ def test_a_dry_run_counts_each_generation_once_and_changes_nothing(stack):
 def test_a_late_processor_after_the_sweep_changes_nothing(stack):
     user_id = stack.new_user(100)
     started = stack.start(user_id)
-    stack.upload(started, jpeg_gps_orientation6())
+    stack.upload(started, face_jpeg_gps_orientation6())
     records = stack.receive("GenerationUploadsQueue")
     # The sweep settles it while its event still waits in the queue.
     assert expire_generation(user_id, stack.generation(started).generation_id, input_arrived=True)

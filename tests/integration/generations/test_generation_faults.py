@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from portrait.store.generations import COMPLETED, FAILED
 from tests.integration.faults import Faults, deliver_with_a_fault
-from tests.unit.imaging.corpus import jpeg_gps_orientation6
+from tests.unit.faces.photos import face_jpeg_gps_orientation6
 
 COST = 5  # sd, standard lane
 
@@ -24,7 +24,7 @@ def _queued(stack):
     """A started generation whose photo is uploaded and routed: the records to process."""
     user_id = stack.new_user(100)
     started = stack.start(user_id)
-    stack.upload(started, jpeg_gps_orientation6())
+    stack.upload(started, face_jpeg_gps_orientation6())
     stack.route(stack.receive("GenerationUploadsQueue"))
     return user_id, started, stack.receive("StandardGenerationsQueue")
 

@@ -6,14 +6,16 @@ import copy
 import io
 import time
 
+import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from PIL import Image
 
-from portrait.errors import RenderFailed
 from portrait import rendering
+from portrait.errors import RenderFailed
 from portrait.rendering.preview import PreviewRenderer
 from portrait.store.generations import COMPLETED, FAILED
-from tests.unit.imaging.corpus import jpeg_gps_orientation6, png_alpha
+from tests.unit.faces import photos
+from tests.unit.faces.photos import face_jpeg_gps_orientation6, face_png_alpha
 
 
 def _png_size(data: bytes) -> tuple[str, tuple[int, int]]:
@@ -51,7 +53,7 @@ def test_an_sd_generation_completes_with_a_512_png_and_the_input_kept_stripped(s
     assert started.generation.status == "pending" and started.generation.credits_charged == 5
     assert stack.balance(user_id) == 95
 
-    stack.run(started, jpeg_gps_orientation6())
+    stack.run(started, face_jpeg_gps_orientation6())
 
     generation = stack.generation(started)
     assert generation.status == COMPLETED and generation.processing_ms > 0
@@ -75,7 +77,7 @@ def test_priority_goes_down_the_priority_lane_and_hd_is_1024(stack):
     user_id = stack.new_user(100)
     started = stack.start(user_id, quality="hd", priority=True)
     assert started.generation.credits_charged == 10
-    stack.upload(started, png_alpha())
+    stack.upload(started, face_png_alpha())
     assert stack.route(stack.receive("GenerationUploadsQueue")) == {"batchItemFailures": []}
     stack.receive("StandardGenerationsQueue", expected=0)
     records = stack.receive("PriorityGenerationsQueue")
@@ -90,7 +92,7 @@ def test_a_renderer_failure_is_refunded_once_even_when_delivered_twice(stack, mo
     renderer = _use(monkeypatch, _Renderer(RenderFailed("content_filtered", "the model refused")))
     user_id = stack.new_user(100)
     started = stack.start(user_id, quality="hd")  # 7
-    records = stack.run(started, jpeg_gps_orientation6())
+    records = stack.run(started, face_jpeg_gps_orientation6())
     # The same event again, twice in one batch and once more on its own.
     assert stack.generate(records + copy.deepcopy(records)) == {"batchItemFailures": []}
     assert stack.generate(copy.deepcopy(records)) == {"batchItemFailures": []}
@@ -115,6 +117,27 @@ def test_an_invalid_photo_fails_and_is_refunded(stack):
     assert stack.counters(user_id).failed == 1
 
 
+@pytest.mark.parametrize("photo, reason", [
+    (lambda: photos.jpeg(photos.photo("coffee")), "no_face"),
+    (lambda: photos.jpeg(photos.photo("chelsea")), "no_face"),
+    (lambda: photos.jpeg(photos.two_faces()), "several_faces"),
+], ids=["a coffee cup", "a cat", "two people"])
+def test_a_photo_without_exactly_one_face_is_refunded_before_any_render(
+        stack, monkeypatch, published, photo, reason):
+    renderer = _use(monkeypatch, _Renderer())
+    user_id = stack.new_user(100)
+    started = stack.start(user_id, quality="hd")  # 7
+    stack.run(started, photo())
+    generation = stack.generation(started)
+    assert (generation.status, generation.error_reason) == (FAILED, reason)
+    assert generation.refunded_at is not None and stack.balance(user_id) == 100
+    assert stack.ledger(user_id) == [("charge", -7), ("grant", 100), ("refund", 7)]
+    assert renderer.calls == 0  # no renderer time was spent on it
+    assert [kind for kind, detail in published] == ["generation.failed"]
+    assert published[0][1]["reason"] == reason
+    assert stack.keys("tmp/") == [] and stack.keys("generations/") == []
+
+
 def test_a_render_that_would_outlive_the_invocation_fails_and_is_refunded(stack, monkeypatch):
     from tests.integration.api.http_events import LambdaContext
 
@@ -125,7 +148,7 @@ def test_a_render_that_would_outlive_the_invocation_fails_and_is_refunded(stack,
     _use(monkeypatch, _Renderer(sleep=1.0))
     user_id = stack.new_user(100)
     started = stack.start(user_id)
-    stack.upload(started, jpeg_gps_orientation6())
+    stack.upload(started, face_jpeg_gps_orientation6())
     stack.route(stack.receive("GenerationUploadsQueue"))
     records = stack.receive("StandardGenerationsQueue")
     assert stack.generate(records, context=ShortOnTime()) == {"batchItemFailures": []}
@@ -138,7 +161,7 @@ def test_retryable_errors_come_back_then_fail_refunded_on_the_last_attempt(stack
     renderer = _use(monkeypatch, _Renderer(ConnectionError("bedrock throttled")))
     user_id = stack.new_user(100)
     started = stack.start(user_id)
-    stack.upload(started, jpeg_gps_orientation6())
+    stack.upload(started, face_jpeg_gps_orientation6())
     stack.route(stack.receive("GenerationUploadsQueue"))
     records = stack.receive("StandardGenerationsQueue")
     try:  # every record of the batch failed: Powertools raises, the batch comes back
@@ -158,8 +181,8 @@ def test_retryable_errors_come_back_then_fail_refunded_on_the_last_attempt(stack
 
 def test_stats_counters_add_up(stack, monkeypatch):
     user_id = stack.new_user(100)
-    stack.run(stack.start(user_id), jpeg_gps_orientation6())  # 5
-    stack.run(stack.start(user_id, quality="hd", priority=True), png_alpha(), priority=True)  # 10
+    stack.run(stack.start(user_id), face_jpeg_gps_orientation6())  # 5
+    stack.run(stack.start(user_id, quality="hd", priority=True), face_png_alpha(), priority=True)  # 10
     failing = stack.start(user_id, quality="hd")  # 7, refunded
     stack.run(failing, b"GIF89a broken")
     stack.start(user_id)  # 5, still pending
@@ -178,7 +201,7 @@ def test_stats_counters_add_up(stack, monkeypatch):
 def test_the_router_sends_standard_generations_and_unknown_keys_down_the_standard_lane(stack):
     user_id = stack.new_user(100)
     started = stack.start(user_id, priority=False)
-    stack.upload(started, jpeg_gps_orientation6())
+    stack.upload(started, face_jpeg_gps_orientation6())
     stack.put(f"tmp/generations/{user_id}/01J00000000000000000000000/source", b"x")  # no record
     stack.route(stack.receive("GenerationUploadsQueue", expected=2))
     records = stack.receive("StandardGenerationsQueue", expected=2)

@@ -33,6 +33,11 @@ _PROBE = textwrap.dedent("""
     kind, path = sys.argv[1:3]
     data = Path(path).read_bytes()
     limits = Limits(max_bytes=64 * 2**20, max_side=8192, max_pixels=8192 * 6144)
+    # The face detector's code (dlib and numpy: about 26 MB of RSS, once per process) is
+    # loaded before the base: the bound is on what one image takes, not on code.
+    from PIL import Image
+    from portrait.imaging.faces import find_faces
+    find_faces(Image.new("RGB", (64, 64)))
     base = status("VmRSS")
     if kind == "variants":
         make_variants(data, limits=limits, workers=2)

@@ -13,7 +13,7 @@ const POLL_LIMIT_MS = 120_000;
 export function render(main, { params, signal }) {
   const state = { items: [], cursor: null };
   const currentSlot = h("div", { class: "loading", role: "status" }, "Loading your avatar…");
-  const sizesSlot = h("div", {}, h("p", { class: "muted" }, "Your avatar's five sizes appear here once it is ready."));
+  const sizesSlot = h("div", {}, h("p", { class: "muted" }, "Your avatar's sizes appear here once it is ready."));
   const welcome = params.get("welcome") ? notice("success", "Your account is ready. Add a picture of yourself below.") : null;
   const currentErrors = h("div");
   const historyList = h("ul", { class: "history", "aria-label": "Avatar history" });
@@ -60,7 +60,7 @@ export function render(main, { params, signal }) {
   // ---------------------------------------------------------------- current avatar
   function showCurrent(item) {
     replace(sizesSlot, item ? variantList(item)
-      : h("p", { class: "muted" }, "Your avatar's five sizes appear here once it is ready."));
+      : h("p", { class: "muted" }, "Your avatar's sizes appear here once it is ready."));
     if (!item) {
       return apiUrl("/avatars/default?size=medium").then((src) => replace(currentSlot,
         h("div", { class: "current-avatar" },
@@ -76,6 +76,7 @@ export function render(main, { params, signal }) {
         h("div", {},
           h("p", {}, h("span", { class: "badge current" }, "Current"), " ", sourceLabel(item)),
           h("p", { class: "muted small" }, "Since ", timeElement(item.ready_at ?? item.created_at)),
+          item.framing ? h("p", { class: "muted small", id: "avatar-framing" }, framingLabel(item.framing)) : null,
           h("div", { class: "actions" }, deleteButton(), regenerateButton()))));
   }
 
@@ -311,6 +312,11 @@ function added(item) {
 
 function pixels(width, height) {
   return width && height ? `${width} × ${height} px` : "";
+}
+
+// How the square was cut (the API's `framing`): around the one face found, or the centre.
+function framingLabel(framing) {
+  return { face: "Framed around your face", centre: "Cut from the centre (no single face found)" }[framing] ?? "";
 }
 
 function sourceLabel(item) {

@@ -1,8 +1,8 @@
 """Turn a decoded source into the square, upright, sRGB image the variants come from.
 
-The expensive steps run on the small result, not on the source: the centre
-square is cut and shrunk first (in the stored orientation, which commutes with
-the EXIF transpose because the crop is centred), then colour conversion and
+The expensive steps run on the small result, not on the source: the square is
+cut and shrunk first (in the stored orientation: framing.py maps a square chosen
+on the upright picture back onto the stored pixels), then colour conversion and
 rotation touch at most 1024 x 1024 pixels.
 """
 from __future__ import annotations
@@ -43,38 +43,44 @@ ALPHA_REDUCING_GAP = 2.0
 _BAND_ROWS = 512  # rows converted to premultiplied alpha at a time (8 MB of a 4096-wide frame)
 
 
-def square_source(source: DecodedSource, side: int,
-                  executor: Executor | None = None) -> Image.Image:
-    """The centred square of the source, at most `side` pixels (never upscaled),
-    upright, in sRGB, RGB or RGBA (alpha only if some pixel is not opaque),
-    with no metadata attached. `executor` lets the first resize use two cores."""
+def square_source(source: DecodedSource, side: int, executor: Executor | None = None,
+                  box: tuple[int, int, int, int] | None = None) -> Image.Image:
+    """A square of the source, at most `side` pixels (never upscaled), upright, in sRGB,
+    RGB or RGBA (alpha only if some pixel is not opaque), with no metadata attached.
+    `box` is the square on the stored pixels at the source's real size (framing.py
+    chooses it around a face); the centred one by default. `executor` lets the first
+    resize use two cores."""
     image = source.image
     icc_profile = image.info.get("icc_profile")
     orientation = exif_orientation(image)
 
     # The crop is computed on the source's real size, then mapped onto the
     # possibly shrunk-on-load pixels.
-    short = min(source.info.width, source.info.height)
-    left = (source.info.width - short) // 2
-    top = (source.info.height - short) // 2
+    if box is None:
+        short = min(source.info.width, source.info.height)
+        left, top = (source.info.width - short) // 2, (source.info.height - short) // 2
+        box = (left, top, left + short, top + short)
+    left, top, right, _ = box
+    short = right - left
     target = min(side, short)
     if source.scale == 1 and target == short:
-        square = resizable(image.crop((left, top, left + short, top + short)))
+        square = resizable(image.crop(box))
     else:
         k = 1 / source.scale
-        box = (left * k, top * k, (left + short) * k, (top + short) * k)
+        box = tuple(v * k for v in box)
         alpha = has_alpha(image.mode) or image.has_transparency_data
         square = resize_in_strips(image, target, box, executor, prepare=resizable,
                                   reducing_gap=ALPHA_REDUCING_GAP if alpha else REDUCING_GAP)
 
-    square = to_srgb(square, icc_profile)
-    square = _drop_opaque_alpha(square)
-    transpose = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
-    if transpose is not None:
-        square = square.transpose(transpose)
+    square = turn_upright(_drop_opaque_alpha(to_srgb(square, icc_profile)), orientation)
     square.info = {}  # nothing of the source's metadata travels further
     return square
 
+
+def turn_upright(image: Image.Image, orientation: int) -> Image.Image:
+    """`image` as seen: the EXIF orientation (1..8) applied."""
+    transpose = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
+    return image.transpose(transpose) if transpose is not None else image
 
 
 def upright_srgb(source: DecodedSource, shorter_side: int | None = None, *,
@@ -102,12 +108,10 @@ def upright_srgb(source: DecodedSource, shorter_side: int | None = None, *,
         image = resize_in_strips(image, size, (0, 0, *image.size), prepare=resizable)
     else:
         image = resizable(image)
-    image = _drop_opaque_alpha(to_srgb(image, icc_profile))
-    transpose = _TRANSPOSE_FOR_ORIENTATION.get(orientation)
-    if transpose is not None:
-        image = image.transpose(transpose)
+    image = turn_upright(_drop_opaque_alpha(to_srgb(image, icc_profile)), orientation)
     image.info = {}
     return image
+
 
 def resize_in_strips(image: Image.Image, size: int | tuple[int, int],
                      box: tuple[float, float, float, float], executor: Executor | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from portrait.imaging.faces import PHOTO_SIDE, Face, find_faces
 from portrait.imaging.formats import CONTENT_TYPES
 from portrait.imaging.prepare import upright_srgb
 from portrait.imaging.validate import AVATAR_LIMITS, Limits, SourceInfo, decode
@@ -26,13 +27,17 @@ class StrippedImage:
     width: int  # upright
     height: int
     source: SourceInfo
+    faces: tuple[Face, ...] | None = None  # on the upright pixels, when asked for
 
 
-def stripped_copy(data: bytes, limits: Limits = AVATAR_LIMITS) -> StrippedImage:
+def stripped_copy(data: bytes, limits: Limits = AVATAR_LIMITS, *,
+                  with_faces: bool = False) -> StrippedImage:
     """Validate `data` (ImageRejected with the reason if refused) and re-encode it
-    upright, in sRGB, at full size, with no metadata."""
+    upright, in sRGB, at full size, with no metadata; `with_faces`: and find its faces
+    (faces.py, at PHOTO_SIDE: every face that matters, a group photo's too)."""
     source = decode(data, limits)
     image = upright_srgb(source, max(source.info.width, source.info.height))
+    faces = tuple(find_faces(image, side=PHOTO_SIDE)) if with_faces else None
     fmt = "jpeg" if source.info.format == "jpeg" and image.mode == "RGB" else "png"
     out = io.BytesIO()
     if fmt == "jpeg":
@@ -40,4 +45,5 @@ def stripped_copy(data: bytes, limits: Limits = AVATAR_LIMITS) -> StrippedImage:
     else:
         image.save(out, "PNG", optimize=False, compress_level=6)
     return StrippedImage(body=out.getvalue(), format=fmt, content_type=CONTENT_TYPES[fmt],
-                         width=image.width, height=image.height, source=source.info)
+                         width=image.width, height=image.height, source=source.info,
+                         faces=faces)

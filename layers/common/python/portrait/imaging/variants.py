@@ -22,9 +22,10 @@ from threading import Lock
 
 from PIL import Image
 
+from portrait.imaging.framing import CENTRE, FACE, frame_source
 from portrait.imaging.heap import release_free_memory
 from portrait.imaging.prepare import square_source
-from portrait.imaging.validate import AVATAR_LIMITS, Limits, SourceInfo, decode
+from portrait.imaging.validate import AVATAR_LIMITS, DecodedSource, Limits, SourceInfo, decode
 from portrait.sizes import AVATAR_SIZES
 
 OUTPUT_FORMATS = ("webp", "jpeg")
@@ -65,6 +66,7 @@ class Variant:
 class VariantSet:
     source: SourceInfo
     variants: tuple[Variant, ...]  # largest size first; formats in the order asked for
+    framing: str = CENTRE  # where the square was cut: "face" or "centre"
 
     def get(self, name: str, format: str = "webp") -> Variant:
         for variant in self.variants:
@@ -84,6 +86,7 @@ def make_variants(
     webp_alpha_method: int | Mapping[int, int] = WEBP_ALPHA_METHOD,
     jpeg_quality: int = JPEG_QUALITY,
     workers: int | None = None,
+    frame_faces: bool = True,
 ) -> VariantSet:
     """Validate `data` and encode every size in every format.
 
@@ -91,7 +94,8 @@ def make_variants(
     of encoder threads (default: the cores this process may use; 1 encodes
     inline, with no thread at all). A WebP method is one number for every size,
     or one per size (a size missing from the map takes the nearest size's);
-    `webp_alpha_method` applies to images with transparency.
+    `webp_alpha_method` applies to images with transparency. With `frame_faces`, a
+    photo with exactly one face is framed around it (framing.py), else at the centre.
     """
     unknown = [f for f in formats if f not in CONTENT_TYPES]
     if unknown or not formats:
@@ -101,7 +105,10 @@ def make_variants(
     largest = max(sizes.values())
     source = decode(data, limits, at_least=largest)
     info, pool = source.info, _encoder_pool(workers)
-    square = square_source(source, largest, pool)
+    framing = frame_source(source) if frame_faces else None
+    if framing and framing.kind == FACE:
+        source = _enough_pixels(data, limits, source, framing.box, largest)
+    square = square_source(source, largest, pool, box=framing.box if framing else None)
     del source  # the decoded frame is not needed while encoding: it leaves the peak
     # With transparency, freed pages go back to the kernel twice (heap.py): what the decode
     # freed, before libwebp's alpha coder grows the heap, and what the coder freed, before
@@ -116,7 +123,21 @@ def make_variants(
     finally:
         if alpha:
             release_free_memory()
-    return VariantSet(source=info, variants=variants)
+    return VariantSet(source=info, variants=variants,
+                      framing=framing.kind if framing else CENTRE)
+
+
+def _enough_pixels(data: bytes, limits: Limits, source: DecodedSource,
+                   box: tuple[int, int, int, int], largest: int) -> DecodedSource:
+    """`source`, or `data` decoded again larger when it was shrunk on load so far that a
+    face's square (smaller than the centre one) would have fewer pixels than its variant
+    needs: a small face is cut from the full-size frame, never upscaled from a draft."""
+    side = box[2] - box[0]
+    wanted = min(largest, side)
+    if side / source.scale >= wanted:
+        return source
+    short = min(source.info.width, source.info.height)
+    return decode(data, limits, at_least=-(-wanted * short // side))
 
 
 def _render(current: Image.Image, sizes: Mapping[str, int], formats: tuple[str, ...],

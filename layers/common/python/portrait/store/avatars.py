@@ -42,6 +42,7 @@ class Avatar:
     upload_expires_at: int | None = None
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)
     original: dict[str, Any] = field(default_factory=dict)
+    framing: str | None = None  # face | centre (portrait.imaging.framing); None before ready
     reject_reason: str | None = None
     reject_message: str | None = None
     ready_at: str | None = None

@@ -154,6 +154,7 @@ class AvatarItem(Model):
     upload_expires_at = NumberAttribute(null=True)
     variants = MapAttribute(null=True)  # size -> {key, width, height, bytes, content_type}
     original = MapAttribute(null=True)  # {format, width, height, bytes}
+    framing = UnicodeAttribute(null=True)  # face | centre: where the square was cut
     reject_reason = UnicodeAttribute(null=True)
     reject_message = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()

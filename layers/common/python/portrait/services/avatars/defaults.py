@@ -239,7 +239,8 @@ def _render(user: User, settings: Settings) -> tuple[str, VariantSet]:
             except ImageRejected as rejection:  # it is still a third party's file
                 logger.warning("gravatar image refused; using the identicon",
                                extra={"reason": rejection.reason})
-    return "identicon", render_variants(identicon_png(user.user_id, _SIDE), settings)
+    return "identicon", render_variants(identicon_png(user.user_id, _SIDE), settings,
+                                        frame_faces=False)
 
 
 def _discard(avatar: Avatar) -> None:

@@ -31,15 +31,17 @@ class CurrentAvatarExists(Exception):
 
 
 
-def render_variants(source: bytes, settings: Settings | None = None) -> VariantSet:
-    """Validate `source` and encode every size; ImageRejected with the reason if refused."""
+def render_variants(source: bytes, settings: Settings | None = None, *,
+                    frame_faces: bool = True) -> VariantSet:
+    """Validate `source` and encode every size, framed around its face if it has one
+    (not for an identicon: it has none); ImageRejected with the reason if refused."""
     settings = settings or get_settings()
     methods = {name: value for name, value in (
         ("webp_method", settings.avatar_webp_method),
         ("webp_alpha_method", settings.avatar_webp_alpha_method)) if value is not None}
     return make_variants(source, limits=Limits(max_bytes=settings.avatar_max_bytes),
                          formats=settings.avatar_formats, workers=settings.image_workers or None,
-                         **methods)
+                         frame_faces=frame_faces, **methods)
 
 
 def store_variants(user_id: str, avatar_id: str, variant_set: VariantSet) -> dict[str, dict[str, Any]]:
@@ -66,6 +68,7 @@ def ready_changes(variant_set: VariantSet, variants: dict, **original: Any) -> d
     """The attributes a pending avatar gets as it becomes ready."""
     info = variant_set.source
     return {"variants": variants, "ready_at": clock.now_and_iso()[1],
+            "framing": variant_set.framing,
             "original": {"format": info.format, "width": info.width, "height": info.height,
                          "bytes": info.bytes, "frames": info.frames, **original}}
 

@@ -41,6 +41,7 @@ class AvatarView:
     restorable_until: str | None
     reject_reason: str | None  # machine-readable, e.g. dimensions_too_small
     reject_message: str | None
+    framing: str | None  # face | centre
     variants: dict[str, VariantLink]
 
 
@@ -92,4 +93,4 @@ def avatar_view(avatar: Avatar, *, current_avatar_id: str | None) -> AvatarView:
         current=avatar.avatar_id == current_avatar_id, created_at=avatar.created_at,
         updated_at=avatar.updated_at, ready_at=avatar.ready_at, deleted_at=avatar.deleted_at,
         restorable_until=restorable, reject_reason=avatar.reject_reason,
-        reject_message=avatar.reject_message, variants=variants)
+        reject_message=avatar.reject_message, framing=avatar.framing, variants=variants)

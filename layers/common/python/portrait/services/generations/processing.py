@@ -45,6 +45,8 @@ __all__ = ["GenerationUpload", "GenerationOutcome", "process_generation_upload",
 FINISH_RESERVE_MS = 5_000
 _SKELETON_MAX_BYTES = 2 * 1024 * 1024
 _PNG = b"\x89PNG\r\n\x1a\n"
+# Why a photo cannot make a portrait of one person (failed at once, credits back).
+NO_FACE, SEVERAL_FACES = "no_face", "several_faces"
 
 
 GenerationUpload = UploadedObject  # one ObjectCreated notification, its key URL-decoded
@@ -96,12 +98,19 @@ def _run(generation: Generation, stored: objects.StoredObject, remaining_ms: Cal
     try:
         limits = Limits(max_bytes=settings.avatar_max_bytes)
         check_size(stored.size, limits)  # judged by HEAD: the body was never read
-        photo = stripped_copy(stored.body, limits)
+        photo = stripped_copy(stored.body, limits, with_faces=True)
     except ImageRejected as rejection:
         logger.info("photo rejected", extra={"generation_id": generation.generation_id,
                                              "reason": rejection.reason,
                                              "detail": rejection.detail})
         return failed(rejection.reason, rejection.message)
+    # A portrait is of one person: checked before any renderer time is spent.
+    if not photo.faces:
+        return failed(NO_FACE, "We found no face in the photo. Use a photo where your face "
+                               "is clearly visible, looking at the camera.")
+    if len(photo.faces) > 1:
+        return failed(SEVERAL_FACES, f"We found {len(photo.faces)} faces in the photo. Use a "
+                                     "photo of you alone.")
     try:
         rendered = _render(generation, photo, remaining_ms() - FINISH_RESERVE_MS)
     except RenderFailed as exc:
