@@ -36,14 +36,15 @@ test-fast: install
 
 install: $(VENV)/.installed-py312
 
-$(VENV)/.installed-py312: pyproject.toml layers/common/python/requirements.txt
+$(VENV)/.installed-py312: pyproject.toml layers/common/python/requirements.txt layers/faces/requirements.txt
 	@test -n "$(PYTHON)" || { infra/bin/python312 >/dev/null; exit 1; }
 	@# A venv left by an older checkout on another Python is replaced, not patched.
 	@test ! -d $(VENV) || $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' \
 		|| { echo "replacing $(VENV): it is not on Python 3.12"; rm -rf $(VENV); }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip $(QUIET_PIP)
-	$(PY) -m pip install --quiet -r layers/common/python/requirements.txt -e '.[dev]' $(QUIET_PIP)
+	$(PY) -m pip install --quiet -r layers/common/python/requirements.txt \
+		-r layers/faces/requirements.txt -e '.[dev]' $(QUIET_PIP)
 	touch $@
 
 # The SAM CLI (for `sam validate`) lives in its own venv: its pins clash with moto's.

@@ -59,6 +59,17 @@ def test_the_layer_holds_the_package_where_lambda_looks(build_dir, capsys):
     assert size < artifact_check.LAYER_LIMIT_BYTES
 
 
+def test_the_faces_layer_holds_arm64_dlib_and_fits_beside_the_common_layer(build_dir, capsys):
+    faces = build_dir / "FacesLayer" / "python"
+    assert list(faces.glob("_dlib_pybind11*aarch64*.so")) and list(faces.glob("numpy/_core/*aarch64*.so"))
+    assert not (faces / "portrait").exists()  # the domain library ships once, in CommonLayer
+    both = sum(artifact_check.folder_bytes(build_dir / name) for name in ("CommonLayer", "FacesLayer"))
+    with capsys.disabled():
+        print(f"\nFacesLayer unzipped: {artifact_check.folder_bytes(faces.parent) / 2**20:.1f} MB; "
+              f"with CommonLayer {both / 2**20:.1f} MB (Lambda: 250 MB with the code)")
+    assert both < 250 * 1024 * 1024
+
+
 def test_the_check_covers_every_function(imports):
     assert sorted(imports) == FUNCTIONS
 

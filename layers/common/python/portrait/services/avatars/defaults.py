@@ -235,7 +235,8 @@ def _render(user: User, settings: Settings) -> tuple[str, VariantSet]:
                                         max_bytes=settings.avatar_max_bytes)
         if image is not None:
             try:
-                return "gravatar", render_variants(image, settings)
+                # Already a square avatar its owner chose: kept as cut, not re-framed.
+                return "gravatar", render_variants(image, settings, frame_faces=False)
             except ImageRejected as rejection:  # it is still a third party's file
                 logger.warning("gravatar image refused; using the identicon",
                                extra={"reason": rejection.reason})
