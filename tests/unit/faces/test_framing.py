@@ -83,13 +83,14 @@ def test_no_face_or_several_keep_the_centre(image) -> None:
 
 def test_a_small_face_is_cut_from_enough_pixels_never_upscaled_from_a_draft() -> None:
     from portrait.imaging.validate import AVATAR_LIMITS, decode
-    from portrait.imaging.variants import _enough_pixels
+    from portrait.imaging.variants import _redecode_at_least
 
     corner, _ = photos.face_in_corner((4000, 3000))
     data = photos.jpeg(corner)
     drafted = decode(data, AVATAR_LIMITS, at_least=1024)
     assert drafted.scale == 2  # 3000 / 2 = 1500 >= 1024: the JPEG is decoded at half size
     box = (2814, 111, 4000, 1297)  # a 1186 px face square: 593 drafted pixels for 1024
-    assert _enough_pixels(data, AVATAR_LIMITS, drafted, box, 1024).scale == 1
+    at_least = _redecode_at_least(drafted, box, 1024)
+    assert decode(data, AVATAR_LIMITS, at_least=at_least).scale == 1
     centre = (500, 0, 3500, 3000)  # the centre square has pixels to spare
-    assert _enough_pixels(data, AVATAR_LIMITS, drafted, centre, 1024) is drafted
+    assert _redecode_at_least(drafted, centre, 1024) is None

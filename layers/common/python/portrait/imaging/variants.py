@@ -107,7 +107,10 @@ def make_variants(
     info, pool = source.info, _encoder_pool(workers)
     framing = frame_source(source) if frame_faces else None
     if framing and framing.kind == FACE:
-        source = _enough_pixels(data, limits, source, framing.box, largest)
+        at_least = _redecode_at_least(source, framing.box, largest)
+        if at_least:
+            del source  # the drafted frame goes before the larger one is decoded
+            source = decode(data, limits, at_least=at_least)
     square = square_source(source, largest, pool, box=framing.box if framing else None)
     del source  # the decoded frame is not needed while encoding: it leaves the peak
     # With transparency, freed pages go back to the kernel twice (heap.py): what the decode
@@ -127,17 +130,17 @@ def make_variants(
                       framing=framing.kind if framing else CENTRE)
 
 
-def _enough_pixels(data: bytes, limits: Limits, source: DecodedSource,
-                   box: tuple[int, int, int, int], largest: int) -> DecodedSource:
-    """`source`, or `data` decoded again larger when it was shrunk on load so far that a
-    face's square (smaller than the centre one) would have fewer pixels than its variant
-    needs: a small face is cut from the full-size frame, never upscaled from a draft."""
+def _redecode_at_least(source: DecodedSource, box: tuple[int, int, int, int],
+                       largest: int) -> int | None:
+    """None when `source` has the pixels a face's square needs; else the `at_least` to
+    decode it again with. A source shrunk on load for the centre square can have too few
+    for a smaller face square: a small face is cut from a larger decode, never upscaled
+    from a draft."""
     side = box[2] - box[0]
     wanted = min(largest, side)
     if side / source.scale >= wanted:
-        return source
-    short = min(source.info.width, source.info.height)
-    return decode(data, limits, at_least=-(-wanted * short // side))
+        return None
+    return -(-wanted * min(source.info.width, source.info.height) // side)
 
 
 def _render(current: Image.Image, sizes: Mapping[str, int], formats: tuple[str, ...],
