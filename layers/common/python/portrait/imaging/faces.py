@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from PIL import Image
 
+from portrait.imaging.modes import resizable
+
 DETECT_SIDE = 640  # avatar framing
 PHOTO_SIDE = 1024  # a portrait's input photo: every face that matters
 # The detector's margin (its SVM score) a face must clear. Faces in the test photos
@@ -51,14 +53,29 @@ def _detector():
     return dlib.get_frontal_face_detector()
 
 
+def shrunk(image: Image.Image, side: int) -> Image.Image:
+    """`image` reduced by the largest integer factor that keeps its longer side at least
+    `side` (a box filter: cheap, and no full-size copy in another mode is ever made), in
+    a mode that converts to grey faithfully."""
+    factor = max(1, max(image.size) // side)
+    if factor == 1:
+        small = image
+    elif image.mode in ("P", "PA", "1"):  # no reduce() for these: sampled, then converted
+        small = image.resize((image.width // factor, image.height // factor),
+                             Image.Resampling.NEAREST)
+    else:
+        small = image.reduce(factor)
+    return resizable(small)
+
+
 def find_faces(image: Image.Image, *, side: int = DETECT_SIDE,
                min_score: float = MIN_SCORE) -> list[Face]:
     """Every face of `image` the detector is sure of, the surest first, looked for on a
-    copy at most `side` pixels long."""
+    grey copy at most `side` pixels long."""
     import numpy as np
 
     scale = min(1.0, side / max(image.size))
-    grey = image.convert("L")
+    grey = shrunk(image, side).convert("L")
     if scale < 1:
         grey = grey.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
                            Image.Resampling.BILINEAR, reducing_gap=2.0)

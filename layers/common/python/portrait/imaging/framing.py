@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from portrait.imaging.faces import DETECT_SIDE, find_faces
-from portrait.imaging.modes import resizable
+from portrait.imaging.faces import DETECT_SIDE, find_faces, shrunk
 from portrait.imaging.prepare import exif_orientation, turn_upright
 from portrait.imaging.source import DecodedSource
 
@@ -48,17 +47,9 @@ def face_square(face_centre: tuple[float, float], face_width: float, width: int,
 
 def frame_source(source: DecodedSource) -> Framing:
     """The framing of a decoded source: its first frame looked at small and upright."""
-    image = source.image
-    factor = max(1, max(image.size) // DETECT_SIDE)
-    if factor == 1:
-        small = image
-    elif image.mode in ("P", "PA", "1"):  # no reduce() for these: sampled, then converted
-        small = image.resize((image.width // factor, image.height // factor),
-                             Image.Resampling.NEAREST)
-    else:
-        small = image.reduce(factor)
-    preview = turn_upright(resizable(small), exif_orientation(image))
-    return frame(preview, (source.info.width, source.info.height), exif_orientation(image))
+    orientation = exif_orientation(source.image)
+    preview = turn_upright(shrunk(source.image, DETECT_SIDE), orientation)
+    return frame(preview, (source.info.width, source.info.height), orientation)
 
 
 def frame(preview: Image.Image, size: tuple[int, int], orientation: int) -> Framing:

@@ -5,7 +5,7 @@ form S3 enforces, and the processors' first check, that an object is one we issu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
@@ -13,9 +13,11 @@ from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import InvalidInput
 from portrait.observability import logger
-from portrait.s3_events import UploadedObject
 from portrait.store import keys, objects
 from portrait.store.keys import TmpKey
+
+if TYPE_CHECKING:  # the processors' type; the API, which issues forms, never loads it
+    from portrait.s3_events import UploadedObject
 
 ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 # Names some clients send for JPEG; the form is then issued for the real one.

@@ -3,10 +3,13 @@ its payload, both from the event catalogue (portrait.events)."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from portrait.config import get_settings
-from portrait.events import DomainEvent
 from portrait.store.aws import client
+
+if TYPE_CHECKING:  # publishers build the events; this module only sends them
+    from portrait.events import DomainEvent
 
 SOURCE = "portrait"
 

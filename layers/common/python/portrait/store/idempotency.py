@@ -75,3 +75,9 @@ def idempotent(*, key_prefix: str, data_keyword_argument: str, key_jmespath: str
 
     return decorate
 
+
+def once_per_upload(*, key_prefix: str, output: type) -> Callable[[F], F]:
+    """`idempotent` for a processor of S3 uploads: its `upload` argument's identity is the
+    object's version, (bucket, key, etag), never the message that carried it."""
+    return idempotent(key_prefix=key_prefix, data_keyword_argument="upload",
+                      key_jmespath="[bucket, key, etag]", output=output)

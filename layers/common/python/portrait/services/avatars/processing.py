@@ -29,7 +29,7 @@ from portrait.services.avatars.variants import (
 from portrait.services.uploads import issued_upload, read_upload
 from portrait.store import avatars, events, objects, users
 from portrait.store.avatars import PENDING, READY, REJECTED, Avatar
-from portrait.store.idempotency import idempotent, register_lambda_context
+from portrait.store.idempotency import once_per_upload, register_lambda_context
 
 __all__ = ["AvatarUpload", "UploadOutcome", "AvatarNotFoundYet", "process_avatar_upload",
            "register_lambda_context"]
@@ -50,8 +50,7 @@ class AvatarNotFoundYet(LookupError):
     consistent); raised so the message comes back and is tried again."""
 
 
-@idempotent(key_prefix="avatar-upload", data_keyword_argument="upload",
-            key_jmespath="[bucket, key, etag]", output=UploadOutcome)
+@once_per_upload(key_prefix="avatar-upload", output=UploadOutcome)
 def process_avatar_upload(*, upload: AvatarUpload) -> UploadOutcome:
     tmp = issued_upload(upload, "avatars")
     if tmp is None:

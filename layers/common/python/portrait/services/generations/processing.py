@@ -34,7 +34,7 @@ from portrait.rendering import OUTPUT_SIDES, RenderedImage, RenderRequest, get_r
 from portrait.services.uploads import issued_upload, read_upload
 from portrait.store import events, generations, keys, objects, poses
 from portrait.store.generations import Generation
-from portrait.store.idempotency import idempotent, register_lambda_context
+from portrait.store.idempotency import once_per_upload, register_lambda_context
 
 __all__ = ["GenerationUpload", "GenerationOutcome", "process_generation_upload",
            "register_lambda_context"]
@@ -59,8 +59,7 @@ class GenerationOutcome:
     reason: str | None = None
 
 
-@idempotent(key_prefix="generation-upload", data_keyword_argument="upload",
-            key_jmespath="[bucket, key, etag]", output=GenerationOutcome)
+@once_per_upload(key_prefix="generation-upload", output=GenerationOutcome)
 def process_generation_upload(*, upload: GenerationUpload, remaining_ms: Callable[[], int],
                               attempt: int = 1) -> GenerationOutcome:
     """`remaining_ms`: the invocation's time left; `attempt`: the SQS receive count."""

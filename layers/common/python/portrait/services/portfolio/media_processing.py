@@ -24,7 +24,7 @@ from portrait.s3_events import UploadedObject
 
 from portrait.services.uploads import issued_upload, read_upload
 from portrait.store import keys, objects
-from portrait.store.idempotency import idempotent
+from portrait.store.idempotency import once_per_upload
 from portrait.store.portfolio import media as store
 from portrait.store.portfolio import projects
 from portrait.store.portfolio.media import PENDING, READY, REJECTED, Media
@@ -39,8 +39,7 @@ class MediaOutcome:
     reason: str | None = None
 
 
-@idempotent(key_prefix="media-upload", data_keyword_argument="upload",
-            key_jmespath="[bucket, key, etag]", output=MediaOutcome)
+@once_per_upload(key_prefix="media-upload", output=MediaOutcome)
 def process_media_upload(*, upload: UploadedObject) -> MediaOutcome:
     tmp = issued_upload(upload, "media")
     if tmp is None:
