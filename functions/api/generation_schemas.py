@@ -18,8 +18,9 @@ class GenerationError(_FromViews):
     reason: str = Field(examples=["dimensions_too_small"], description=(
         "machine-readable: an image rejection (unsupported_type, too_large, dimensions_too_small, "
         "dimensions_too_large, corrupt, decompression_bomb), a render failure (content_filtered, "
-        "model_error, invalid_response, invalid_input, pose_unavailable, timeout, "
-        "renderer_unavailable) or, for expired ones, input_never_arrived / input_not_processed"))
+        "model_error, invalid_output, invalid_input, pose_unavailable, render_failed, "
+        "renderer_unavailable, render_lost), a photo that cannot make a portrait (no_face, "
+        "several_faces) or, for expired ones, input_never_arrived / input_not_processed"))
     message: str
 
 
@@ -28,13 +29,21 @@ class GenerationDetail(_FromViews):
     status: GenerationStatus
     pose_id: str
     quality: Literal["sd", "hd"]
+    style: Literal["realistic", "illustration", "anime"] = Field(description="from GET /styles")
     priority: bool
     credits_charged: int
     created_at: str
     updated_at: str
     started_at: str | None = None
     completed_at: str | None = None
-    processing_seconds: float | None = None
+    processing_seconds: float | None = Field(None, description="from the photo's arrival to the "
+                                                              "portrait (or the failure)")
+    render_submitted_at: str | None = Field(None, description="when the render was handed to the "
+                                                              "renderer; null if it never was "
+                                                              "(e.g. no face in the photo)")
+    render_deadline: str | None = Field(None, description="processing: if the renderer has not "
+                                                          "answered by then, the generation fails "
+                                                          "and the credits come back")
     output_url: str | None = Field(None, description="completed: the portrait (PNG)")
     input_url: str | None = Field(None, description="completed: your photo as kept, metadata removed")
     width: int | None = None

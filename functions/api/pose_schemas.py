@@ -42,3 +42,19 @@ class PoseFacetsReply(BaseModel):
 
     categories: list[FacetCount] = Field(description="every category with poses, by name")
     tags: list[FacetCount] = Field(description="every tag with poses, by name")
+
+
+class StyleReply(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: Literal["realistic", "illustration", "anime"] = Field(
+        description="pass as `style` to POST /generations")
+    title: str = Field(examples=["Realistic"])
+    description: str
+    sample_url: str = Field(description="a sample portrait in this style (JPEG, 512 px)")
+
+
+class StyleList(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    items: list[StyleReply]

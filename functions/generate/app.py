@@ -1,11 +1,11 @@
 """GenerateFunction and GeneratePriorityFunction (one code, two queues): generation
-photos forwarded by the router; each upload goes to process_generation_upload.
+photos forwarded by the router; each upload goes to process_generation_upload, which
+checks the photo and submits the render (the portrait comes back to
+RenderCompleteFunction, not here).
 
-BatchSize is 1, so the invocation's whole timeout is one render's budget: the
-service stops waiting for a render that would outlive it and fails the
-generation (refunded) while it still can. A retryable error is reported in
-batchItemFailures and the message comes back; the service counts deliveries
-(ApproximateReceiveCount) and gives up, refunding, after a few.
+A retryable error (the render endpoint refusing) is reported in batchItemFailures
+and the message comes back; the service counts deliveries (ApproximateReceiveCount)
+and gives up, refunding, after a few.
 """
 from __future__ import annotations
 
@@ -25,9 +25,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> list[str]:
     attempt = int(record.attributes.approximate_receive_count or 1)
-    return [process_generation_upload(
-                upload=u.upload(),
-                remaining_ms=lambda_context.get_remaining_time_in_millis, attempt=attempt).outcome
+    return [process_generation_upload(upload=u.upload(), attempt=attempt).outcome
             for u in created_objects(record.body)]
 
 

@@ -39,6 +39,8 @@ SAMPLES = {
     # A generation that does not exist here: routed down the standard lane, then dropped.
     "generation-router-s3-upload.json": Sample("GenerationRouterFunction"),
     "generate-s3-upload.json": Sample("GenerateFunction"),
+    "render-invocation.json": Sample("RenderFunction"),
+    "render-complete-result.json": Sample("RenderCompleteFunction"),
     "purge-ttl-remove.json": Sample("PurgeFunction"),
     "resize-s3-upload.json": Sample("ResizeFunction", needs="avatar uploads"),
     "resize-batch-one-bad.json": Sample("ResizeFunction", needs="avatar uploads",
@@ -47,6 +49,7 @@ SAMPLES = {
     "thumbnail-s3-upload.json": Sample("ThumbnailFunction"),
     "sweep-temp-schedule.json": Sample("SweepTempFunction"),
     "sweep-deleted-schedule.json": Sample("SweepDeletedFunction"),
+    "sweep-renders-schedule.json": Sample("SweepRendersFunction"),
 }
 
 

@@ -56,4 +56,4 @@ def test_seed_command_writes_nothing_the_second_time(local_stack) -> None:
     _wait_for_seed(local_stack)
     result = local_stack.portrait("seed", "poses")
     assert result.returncode == 0, result.stderr
-    assert "wrote 0 skeletons and 0 records" in result.stdout
+    assert "wrote 0 skeletons, 0 records and 0 style samples" in result.stdout

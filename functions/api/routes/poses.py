@@ -1,4 +1,5 @@
-"""/poses (anyone may browse the catalogue) and /admin/poses (administrators add poses)."""
+"""/poses (anyone may browse the catalogue), /styles (the style presets a portrait may
+take) and /admin/poses (administrators add poses)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -8,7 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from portrait.poses import POSE_ID_PATTERN
 from portrait.services.poses import listing as poses
 from portrait.services.poses.listing import CATEGORY_PATTERN, TAG_PATTERN, NewPose
-from pose_schemas import PoseFacetsReply, PoseList, PoseReply
+from portrait.services.poses.styles import list_styles
+from pose_schemas import PoseFacetsReply, PoseList, PoseReply, StyleList
 from schemas import api_responses, body_responses
 from security import BEARER, AdminClaims
 
@@ -40,6 +42,11 @@ def pose_facets() -> PoseFacetsReply:
             responses=api_responses(404))
 def get_pose(pose_id: PoseId) -> PoseReply:
     return PoseReply.model_validate(poses.get_pose(pose_id))
+
+
+@router.get("/styles", tags=TAGS, summary="The style presets, each with a sample portrait")
+def styles() -> StyleList:
+    return StyleList.model_validate({"items": list_styles()})
 
 
 @router.post("/admin/poses", status_code=201, tags=["admin", *TAGS], security=BEARER,

@@ -1,4 +1,5 @@
-"""`portrait seed poses`: load the generated pose catalogue into the local stack or a deployed one.
+"""`portrait seed poses`: load the generated pose catalogue (and the style presets' sample
+portraits) into the local stack or a deployed one.
 
 It runs in this process with the API function's environment (as `portrait admin`
 does): the records go to its poses table, the skeletons under poses/ in its
@@ -26,6 +27,7 @@ def run_seed_poses(args: argparse.Namespace) -> int:
     from portrait.observability import logger
     from portrait.poses.catalogue import generate_catalogue
     from portrait.services.poses.seeding import seed_pose_catalogue
+    from portrait.services.poses.styles import seed_style_samples
 
     logger.registered_handler.setStream(sys.stderr)  # stdout says what was done, alone
     logger.setLevel("WARNING")  # the progress lines say more than one "seeded" line
@@ -42,6 +44,7 @@ def run_seed_poses(args: argparse.Namespace) -> int:
                 # Only what is missing: a retry resumes where the failed attempt stopped.
                 result = seed_pose_catalogue(only_missing=not args.refresh or attempt > 1,
                                              catalogue=catalogue, progress=report)
+                samples = seed_style_samples()  # the style presets' sample portraits
                 break
             except Exception as exc:  # noqa: BLE001 - any failure: say why, wait, resume
                 reason = f"{type(exc).__name__}: {exc}"
@@ -54,7 +57,8 @@ def run_seed_poses(args: argparse.Namespace) -> int:
                       f"{pause} s", file=sys.stderr, flush=True)
                 time.sleep(pause)
     print(f"pose catalogue on {target.description}: {len(catalogue)} poses; wrote "
-          f"{result.skeletons_written} skeletons and {result.records_written} records in "
+          f"{result.skeletons_written} skeletons, {result.records_written} records and "
+          f"{samples} style samples in "
           f"{progress.seconds:.1f} s", flush=True)
     return 0
 

@@ -99,6 +99,16 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     assert_accessible_basics(page)
     screenshot(page, "generations-new")
 
+    # The styles, each shown by its sample portrait (GET /styles); realistic is chosen first.
+    styles = page.locator(".style-choice")
+    expect(styles).to_have_count(3)
+    expect(page.get_by_label(re.compile("^Realistic"))).to_be_checked()
+    for sample in styles.locator("img").all():
+        sample.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth === 512",
+                               arg=sample.element_handle())
+    page.get_by_label(re.compile("^Anime")).check()
+
     # A photo, then submit: the photo goes straight to the bucket, then it renders.
     photo = photos.jpeg(photos.photo("grace_hopper"))  # a real portrait: one face
     page.locator("#photo-file").set_input_files(
@@ -132,6 +142,8 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     detail = requests.get(local_stack.url(f"/generations/{generation_id}"), timeout=60,
                           headers={"Authorization": f"Bearer {access_token(page)}"}).json()
     assert detail["pose_id"] == chosen_pose and detail["quality"] == "sd"
+    assert detail["style"] == "anime"
+    expect(result.locator(".badge", has_text="Anime")).to_be_visible()
 
     # After a reload the gallery knows the pose by its id only: it reads the name.
     page.reload()
@@ -166,6 +178,26 @@ def test_photo_that_is_not_an_image_is_refused_before_anything_is_charged(web, l
     page.get_by_role("button", name=re.compile(r"^Generate portrait")).click()
     expect(page.get_by_role("alert")).to_contain_text("Add a photo of yourself first.")
     assert not recorder.posts_to(local_stack.url("/generations"))
+
+
+def test_a_photo_without_a_face_gives_the_credits_back(web, local_stack) -> None:
+    page, _ = web
+    sign_up(page, local_stack)
+    page.goto(local_stack.url("/#/generations"))
+    expect(page.locator(".pose-option").first).to_be_visible()
+    balance = _credits(local_stack, page)["balance"]
+    page.locator("#photo-file").set_input_files(files=[{
+        "name": "cup.jpg", "mimeType": "image/jpeg", "buffer": photos.jpeg(photos.photo("coffee"))}])
+    expect(page.get_by_text("cup.jpg")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Generate portrait")).click()
+    alert = page.locator(".notice.error[data-reason='no_face']")
+    expect(alert).to_contain_text("We found no face in this photo — your credits are back",
+                                  timeout=120_000)
+    expect(page.locator("#credit-balance")).to_have_text(f"{balance} credits")
+    failed = page.locator(".results li[data-status='failed']")
+    expect(failed).to_contain_text("We found no face")
+    expect(failed).not_to_contain_text("rendered in")  # nothing was rendered
+    screenshot(page, "generations-no-face")
 
 
 def test_first_page_of_poses_shows_the_variety(web, local_stack) -> None:

@@ -126,10 +126,12 @@ def test_a_completed_generations_photo_and_output_are_presigned_even_with_a_cdn(
     generation_id = _start(api, member["token"]).json()["generation"]["generation_id"]
     user_id = member["user_id"]
     assert generation_store.claim(user_id, generation_id, etag="e", now_iso="2027-01-01T00:00:00Z")
+    assert generation_store.submit_render(
+        user_id, generation_id, etag="e", source_key=f"generations/{user_id}/{generation_id}/input.jpg",
+        render_id=generation_id, deadline=1798761600, now_iso="2027-01-01T00:00:00Z")
     assert generation_store.complete(
         user_id, generation_id, output_key=f"generations/{user_id}/{generation_id}/output.png",
-        source_key=f"generations/{user_id}/{generation_id}/input.jpg", output={"width": 512},
-        processing_ms=900, now_iso="2027-01-01T00:00:01Z")
+        output={"width": 512}, processing_ms=900, now_iso="2027-01-01T00:00:01Z")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://cdn.example.com")
     get_settings.cache_clear()
 

@@ -205,3 +205,25 @@ def test_the_facets_item_is_no_pose(api, seeded) -> None:
         pose_service.get_pose(poses.FACETS_ID)
     # It is not a valid pose id, though: the route refuses it before any read.
     assert api.get(f"/poses/{poses.FACETS_ID}").status == 422
+
+
+def test_styles_are_listed_with_a_sample_each_that_seeding_puts_in_the_bucket(api) -> None:
+    from portrait.config import get_settings
+    from portrait.services.poses.styles import seed_style_samples
+
+    reply = api.get("/styles")
+    assert reply.status == 200, reply.body
+    items = reply.json()["items"]
+    assert [i["name"] for i in items] == ["realistic", "illustration", "anime"]
+    assert all(i["title"] and i["description"] for i in items)
+    keys = [i["sample_url"].split("?")[0].split("/", 3)[-1] for i in items]
+    assert all(k.startswith("poses/styles/") and k.endswith(".jpg") for k in keys), keys
+
+    bucket = get_settings().media_bucket
+    assert seed_style_samples() == 3 and seed_style_samples() == 0  # only what is missing
+    for item in items:
+        stored = [o["Key"] for o in aws_client("s3").list_objects_v2(
+            Bucket=bucket, Prefix=f"poses/styles/{item['name']}-")["Contents"]]
+        assert len(stored) == 1 and stored[0] in item["sample_url"]
+        body = aws_client("s3").get_object(Bucket=bucket, Key=stored[0])
+        assert body["ContentType"] == "image/jpeg" and "immutable" in body["CacheControl"]

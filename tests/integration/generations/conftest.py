@@ -2,8 +2,10 @@
 
 The resources come from template.yaml, bucket notifications included: a photo
 put under tmp/generations/ makes moto send the real S3 notification to
-GenerationUploadsQueue; the tests hand what they receive to the router, then
-what the router forwarded to the generate function, as the event sources would.
+GenerationUploadsQueue; the tests hand what they receive to the router, what the
+router forwarded to the generate function, the render invocation it submitted to
+RenderFunction and the inference result that sent to RenderCompleteFunction, as the
+event sources would.
 """
 from __future__ import annotations
 
@@ -36,14 +38,16 @@ from tests.integration.store.test_users_store import make_user
 
 QUEUES = ("GenerationUploadsQueue", "StandardGenerationsQueue", "PriorityGenerationsQueue",
           "GenerationUploadsDeadLetterQueue", "StandardGenerationsDeadLetterQueue",
-          "PriorityGenerationsDeadLetterQueue")
+          "PriorityGenerationsDeadLetterQueue", "RenderRequestsQueue", "RenderNotificationsQueue")
+FUNCTIONS = ("GenerateFunction", "GenerationRouterFunction", "RenderFunction",
+             "RenderCompleteFunction", "SweepRendersFunction")
 POSE_ID = "standing-relaxed-front-full"
 
 
 @pytest.fixture(scope="package")
 def moto_stack(template) -> Iterator[dict[str, str]]:
-    env = {**function_test_environment(template, "GenerateFunction"),
-           **function_test_environment(template, "GenerationRouterFunction")}
+    env = {name: value for function_id in FUNCTIONS
+           for name, value in function_test_environment(template, function_id).items()}
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         apply_environment(patch, env)
         create_resources(template)
@@ -74,9 +78,11 @@ class Stack:
         users.insert_user(user)
         return user.user_id
 
-    def start(self, user_id: str, *, quality: str = "sd", priority: bool = False):
+    def start(self, user_id: str, *, quality: str = "sd", priority: bool = False,
+              style: str = "realistic"):
         return generation_service.start_generation(user_id, GenerationRequest(
-            pose_id=POSE_ID, quality=quality, priority=priority, content_type="image/jpeg"))
+            pose_id=POSE_ID, quality=quality, priority=priority, style=style,
+            content_type="image/jpeg"))
 
     def generation(self, started) -> generations.Generation:
         return generations.get_generation(*self._ids(started))
@@ -135,15 +141,72 @@ class Stack:
         return self.handler(function_id)(
             {"Records": records}, context or LambdaContext(function_name=f"portrait-local-{function_id}"))
 
-    def run(self, started, body: bytes, *, priority: bool = False) -> list[dict]:
-        """Upload, route, and generate: the whole pipeline for one photo. Returns the records
-        the generate function got (for redelivery)."""
+    def drain(self, logical_id: str, handler) -> bool:
+        """Deliver every visible message of a queue to `handler` as Lambda's event source
+        would: what it reports done is deleted, what failed becomes visible again (as after
+        the visibility timeout) for the next drain. True when nothing failed."""
+        from tests.integration.faults import unfaulted
+
+        sqs, url, arn = aws_client("sqs"), self.url(logical_id), self.template.get_att(logical_id, "Arn")
+        failed: list[dict] = []
+        while True:
+            with unfaulted():
+                batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                            AttributeNames=["All"]).get("Messages", [])
+            if not batch:
+                break
+            try:
+                reply = handler([sqs_record(m, arn, "us-east-1") for m in batch])
+                failures = {f["itemIdentifier"] for f in reply["batchItemFailures"]}
+            except Exception:  # noqa: BLE001 - the invocation failed: the whole batch returns
+                failures = {m["MessageId"] for m in batch}
+            with unfaulted():
+                for message in batch:
+                    if message["MessageId"] in failures:
+                        failed.append(message)
+                    else:
+                        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        with unfaulted():
+            for message in failed:
+                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
+                                              VisibilityTimeout=0)
+        return not failed
+
+    def render(self, records: list[dict]) -> dict:
+        return self.handler("RenderFunction")(
+            {"Records": records}, LambdaContext(function_name="portrait-local-RenderFunction"))
+
+    def complete(self, records: list[dict]) -> dict:
+        return self.handler("RenderCompleteFunction")(
+            {"Records": records}, LambdaContext(function_name="portrait-local-RenderCompleteFunction"))
+
+    def sweep_renders(self) -> dict:
+        event = {"version": "0", "id": "1", "detail-type": "Scheduled Event", "source": "aws.events",
+                 "account": "123456789012", "time": "2026-12-06T10:00:00Z", "region": "us-east-1",
+                 "resources": [], "detail": {}}
+        return self.handler("SweepRendersFunction")(
+            event, LambdaContext(function_name="portrait-local-SweepRendersFunction"))
+
+    def submit(self, started, body: bytes, *, priority: bool = False) -> list[dict]:
+        """Upload, route, and generate (the photo checked, the render submitted). Returns
+        the records the generate function got (for redelivery)."""
         self.upload(started, body)
         self.route(self.receive("GenerationUploadsQueue"))
         lane = "PriorityGenerationsQueue" if priority else "StandardGenerationsQueue"
         records = self.receive(lane)
         assert self.generate(records, priority=priority) == {"batchItemFailures": []}
         return records
+
+    def run(self, started, body: bytes, *, priority: bool = False) -> list[dict]:
+        """The whole pipeline for one photo: submit, render, settle. Returns the inference
+        results the completion function got (for redelivery)."""
+        self.submit(started, body, priority=priority)
+        if not self.generation(started).render_id:
+            return []  # failed before a render was submitted
+        assert self.render(self.receive("RenderRequestsQueue")) == {"batchItemFailures": []}
+        results = self.receive("RenderNotificationsQueue")
+        assert self.complete(results) == {"batchItemFailures": []}
+        return results
 
 
 def _empty(stack: Stack) -> None:

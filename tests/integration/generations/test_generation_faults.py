@@ -1,7 +1,8 @@
-"""Fault injection at every AWS call of generation processing (GenerateFunction, the
-preview renderer): whichever call fails, redelivery ends in one settled generation and
-no double charge or refund — completed with its output and one charge, or failed,
-refunded exactly once, with no output — and nothing left under tmp/."""
+"""Fault injection at every AWS call of a generation's way through the pipeline (the photo
+checked and submitted by GenerateFunction, rendered by RenderFunction, settled by
+RenderCompleteFunction): whichever call fails, redelivery ends in one settled generation
+and no double charge or refund — completed with its output and one charge, or failed,
+refunded exactly once, with no output — and nothing left under tmp/ or renders/."""
 from __future__ import annotations
 
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
@@ -13,11 +14,24 @@ from tests.unit.faces.photos import face_jpeg_gps_orientation6
 COST = 5  # sd, standard lane
 
 
-def _deliver(stack, records) -> bool:
-    try:
-        return stack.generate(records) == {"batchItemFailures": []}
-    except BatchProcessingError:
-        return False
+class _Pipeline:
+    """One delivery round: the held upload records (until the generate function takes
+    them), then whatever the render and completion queues hold."""
+
+    def __init__(self, stack, records) -> None:
+        self.stack, self.records, self.submitted = stack, records, False
+
+    def deliver(self) -> bool:
+        if not self.submitted:
+            try:
+                self.submitted = self.stack.generate(self.records) == {"batchItemFailures": []}
+            except BatchProcessingError:
+                return False
+            if not self.submitted:
+                return False
+        rendered = self.stack.drain("RenderRequestsQueue", self.stack.render)
+        settled = self.stack.drain("RenderNotificationsQueue", self.stack.complete)
+        return rendered and settled
 
 
 def _queued(stack):
@@ -34,7 +48,7 @@ def _settled_state(stack, user_id, started, delivered) -> dict:
     output = [k for k in stack.keys("generations/") if k.endswith("/output.png")]
     return {"delivered": delivered, "status": generation.status,
             "balance": stack.balance(user_id), "ledger": stack.ledger(user_id),
-            "output": len(output), "tmp": stack.keys("tmp/")}
+            "output": len(output), "tmp": stack.keys("tmp/") + stack.keys("renders/")}
 
 
 def _consistent(state: dict) -> bool:
@@ -50,7 +64,7 @@ def _consistent(state: dict) -> bool:
 def test_every_failed_aws_call_ends_settled_with_one_charge(stack, monkeypatch) -> None:
     user_id, started, records = _queued(stack)
     with Faults().active(monkeypatch) as clean:
-        assert _deliver(stack, records)
+        assert _Pipeline(stack, records).deliver()
     calls = clean.calls
     assert _settled_state(stack, user_id, started, True)["status"] == COMPLETED
     half_written, outcomes = [], []
@@ -58,7 +72,7 @@ def test_every_failed_aws_call_ends_settled_with_one_charge(stack, monkeypatch) 
         for key in stack.keys("generations/"):  # each run judges its own output alone
             stack.delete(key)
         user_id, started, records = _queued(stack)
-        delivered = deliver_with_a_fault(lambda: _deliver(stack, records), monkeypatch, position)
+        delivered = deliver_with_a_fault(_Pipeline(stack, records).deliver, monkeypatch, position)
         state = _settled_state(stack, user_id, started, delivered)
         outcomes.append(state["status"])
         if not (delivered and state["tmp"] == [] and _consistent(state)):

@@ -1,69 +1,95 @@
-"""GenerateFunction and the router on real S3 → SQS events: completed, failed and
-refunded once, stats, lanes."""
+"""The generation pipeline on real S3 → SQS events: the photo checked and the render
+submitted (GenerateFunction), rendered (RenderFunction, the local face renderer), settled
+from the inference result (RenderCompleteFunction); failures refunded once, lost renders
+refunded by the deadline sweep, stats, lanes."""
 from __future__ import annotations
 
 import copy
 import io
-import time
+import json
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from PIL import Image
 
-from portrait import rendering
+from portrait import clock
 from portrait.errors import RenderFailed
-from portrait.rendering.preview import PreviewRenderer
-from portrait.store.generations import COMPLETED, FAILED
+from portrait.imaging.faces import find_faces
+from portrait.rendering.face import FaceRenderer
+from portrait.store.generations import COMPLETED, FAILED, PROCESSING
 from tests.unit.faces import photos
 from tests.unit.faces.photos import face_jpeg_gps_orientation6, face_png_alpha
 
 
-def _png_size(data: bytes) -> tuple[str, tuple[int, int]]:
+def _png(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
-    return image.format, image.size
+    image.load()
+    return image
 
 
 class _Renderer:
-    """A stand-in renderer: raises `error`, or sleeps, or draws what the preview draws."""
+    """The face renderer, counted; or one that raises `error`."""
 
-    name = "stub"
+    name = "counted"
 
-    def __init__(self, error: Exception | None = None, sleep: float = 0.0) -> None:
-        self.error, self.sleep, self.calls = error, sleep, 0
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error, self.calls = error, 0
 
     def render(self, request):
         self.calls += 1
-        if self.sleep:
-            time.sleep(self.sleep)
         if self.error:
             raise self.error
-        return PreviewRenderer().render(request)
+        return FaceRenderer().render(request)
 
 
 def _use(monkeypatch, renderer: _Renderer) -> _Renderer:
-    monkeypatch.setattr(rendering, "get_renderer", lambda settings: renderer)
-    from portrait.services.generations import processing as generation_processing
-    monkeypatch.setattr(generation_processing, "get_renderer", lambda settings: renderer)
+    from portrait.services.generations import render_worker
+    monkeypatch.setattr(render_worker, "get_renderer", lambda settings: renderer)
     return renderer
 
 
-def test_an_sd_generation_completes_with_a_512_png_and_the_input_kept_stripped(stack, published):
+def test_an_sd_generation_completes_with_the_users_face_in_a_512_png(stack, published):
     user_id = stack.new_user(100)
     started = stack.start(user_id)
     assert started.generation.status == "pending" and started.generation.credits_charged == 5
+    assert started.generation.style == "realistic"
     assert stack.balance(user_id) == 95
 
-    stack.run(started, face_jpeg_gps_orientation6())
+    stack.submit(started, face_jpeg_gps_orientation6())
+    submitted = stack.generation(started)
+    assert submitted.status == PROCESSING and submitted.render_id == submitted.generation_id
+    assert submitted.render_deadline >= clock.now() + 900 - 5
+    request_key = f"renders/requests/{user_id}/{submitted.generation_id}.json"
+    job = json.loads(stack.get(request_key))
+    assert job["photo"] == f"s3://{stack.bucket}/{submitted.source_key}"
+    assert job["style"]["name"] == "realistic" and "{pose}" not in job["style"]["prompt"]
+    assert job["face"]["right"] > job["face"]["left"] and job["quality"] == "sd"
+    assert stack.keys("tmp/") == []  # the upload is kept as the stripped input only
+
+    assert stack.render(stack.receive("RenderRequestsQueue")) == {"batchItemFailures": []}
+    [result] = stack.receive("RenderNotificationsQueue")
+    notification = json.loads(result["body"])
+    assert notification["invocationStatus"] == "Completed"
+    assert notification["eventSource"] == "aws:sagemaker" and notification["eventName"] == "InferenceResult"
+    assert notification["inferenceId"] == submitted.generation_id
+    assert notification["requestParameters"]["inputLocation"] == f"s3://{stack.bucket}/{request_key}"
+    assert notification["responseParameters"]["outputLocation"].endswith(
+        f"renders/output/{submitted.generation_id}.out")
+    assert stack.complete([result]) == {"batchItemFailures": []}
 
     generation = stack.generation(started)
     assert generation.status == COMPLETED and generation.processing_ms > 0
-    assert _png_size(stack.get(generation.output_key)) == ("PNG", (512, 512))
-    assert generation.output_key.endswith(f"/{generation.generation_id}/output.png")
+    portrait = _png(stack.get(generation.output_key))
+    assert (portrait.format, portrait.size) == ("PNG", (512, 512))
+    # The face is in it (a full-body head is ~50 px at 512: looked for at 1024, where the
+    # detector's 80 px window fits it).
+    assert len(find_faces(portrait.convert("RGB").resize((1024, 1024)), side=1024)) == 1
+    assert generation.output["renderer"] == "face" and generation.output["style"] == "realistic"
     kept = Image.open(io.BytesIO(stack.get(generation.source_key)))
     assert generation.source_key.endswith("/input.jpg") and kept.format == "JPEG"
     assert not kept.getexif() and "exif" not in kept.info and "icc_profile" not in kept.info
     assert kept.size[1] > kept.size[0]  # EXIF orientation 6 applied: upright, then dropped
-    assert stack.keys("tmp/") == []
+    assert stack.keys("tmp/") == [] and stack.keys("renders/") == []
     assert [kind for kind, _ in published] == ["generation.completed"]
     assert stack.balance(user_id) == 95  # a success keeps the charge
 
@@ -75,36 +101,98 @@ def test_an_sd_generation_completes_with_a_512_png_and_the_input_kept_stripped(s
 
 def test_priority_goes_down_the_priority_lane_and_hd_is_1024(stack):
     user_id = stack.new_user(100)
-    started = stack.start(user_id, quality="hd", priority=True)
+    started = stack.start(user_id, quality="hd", priority=True, style="anime")
     assert started.generation.credits_charged == 10
     stack.upload(started, face_png_alpha())
     assert stack.route(stack.receive("GenerationUploadsQueue")) == {"batchItemFailures": []}
     stack.receive("StandardGenerationsQueue", expected=0)
     records = stack.receive("PriorityGenerationsQueue")
     assert stack.generate(records, priority=True) == {"batchItemFailures": []}
+    assert stack.render(stack.receive("RenderRequestsQueue")) == {"batchItemFailures": []}
+    assert stack.complete(stack.receive("RenderNotificationsQueue")) == {"batchItemFailures": []}
     generation = stack.generation(started)
-    assert generation.status == COMPLETED
-    assert _png_size(stack.get(generation.output_key)) == ("PNG", (1024, 1024))
+    assert generation.status == COMPLETED and generation.output["style"] == "anime"
+    assert _png(stack.get(generation.output_key)).size == (1024, 1024)
     assert generation.source_key.endswith("/input.png")  # a PNG stays lossless
 
 
-def test_a_renderer_failure_is_refunded_once_even_when_delivered_twice(stack, monkeypatch, published):
+def test_a_renderer_failure_is_refunded_once_even_when_reported_twice(stack, monkeypatch, published):
     renderer = _use(monkeypatch, _Renderer(RenderFailed("content_filtered", "the model refused")))
     user_id = stack.new_user(100)
     started = stack.start(user_id, quality="hd")  # 7
-    records = stack.run(started, face_jpeg_gps_orientation6())
-    # The same event again, twice in one batch and once more on its own.
-    assert stack.generate(records + copy.deepcopy(records)) == {"batchItemFailures": []}
-    assert stack.generate(copy.deepcopy(records)) == {"batchItemFailures": []}
+    stack.submit(started, face_jpeg_gps_orientation6())
+    assert stack.render(stack.receive("RenderRequestsQueue")) == {"batchItemFailures": []}
+    [result] = stack.receive("RenderNotificationsQueue")
+    assert json.loads(result["body"])["invocationStatus"] == "Failed"
+    # The same result twice in one batch, and once more on its own.
+    assert stack.complete([result, copy.deepcopy(result)]) == {"batchItemFailures": []}
+    assert stack.complete([copy.deepcopy(result)]) == {"batchItemFailures": []}
 
     generation = stack.generation(started)
     assert generation.status == FAILED and generation.error_reason == "content_filtered"
+    assert generation.error_message == "the model refused"
     assert generation.refunded_at is not None
     assert stack.balance(user_id) == 100
     assert stack.ledger(user_id) == [("charge", -7), ("grant", 100), ("refund", 7)]
     assert renderer.calls == 1
     assert [kind for kind, _ in published] == ["generation.failed"]
-    assert stack.keys("tmp/") == [] and stack.keys("generations/") == []
+    assert stack.keys("renders/") == []
+
+
+def test_a_duplicate_success_changes_nothing_the_second_time(stack, published):
+    user_id = stack.new_user(100)
+    started = stack.start(user_id)
+    [result] = stack.run(started, face_jpeg_gps_orientation6())
+    first = stack.generation(started)
+    output = stack.get(first.output_key)
+    assert stack.complete([copy.deepcopy(result)]) == {"batchItemFailures": []}
+    again = stack.generation(started)
+    assert (again.status, again.completed_at, again.processing_ms) == (
+        COMPLETED, first.completed_at, first.processing_ms)
+    assert stack.get(again.output_key) == output
+    assert stack.counters(user_id).completed == 1 and stack.balance(user_id) == 95
+    assert [kind for kind, _ in published] == ["generation.completed"]
+
+
+def test_an_inference_result_inside_an_sns_envelope_settles_the_same(stack):
+    """In AWS the endpoint notifies SNS, which wraps the result unless raw delivery is on."""
+    user_id = stack.new_user(100)
+    started = stack.start(user_id)
+    stack.submit(started, face_jpeg_gps_orientation6())
+    stack.render(stack.receive("RenderRequestsQueue"))
+    [result] = stack.receive("RenderNotificationsQueue")
+    result["body"] = json.dumps({"Type": "Notification", "MessageId": "m-1",
+                                 "TopicArn": "arn:aws:sns:us-east-1:123456789012:portrait-renders",
+                                 "Message": result["body"], "Timestamp": "2026-12-06T10:00:00.000Z"})
+    assert stack.complete([result]) == {"batchItemFailures": []}
+    assert stack.generation(started).status == COMPLETED
+
+
+def test_a_render_that_never_reports_back_is_refunded_by_the_deadline_sweep(stack, monkeypatch,
+                                                                            published):
+    user_id = stack.new_user(100)
+    started = stack.start(user_id)
+    stack.submit(started, face_jpeg_gps_orientation6())
+    invocation = stack.receive("RenderRequestsQueue")  # the worker is gone: never rendered
+    assert stack.sweep_renders()["found"] == 0  # before the deadline, nothing is lost
+    assert stack.generation(started).status == PROCESSING
+
+    later = clock.now() + 901
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert stack.sweep_renders() == {"found": 1, "refunded": 1, "dry_run": False}
+    generation = stack.generation(started)
+    assert (generation.status, generation.error_reason) == (FAILED, "render_lost")
+    assert stack.balance(user_id) == 100 and stack.keys("renders/") == []
+    assert stack.sweep_renders()["found"] == 0  # out of the index once settled
+
+    # The render turns up after all: its late result changes nothing, and keeps nothing.
+    assert stack.render(invocation) == {"batchItemFailures": []}
+    assert stack.complete(stack.receive("RenderNotificationsQueue")) == {"batchItemFailures": []}
+    generation = stack.generation(started)
+    assert (generation.status, generation.output_key) == (FAILED, None)
+    assert stack.balance(user_id) == 100 and stack.keys("renders/") == []
+    assert not [k for k in stack.keys("generations/") if k.endswith("output.png")]
+    assert [kind for kind, _ in published] == ["generation.failed"]
 
 
 def test_an_invalid_photo_fails_and_is_refunded(stack):
@@ -128,6 +216,7 @@ def test_a_photo_without_exactly_one_face_is_refunded_before_any_render(
     user_id = stack.new_user(100)
     started = stack.start(user_id, quality="hd")  # 7
     stack.run(started, photo())
+    stack.receive("RenderRequestsQueue", expected=0)  # nothing was submitted
     generation = stack.generation(started)
     assert (generation.status, generation.error_reason) == (FAILED, reason)
     assert generation.refunded_at is not None and stack.balance(user_id) == 100
@@ -135,45 +224,28 @@ def test_a_photo_without_exactly_one_face_is_refunded_before_any_render(
     assert renderer.calls == 0  # no renderer time was spent on it
     assert [kind for kind, detail in published] == ["generation.failed"]
     assert published[0][1]["reason"] == reason
-    assert stack.keys("tmp/") == [] and stack.keys("generations/") == []
-
-
-def test_a_render_that_would_outlive_the_invocation_fails_and_is_refunded(stack, monkeypatch):
-    from tests.integration.api.http_events import LambdaContext
-
-    class ShortOnTime(LambdaContext):
-        def get_remaining_time_in_millis(self) -> int:
-            return 5_300  # 300 ms of budget once the finishing reserve is kept back
-
-    _use(monkeypatch, _Renderer(sleep=1.0))
-    user_id = stack.new_user(100)
-    started = stack.start(user_id)
-    stack.upload(started, face_jpeg_gps_orientation6())
-    stack.route(stack.receive("GenerationUploadsQueue"))
-    records = stack.receive("StandardGenerationsQueue")
-    assert stack.generate(records, context=ShortOnTime()) == {"batchItemFailures": []}
-    generation = stack.generation(started)
-    assert (generation.status, generation.error_reason) == (FAILED, "timeout")
-    assert stack.balance(user_id) == 100
+    assert stack.keys("tmp/") == [] and stack.keys("generations/") == [] \
+        and stack.keys("renders/") == []
 
 
 def test_retryable_errors_come_back_then_fail_refunded_on_the_last_attempt(stack, monkeypatch):
     renderer = _use(monkeypatch, _Renderer(ConnectionError("bedrock throttled")))
     user_id = stack.new_user(100)
     started = stack.start(user_id)
-    stack.upload(started, face_jpeg_gps_orientation6())
-    stack.route(stack.receive("GenerationUploadsQueue"))
-    records = stack.receive("StandardGenerationsQueue")
+    stack.submit(started, face_jpeg_gps_orientation6())
+    records = stack.receive("RenderRequestsQueue")
     try:  # every record of the batch failed: Powertools raises, the batch comes back
-        stack.generate(records)
+        stack.render(records)
         raise AssertionError("expected the batch to fail")
     except BatchProcessingError:
         pass
-    assert stack.generation(started).status == "processing" and stack.balance(user_id) == 95
+    stack.receive("RenderNotificationsQueue", expected=0)
+    assert stack.generation(started).status == PROCESSING and stack.balance(user_id) == 95
 
     last = copy.deepcopy(records)
     last[0]["attributes"]["ApproximateReceiveCount"] = "3"  # GENERATION_RENDER_ATTEMPTS
-    assert stack.generate(last) == {"batchItemFailures": []}
+    assert stack.render(last) == {"batchItemFailures": []}
+    assert stack.complete(stack.receive("RenderNotificationsQueue")) == {"batchItemFailures": []}
     generation = stack.generation(started)
     assert (generation.status, generation.error_reason) == (FAILED, "renderer_unavailable")
     assert stack.balance(user_id) == 100 and renderer.calls == 2
@@ -207,7 +279,7 @@ def test_the_router_sends_standard_generations_and_unknown_keys_down_the_standar
     records = stack.receive("StandardGenerationsQueue", expected=2)
     stack.receive("PriorityGenerationsQueue", expected=0)
     assert stack.generate(records) == {"batchItemFailures": []}
-    assert stack.generation(started).status == COMPLETED
+    assert stack.generation(started).render_id is not None
     assert stack.keys("tmp/") == []  # the unknown upload was dropped and deleted
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 from portrait.config import get_settings
 from portrait.errors import RenderFailed
 from portrait.rendering.bedrock import NEGATIVE_PROMPT, PROMPT, BedrockRenderer
+from portrait.styles import STYLES
 from portrait.rendering import RenderRequest, get_renderer
 from portrait.rendering.bedrock_runtime import runtime_client
 from tests.unit.rendering.poses import STANDING, png, skeleton_png
@@ -23,9 +24,15 @@ from .conftest import MODEL_ID
 SKELETON = skeleton_png(STANDING, side=768)
 
 
-def request(quality: str = "sd", seed: int = 42, hint: str | None = "arms crossed") -> RenderRequest:
+ANIME = STYLES["anime"]
+
+
+def request(quality: str = "sd", seed: int = 42, prompt: str | None = None) -> RenderRequest:
+    """A request in the anime style, its prompt the preset's for the pose "arms crossed"."""
     return RenderRequest(photo=b"never sent", skeleton_png=SKELETON, keypoints=STANDING,
-                         quality=quality, seed=seed, prompt_hint=hint)
+                         quality=quality, seed=seed, style="anime",
+                         prompt=prompt or ANIME.prompt_for("arms crossed"),
+                         negative_prompt=ANIME.negative_prompt)
 
 
 def model_png(side: int, colour=(90, 120, 150)) -> bytes:
@@ -51,8 +58,8 @@ def test_the_request_is_titan_text_image_conditioned_on_the_skeleton(bedrock, qu
     assert body == {
         "taskType": "TEXT_IMAGE",
         "textToImageParams": {
-            "text": f"{PROMPT}, arms crossed",
-            "negativeText": NEGATIVE_PROMPT,
+            "text": ANIME.prompt_for("arms crossed"),
+            "negativeText": f"{NEGATIVE_PROMPT}, {ANIME.negative_prompt}"[:512],
             "controlMode": "CANNY_EDGE",
             "controlStrength": 0.7,
         },
@@ -69,18 +76,20 @@ def test_the_request_is_titan_text_image_conditioned_on_the_skeleton(bedrock, qu
     assert (result.renderer, result.model) == ("bedrock", MODEL_ID)
 
 
-def test_the_seed_fits_titans_range_and_the_hint_is_tidied(bedrock) -> None:
+def test_the_seed_fits_titans_range_and_the_prompt_is_tidied(bedrock) -> None:
     bedrock.answer(answer_with(model_png(512)))
     BedrockRenderer(bedrock.client, MODEL_ID, control_strength=0.4).render(
-        request(seed=2**40 + 5, hint="  studio\n\nlight " + "x" * 600))
+        request(seed=2**40 + 5, prompt="  studio\n\nlight " + "x" * 600))
     params = bedrock.body["textToImageParams"]
     assert bedrock.body["imageGenerationConfig"]["seed"] == (2**40 + 5) % 2_147_483_647
-    assert params["text"].startswith(f"{PROMPT}, studio light x") and len(params["text"]) == 512
+    assert params["text"].startswith("studio light x") and len(params["text"]) == 512
     assert params["controlStrength"] == 0.4
 
     bedrock.answer(answer_with(model_png(512)))
-    BedrockRenderer(bedrock.client, MODEL_ID).render(request(hint=None))
+    BedrockRenderer(bedrock.client, MODEL_ID).render(RenderRequest(  # no preset's prompt
+        photo=b"", skeleton_png=SKELETON, keypoints=STANDING, quality="sd", seed=1))
     assert bedrock.body["textToImageParams"]["text"] == PROMPT
+    assert bedrock.body["textToImageParams"]["negativeText"] == NEGATIVE_PROMPT
 
 
 @pytest.mark.parametrize("code, status, message, reason, retryable", [
@@ -151,7 +160,7 @@ def test_transport_failures_are_retryable(bedrock, error, reason) -> None:
 
 def test_a_bad_skeleton_fails_before_any_call(bedrock) -> None:
     broken = RenderRequest(photo=b"", skeleton_png=b"GIF89a...", keypoints=STANDING,
-                           quality="sd", seed=1, prompt_hint=None)
+                           quality="sd", seed=1)
     with pytest.raises(RenderFailed) as caught:
         BedrockRenderer(bedrock.client, MODEL_ID).render(broken)
     assert caught.value.reason == "invalid_input" and bedrock.sent == []

@@ -107,8 +107,14 @@ def test_a_completed_generation_is_never_refunded(store_env):
     assert generations.claim(user_id, generation.generation_id, etag="e1", now_iso=ISO)
     assert generations.claim(user_id, generation.generation_id, etag="e1", now_iso=ISO)  # redelivery
     assert not generations.claim(user_id, generation.generation_id, etag="e2", now_iso=ISO)
-    assert generations.complete(user_id, generation.generation_id, output_key="o", source_key="s",
+    assert not generations.submit_render(user_id, generation.generation_id, etag="e2",
+                                         source_key="s", render_id="r", deadline=1, now_iso=ISO)
+    assert generations.submit_render(user_id, generation.generation_id, etag="e1", source_key="s",
+                                     render_id=generation.generation_id, deadline=1, now_iso=ISO)
+    assert [g for _, g in generations.iter_renders_past_deadline(now=2)] == [generation.generation_id]
+    assert generations.complete(user_id, generation.generation_id, output_key="o",
                                 output={"width": 512}, processing_ms=1200, now_iso=ISO)
+    assert list(generations.iter_renders_past_deadline(now=2)) == []  # out of the index
     assert not generations.refund(generation, status=FAILED, reason="x", message="", now_iso=ISO)
     assert credits.balance(user_id) == 15
     counters = credits.generation_counters(user_id)

@@ -5,19 +5,19 @@ import pytest
 
 from portrait.config import SettingsError, get_settings
 from portrait.rendering import get_renderer
-from portrait.rendering.preview import PreviewRenderer
+from portrait.rendering.face import FaceRenderer
 
 from ..test_settings import env  # noqa: F401 (fixture: required settings, nothing else set)
 
 
-def test_the_preview_renders_unless_told_otherwise(env) -> None:
+def test_the_face_renderer_renders_unless_told_otherwise(env) -> None:
     settings = get_settings()
-    assert settings.renderer == "preview"
+    assert settings.renderer == "face" and settings.render_deadline_seconds == 900
     assert settings.bedrock_model_id == "amazon.titan-image-generator-v2:0"
     assert (settings.bedrock_region, settings.bedrock_control_strength,
             settings.render_timeout_seconds) == ("", 0.7, 60)
     renderer = get_renderer(settings)
-    assert isinstance(renderer, PreviewRenderer) and renderer.name == "preview"
+    assert isinstance(renderer, FaceRenderer) and renderer.name == "face"
 
 
 @pytest.mark.parametrize("name, value", [
@@ -25,6 +25,7 @@ def test_the_preview_renders_unless_told_otherwise(env) -> None:
     ("BEDROCK_MODEL_ID", ""),
     ("BEDROCK_CONTROL_STRENGTH", "1.5"),
     ("RENDER_TIMEOUT_SECONDS", "0"),
+    ("RENDER_DEADLINE_SECONDS", "5"),
 ])
 def test_a_bad_render_setting_is_named(env, name, value) -> None:
     env.setenv(name, value)

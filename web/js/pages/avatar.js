@@ -35,7 +35,7 @@ export function render(main, { params, signal }) {
   main.append(
     h("div", { class: "page-head" },
       h("h1", {}, "Your avatar"),
-      h("p", {}, "Upload a picture and it is made into five sizes, ready for every screen.")),
+      h("p", {}, "Upload a picture and it is made into every size an app needs, framed around your face.")),
     welcome ?? "", flash, // (the DOM's own append writes a null as the word "null")
     h("div", { class: "grid-2" },
       h("section", { class: "card", "aria-labelledby": "current-title" },
@@ -271,7 +271,7 @@ export function render(main, { params, signal }) {
       const settled = await waitForAvatar(form.avatar_id);
       line.remove();
       if (settled.status === "ready") {
-        replace(uploadResult, notice("success", "Your new avatar is ready. It is shown in all five sizes."));
+        replace(uploadResult, notice("success", "Your new avatar is ready. It is shown in all its sizes below."));
       } else if (settled.status === "rejected") {
         replace(uploadResult, h("div", { class: "notice error", role: "alert", dataset: { reason: settled.reject_reason ?? "" } },
           h("div", {}, h("strong", {}, "This image was not accepted."), " ", rejectReason(settled.reject_reason, settled.reject_message))));

@@ -6,6 +6,8 @@ import { knownPoseName, loadPoseNames } from "../poses.js";
 import { busy, clear, formatDate, h, replace, showError, timeElement } from "../ui.js";
 import { words } from "./pose-picker.js";
 
+const STYLE_TITLES = { realistic: "Realistic", illustration: "Illustration", anime: "Anime" };
+
 export function resultsGallery({ signal, onChange }) {
   const state = { items: [], cursor: null, total: 0 };
   const errors = h("div");
@@ -46,10 +48,11 @@ export function resultsGallery({ signal, onChange }) {
       : h("div", { class: "result-image", "aria-hidden": "true" }, placeholderText(g));
     const lines = [
       h("div", {}, h("span", { class: `badge ${g.status}` }, STATUS_LABELS[g.status] ?? g.status), " ",
-        h("span", { class: "badge" }, g.quality.toUpperCase()), g.priority ? [" ", h("span", { class: "badge" }, "Priority")] : null),
+        h("span", { class: "badge" }, g.quality.toUpperCase()), " ",
+        h("span", { class: "badge" }, STYLE_TITLES[g.style] ?? g.style), g.priority ? [" ", h("span", { class: "badge" }, "Priority")] : null),
       h("span", { class: "small result-title" }, title),
       h("span", { class: "small muted" }, timeElement(g.created_at),
-        g.processing_seconds != null ? ` · rendered in ${g.processing_seconds.toFixed(1)} s` : "",
+        g.status === "completed" && g.processing_seconds != null ? ` · rendered in ${g.processing_seconds.toFixed(1)} s` : "",
         g.width ? ` · ${g.width} × ${g.height} px` : ""),
     ];
     if (g.status === "failed" || g.status === "expired") {

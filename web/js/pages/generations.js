@@ -1,4 +1,4 @@
-// AI portraits: pick a pose, choose quality and priority (the cost is shown before
+// AI portraits: pick a pose, a style (each shown by its sample), quality and priority (the cost is shown before
 // anything is charged), upload a photo straight to the bucket, watch it render.
 import { api } from "../api.js";
 import { generationFailure } from "../messages.js";
@@ -24,6 +24,10 @@ export function render(main, { signal }) {
     choice("radio", "quality", "sd", "Standard — 512 × 512 px", true),
     choice("radio", "quality", "hd", "HD — 1024 × 1024 px"));
   const priority = choice("checkbox", "priority", "yes", "Priority — rendered ahead of the queue");
+  // The presets come from GET /styles, each with a sample portrait; until they load (or if
+  // they cannot), the request goes without one and the API's default applies.
+  const styles = h("div", { class: "style-options", role: "radiogroup", "aria-labelledby": "style-label" },
+    h("span", { class: "muted small" }, "Loading styles…"));
 
   const input = h("input", { type: "file", id: "photo-file", accept: IMAGE_TYPES.join(","), "aria-describedby": "photo-file-hint" });
   const zone = h("label", { class: "dropzone", for: "photo-file" },
@@ -41,6 +45,7 @@ export function render(main, { signal }) {
     picker.element,
     h("fieldset", {},
       h("legend", {}, "2. Choose the options"),
+      h("p", { class: "label", id: "style-label" }, "Style"), styles,
       h("p", { class: "label", id: "quality-label" }, "Quality"), quality,
       h("p", { class: "label" }, "Speed"), priority),
     h("fieldset", {},
@@ -72,10 +77,28 @@ export function render(main, { signal }) {
 
   // ---------------------------------------------------------------- helpers
   function options() {
+    const style = form.querySelector("input[name=style]:checked")?.value;
     return {
       quality: form.querySelector("input[name=quality]:checked")?.value ?? "sd",
       priority: form.querySelector("input[name=priority]").checked,
+      ...(style ? { style } : {}),
     };
+  }
+
+  async function loadStyles() {
+    try {
+      const { items } = await api("/styles", { signal });
+      replace(styles, items.map((style, index) => {
+        const id = `style-${style.name}`;
+        return h("label", { class: "style-choice", for: id },
+          h("input", { type: "radio", name: "style", id, value: style.name, checked: index === 0 }),
+          h("img", { src: style.sample_url, alt: "", width: 96, height: 96, loading: "lazy" }),
+          h("span", { class: "style-title" }, style.title),
+          h("span", { class: "muted small" }, style.description));
+      }));
+    } catch (err) {
+      if (err.name !== "AbortError") replace(styles, h("span", { class: "muted small" }, "Styles could not be loaded; the realistic style will be used."));
+    }
   }
 
   function price() {
@@ -194,7 +217,7 @@ export function render(main, { signal }) {
       if (!["pending", "processing"].includes(g.status) || Date.now() - since > RENDER_LIMIT_MS) return g;
       const seconds = Math.round((Date.now() - since) / 1000);
       replace(line, h("span", { class: "spinner", "aria-hidden": "true" }),
-        h("span", { id: "generation-status" }, g.status === "pending" ? `Photo uploaded. Checking it… (${seconds} s)` : `Rendering your portrait… (${seconds} s)`));
+        h("span", { id: "generation-status" }, g.status === "pending" ? `Photo uploaded. Checking it… (${seconds} s)` : g.render_submitted_at ? `Rendering your portrait… (${seconds} s)` : `Checking your photo for a face… (${seconds} s)`));
       await sleep(delay, signal);
       delay = Math.min(delay * 1.4, 3000);
     }
@@ -202,6 +225,7 @@ export function render(main, { signal }) {
 
   showCost();
   refreshSummary();
+  loadStyles();
 }
 
 function choice(type, name, value, label, checked = false) {

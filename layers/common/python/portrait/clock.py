@@ -41,3 +41,8 @@ def now_and_iso() -> tuple[int, str]:
     the first must equal deleted_at, the second, plus the grace exactly)."""
     at = now()
     return at, iso(at)
+
+
+def ms_since(text: str) -> int:
+    """Milliseconds from a timestamp in the one format to now (0 if it is in the future)."""
+    return max(0, int((time.time() - epoch_of(text)) * 1000))

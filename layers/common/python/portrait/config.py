@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     # The router's destinations (only GenerationRouterFunction has them).
     standard_generations_queue_url: str = Field("", alias="STANDARD_GENERATIONS_QUEUE_URL")
     priority_generations_queue_url: str = Field("", alias="PRIORITY_GENERATIONS_QUEUE_URL")
-    # Deliveries of one generation before a retryable render error fails it (and refunds).
+    # Deliveries of one upload or one render before a retryable error fails it (and refunds).
     generation_render_attempts: int = Field(3, alias="GENERATION_RENDER_ATTEMPTS", ge=1, le=10)
 
     # Storage hygiene. Uploads under tmp/ older than this are abandoned (the hourly sweep);
@@ -123,9 +123,18 @@ class Settings(BaseSettings):
     # Encoder threads for the variants; 0 = the cores this process may use.
     image_workers: int = Field(0, alias="IMAGE_WORKERS", ge=0, le=16)
 
-    # Generated portraits. "preview" composes the photo and the pose locally, with no
-    # model; "bedrock" asks an Amazon Bedrock image model (portrait.rendering).
-    renderer: Literal["preview", "bedrock"] = Field("preview", alias="RENDERER")
+    # Generated portraits. "face" draws the user's face on a figure in the pose, on CPU;
+    # "bedrock" asks an Amazon Bedrock image model (portrait.rendering). Both run in the
+    # render worker, which a generation reaches through RENDER_REQUESTS_QUEUE_URL.
+    renderer: Literal["face", "bedrock"] = Field("face", alias="RENDERER")
+    render_requests_queue_url: str = Field("", alias="RENDER_REQUESTS_QUEUE_URL")
+    # Where the render worker sends its inference results (the completion queue).
+    render_notifications_queue_url: str = Field("", alias="RENDER_NOTIFICATIONS_QUEUE_URL")
+    # The endpoint's name in the inference results it sends.
+    render_endpoint_name: str = Field("portrait-render-worker", alias="RENDER_ENDPOINT_NAME")
+    # A render that has not reported back this long after it was submitted is lost:
+    # the deadline sweep fails it and refunds.
+    render_deadline_seconds: int = Field(900, alias="RENDER_DEADLINE_SECONDS", ge=10, le=86400)
     bedrock_model_id: str = Field("amazon.titan-image-generator-v2:0", alias="BEDROCK_MODEL_ID",
                                   min_length=1)
     # Where the model runs, when not in AWS_REGION (Titan Image v2 is not in every region).

@@ -1,27 +1,38 @@
-"""Portraits behind one port (portrait.rendering.port): `get_renderer()` is the adapter
-the RENDERER setting chooses, and the only place that knows which one that is.
+"""Portraits behind one port (portrait.rendering.port), asynchronously
+(portrait.rendering.contract). The RENDERER setting chooses what draws them:
 
-  preview  (default) composes the photo's face area and the pose skeleton into a card,
-           locally, with no model (rendering/preview.py);
-  bedrock  asks an Amazon Bedrock image model, the skeleton as its control image
-           (rendering/bedrock.py, its runtime client in rendering/bedrock_runtime.py).
+  face     (default) the local face renderer: the user's face on a figure in the pose,
+           on CPU (rendering/face.py);
+  bedrock  an Amazon Bedrock image model, the skeleton as its control image, no
+           likeness (rendering/bedrock.py, its runtime client in bedrock_runtime.py).
 
+Both run in the render worker (RenderFunction), reached through the QueueEndpoint;
+`get_endpoint()` is where a generation submits, `get_renderer()` what the worker runs.
 Adapters are imported when chosen: each pulls Pillow, and Bedrock's pulls boto3.
 """
 from __future__ import annotations
 
 from portrait.config import Settings
-from portrait.rendering.port import OUTPUT_SIDES, Quality, RenderedImage, Renderer, RenderRequest
+from portrait.rendering.port import (OUTPUT_SIDES, Quality, RenderedImage, RenderEndpoint,
+                                     Renderer, RenderRequest)
 
-__all__ = ["OUTPUT_SIDES", "Quality", "RenderRequest", "RenderedImage", "Renderer", "get_renderer"]
+__all__ = ["OUTPUT_SIDES", "Quality", "RenderEndpoint", "RenderRequest", "RenderedImage",
+           "Renderer", "get_endpoint", "get_renderer"]
+
+
+def get_endpoint(settings: Settings) -> RenderEndpoint:
+    """Where a generation submits its render."""
+    from portrait.rendering.queue_endpoint import QueueEndpoint
+
+    return QueueEndpoint(settings.render_requests_queue_url, settings.render_endpoint_name)
 
 
 def get_renderer(settings: Settings) -> Renderer:
-    """The renderer the RENDERER setting names."""
+    """The renderer the RENDERER setting names, for the render worker."""
     if settings.renderer == "bedrock":
         from portrait.rendering.bedrock import bedrock_renderer
 
         return bedrock_renderer(settings)
-    from portrait.rendering.preview import PreviewRenderer
+    from portrait.rendering.face import FaceRenderer
 
-    return PreviewRenderer()
+    return FaceRenderer()

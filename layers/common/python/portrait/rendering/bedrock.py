@@ -21,6 +21,8 @@ a strong control can draw the stick figure itself: the negative prompt names
 it and the control strength stays at Titan's 0.7 unless BEDROCK_CONTROL_STRENGTH
 says otherwise.
 
+The words are the style preset's prompt recipe (portrait.styles).
+
 Likeness: TEXT_IMAGE takes no reference photo, and IMAGE_VARIATION, which
 does, takes no control image; one call cannot honour both. The pose is the
 product, so the portrait is of a person in that pose, not of the user, and
@@ -42,7 +44,6 @@ from PIL import Image
 from portrait.config import Settings
 from portrait.errors import ImageRejected, RenderFailed
 from portrait.imaging.formats import sniff
-from portrait.imaging.portrait_card import SKELETON_LIMITS
 from portrait.imaging.validate import Limits, decode
 from portrait.rendering.port import RenderedImage, RenderRequest
 from portrait.rendering.bedrock_runtime import CONTENT_FILTERED, invoke_json, runtime_client
@@ -55,6 +56,7 @@ QUALITY = {"sd": "standard", "hd": "premium"}
 CFG_SCALE = 8.0  # Titan's default prompt adherence
 MAX_SEED = 2_147_483_646  # Titan's seed range is 0..2^31-2
 CONTROL_MODE = "CANNY_EDGE"
+SKELETON_LIMITS = Limits(max_bytes=8 * 1024 * 1024, min_side=16, max_side=4096)
 _ANSWER_LIMITS = Limits(max_bytes=32 * 1024 * 1024, min_side=16, max_side=4096)
 
 
@@ -77,8 +79,8 @@ class BedrockRenderer:
         return {
             "taskType": "TEXT_IMAGE",
             "textToImageParams": {
-                "text": prompt_for(request.prompt_hint),
-                "negativeText": NEGATIVE_PROMPT,
+                "text": prompt_for(request.prompt),
+                "negativeText": negative_prompt_for(request.negative_prompt),
                 "conditionImage": base64.b64encode(condition_image(request.skeleton_png, side))
                 .decode("ascii"),
                 "controlMode": CONTROL_MODE,
@@ -120,10 +122,16 @@ class BedrockRenderer:
         return RenderFailed("invalid_response", f"{self.model_id}: {message}", model=self.model_id)
 
 
-def prompt_for(hint: str | None) -> str:
-    """The fixed portrait prompt, with the pose's hint (its name, a style) after it."""
-    hint = " ".join((hint or "").split())  # no newlines or runs of spaces from a record
-    text = f"{PROMPT}, {hint}" if hint else PROMPT
+def prompt_for(style_prompt: str | None) -> str:
+    """The style preset's prompt for the pose (portrait.styles), else the fixed one."""
+    text = " ".join((style_prompt or "").split()) or PROMPT  # no newlines from a record
+    return text[:MAX_PROMPT_CHARS]
+
+
+def negative_prompt_for(style_negative: str | None) -> str:
+    """The skeleton's own negatives first (Titan must not draw the stick figure), then
+    the preset's."""
+    text = " ".join(f"{NEGATIVE_PROMPT}, {style_negative or ''}".split()).rstrip(", ")
     return text[:MAX_PROMPT_CHARS]
 
 

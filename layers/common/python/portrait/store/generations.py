@@ -1,6 +1,7 @@
 """Generation records, and the transactions that move them together with credits.
 
-Life cycle: pending (charged, waiting for the input photo) → processing →
+Life cycle: pending (charged, waiting for the input photo) → processing (the photo
+claimed; then its render submitted, in flight until the renderer reports back) →
 completed | failed; pending can also end as expired (the photo never came).
 failed and expired are refunded, exactly once.
 
@@ -10,6 +11,7 @@ entry keyed on the generation:
 
     start     balance -= cost (only if balance >= cost), total += 1, used += cost,
               the generation put (only if new), ledger <id>#charge put (only if new)
+    submit    processing (this upload's claim) → a render in flight, with its deadline
     complete  processing → completed, completed += 1, processing time summed
     refund    → failed | expired only if refunded_at is unset and the status is
               refundable; balance += cost, used -= cost, failed += 1,
@@ -43,6 +45,7 @@ PENDING, PROCESSING, COMPLETED, FAILED, EXPIRED = (
 SETTLED = (COMPLETED, FAILED, EXPIRED)
 REFUNDABLE = (PENDING, PROCESSING)  # what may still end failed or expired
 PENDING_UPLOAD = "pending-upload"  # the pending_uploads index's only partition
+RENDERING = "rendering"  # the renders_in_flight index's only partition
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ class Generation:
     error_reason: str | None = None
     error_message: str | None = None
     refunded_at: str | None = None
+    style: str | None = None
+    render_id: str | None = None
+    render_submitted_at: str | None = None
+    render_deadline: int | None = None
 
     @property
     def upload_id(self) -> str:
@@ -82,7 +89,7 @@ class GenerationBusy(Conflict):
 def _from_item(item: GenerationItem) -> Generation:
     values = {name: getattr(item, name) for name in Generation.__dataclass_fields__}
     values["output"] = item.output.as_dict() if item.output else {}
-    for name in ("credits_charged", "upload_expires_at", "processing_ms"):
+    for name in ("credits_charged", "upload_expires_at", "processing_ms", "render_deadline"):
         if values[name] is not None:
             values[name] = int(values[name])
     values["priority"] = bool(values["priority"])
@@ -175,7 +182,32 @@ def claim(user_id: str, generation_id: str, *, etag: str, now_iso: str) -> bool:
     return True
 
 
-def complete(user_id: str, generation_id: str, *, output_key: str, source_key: str,
+def iter_renders_past_deadline(*, now: int) -> Iterator[tuple[str, str]]:
+    """(user_id, generation_id) of renders in flight whose deadline passed before `now`."""
+    index = bound(GenerationItem).renders_in_flight
+    for item in index.query(RENDERING, GenerationItem.render_deadline < now):
+        yield item.user_id, item.generation_id
+
+
+def submit_render(user_id: str, generation_id: str, *, etag: str, source_key: str,
+                  render_id: str, deadline: int, now_iso: str) -> bool:
+    """Record the render in flight (its id and deadline, the photo kept at `source_key`)
+    for the upload that claimed the generation; False if it no longer holds it."""
+    model = bound(GenerationItem)
+    try:
+        model(user_id, generation_id).update(
+            actions=[model.rendering.set(RENDERING), model.render_id.set(render_id),
+                     model.render_deadline.set(deadline), model.render_submitted_at.set(now_iso),
+                     model.source_key.set(source_key), model.updated_at.set(now_iso)],
+            condition=(model.status == PROCESSING) & (model.input_etag == etag))
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def complete(user_id: str, generation_id: str, *, output_key: str,
              output: dict[str, Any], processing_ms: int, now_iso: str) -> bool:
     """processing → completed, with the stats; False if it was no longer processing."""
     model, users = bound(GenerationItem), bound(UserItem)
@@ -183,9 +215,9 @@ def complete(user_id: str, generation_id: str, *, output_key: str, source_key: s
         with TransactWrite(connection=transaction_connection(model)) as tx:
             tx.update(model(user_id, generation_id),
                       actions=[model.status.set(COMPLETED), model.output_key.set(output_key),
-                               model.source_key.set(source_key), model.output.set(output),
-                               model.processing_ms.set(processing_ms),
-                               model.completed_at.set(now_iso), model.updated_at.set(now_iso)],
+                               model.output.set(output), model.processing_ms.set(processing_ms),
+                               model.completed_at.set(now_iso), model.updated_at.set(now_iso),
+                               model.rendering.remove()],
                       condition=model.status == PROCESSING)
             tx.update(users(user_key(user_id)),
                       actions=[users.generations_completed.add(1),
@@ -212,7 +244,7 @@ def refund(generation: Generation, *, status: str, reason: str, message: str, no
     actions = [model.status.set(status), model.error_reason.set(reason),
                model.error_message.set(message[:500]), model.refunded_at.set(now_iso),
                model.completed_at.set(now_iso), model.updated_at.set(now_iso),
-               model.pending_upload.remove()]
+               model.pending_upload.remove(), model.rendering.remove()]
     if processing_ms is not None:
         actions.append(model.processing_ms.set(processing_ms))
     entry = entry_item(generation.user_id, f"{generation.generation_id}#{REFUND}", REFUND, cost,

@@ -94,12 +94,49 @@ def generation_source_key(user_id: str, generation_id: str, fmt: str) -> str:
     return f"{generation_prefix(user_id, generation_id)}input.{EXTENSIONS.get(fmt, fmt)}"
 
 
+# The render contract's objects (portrait.rendering.contract), shaped as a SageMaker
+# asynchronous endpoint keeps them: the request document (its InputLocation), the
+# output (S3OutputPath/<inference id>.out) and the failure body (S3FailurePath/
+# <inference id>-error.out). Each is deleted once its generation is settled; the
+# bucket's lifecycle rule expires anything left under renders/ after 7 days.
+RENDERS_PREFIX = "renders/"
+RENDER_OUTPUT_PREFIX = f"{RENDERS_PREFIX}output/"
+RENDER_FAILURE_PREFIX = f"{RENDERS_PREFIX}failures/"
+_RENDER_REQUEST_KEY = re.compile(rf"^{RENDERS_PREFIX}requests/(?P<user_id>{_ID})/(?P<generation_id>{_ID})\.json$")
+
+
+def render_request_key(user_id: str, generation_id: str) -> str:
+    return f"{RENDERS_PREFIX}requests/{user_id}/{generation_id}.json"
+
+
+def parse_render_request_key(key: str) -> tuple[str, str] | None:
+    """(user_id, generation_id) of a request document's key; None for any other key."""
+    match = _RENDER_REQUEST_KEY.match(key)
+    return (match["user_id"], match["generation_id"]) if match else None
+
+
+def render_output_key(inference_id: str) -> str:
+    return f"{RENDER_OUTPUT_PREFIX}{inference_id}.out"
+
+
+def render_failure_key(inference_id: str) -> str:
+    return f"{RENDER_FAILURE_PREFIX}{inference_id}-error.out"
+
+
 POSES_PREFIX = "poses/"
 
 
 def pose_skeleton_key(pose_id: str) -> str:
     """The pose's skeleton (control image). Pose ids are slugs we validated: [a-z0-9-]."""
     return f"{POSES_PREFIX}{pose_id}.png"
+
+
+# A style preset's sample portrait (public like the skeletons; a pose id has no "/").
+STYLE_SAMPLES_PREFIX = f"{POSES_PREFIX}styles/"
+
+
+def style_sample_key(style: str, digest: str) -> str:
+    return f"{STYLE_SAMPLES_PREFIX}{style}-{digest}.jpg"
 
 
 # The public immutable objects: what the media CDN may serve (template.yaml's MediaBucketPolicy

@@ -183,6 +183,18 @@ class PendingGenerationIndex(GlobalSecondaryIndex):
     upload_expires_at = NumberAttribute(range_key=True)
 
 
+class RendersInFlightIndex(GlobalSecondaryIndex):
+    """Sparse: only generations whose render was submitted and has not reported back
+    carry `rendering`, so the deadline sweep finds lost renders without a scan."""
+
+    class Meta:
+        index_name = "renders_in_flight"
+        projection = KeysOnlyProjection()
+
+    rendering = UnicodeAttribute(hash_key=True)
+    render_deadline = NumberAttribute(range_key=True)
+
+
 class GenerationItem(Model):
     """(user_id, generation_id); see portrait.store.generations for the life cycle."""
 
@@ -194,6 +206,7 @@ class GenerationItem(Model):
     status = UnicodeAttribute()  # pending | processing | completed | failed | expired
     pose_id = UnicodeAttribute()
     quality = UnicodeAttribute()  # sd | hd
+    style = UnicodeAttribute(null=True)  # a portrait.styles preset; absent = realistic (older records)
     priority = BooleanAttribute(default=False)
     credits_charged = NumberAttribute()
     content_type = UnicodeAttribute()
@@ -212,8 +225,14 @@ class GenerationItem(Model):
     error_reason = UnicodeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
     refunded_at = UnicodeAttribute(null=True)
+    # The render in flight: RENDERING while submitted and not reported back, else absent.
+    rendering = UnicodeAttribute(null=True)
+    render_id = UnicodeAttribute(null=True)  # the inference id the renderer answers with
+    render_submitted_at = UnicodeAttribute(null=True)
+    render_deadline = NumberAttribute(null=True)  # epoch seconds: past it, the sweep refunds
 
     pending_uploads = PendingGenerationIndex()
+    renders_in_flight = RendersInFlightIndex()
 
 
 # ---------------------------------------------------------------- credit_ledger table

@@ -57,6 +57,20 @@ def _bucket() -> str:
     return get_settings().media_bucket
 
 
+def s3_uri(key: str) -> str:
+    """The object's s3:// location, as the render contract names inputs and outputs."""
+    return f"s3://{_bucket()}/{key}"
+
+
+def key_of_uri(uri: str) -> str:
+    """The key of an s3:// location in our bucket; ValueError for anywhere else (a
+    notification or request document may not point the functions at another bucket)."""
+    prefix = f"s3://{_bucket()}/"
+    if not uri.startswith(prefix) or len(uri) == len(prefix):
+        raise ValueError(f"not a location in the media bucket: {uri[:200]!r}")
+    return uri[len(prefix):]
+
+
 def presigned_upload_form(key: str, *, content_types: Iterable[str], content_type: str,
                           max_bytes: int, expires_in: int) -> dict:
     """A POST form S3 itself enforces: this exact key, 1..max_bytes, this content type.

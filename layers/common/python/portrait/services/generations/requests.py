@@ -22,7 +22,7 @@ from portrait.services.accounts.credits import generation_cost
 from portrait.services.uploads import ImageContentType, UploadForm, allowed_content_type, issue_form
 from portrait.store import credits, generations, keys, objects, poses, rate_limits
 from portrait.store.generations import PENDING, Generation
-
+from portrait.styles import DEFAULT_STYLE, StyleName
 
 
 class GenerationRequest(BaseModel):
@@ -32,6 +32,7 @@ class GenerationRequest(BaseModel):
     pose_id: Annotated[str, Field(min_length=1, max_length=64, description="from GET /poses")]
     quality: Literal["sd", "hd"] = Field("sd", description="sd: 512 px, hd: 1024 px (+2 credits)")
     priority: bool = Field(False, description="a faster lane (+3 credits)")
+    style: StyleName = Field(DEFAULT_STYLE, description="a style preset, from GET /styles")
     content_type: ImageContentType  # of the photo
 
 
@@ -41,6 +42,7 @@ class GenerationView:
     status: str
     pose_id: str
     quality: str
+    style: str
     priority: bool
     credits_charged: int
     created_at: str
@@ -48,6 +50,10 @@ class GenerationView:
     started_at: str | None
     completed_at: str | None
     processing_seconds: float | None
+    # When the render was handed to the renderer (None: it never was, e.g. no face), and
+    # while processing, when it will be given up on (failed and refunded) if unanswered.
+    render_submitted_at: str | None
+    render_deadline: str | None
     output_url: str | None
     input_url: str | None
     width: int | None
@@ -89,9 +95,12 @@ def generation_view(g: Generation) -> GenerationView:
     error = {"reason": g.error_reason, "message": g.error_message or ""} if g.error_reason else None
     return GenerationView(
         generation_id=g.generation_id, status=g.status, pose_id=g.pose_id, quality=g.quality,
-        priority=g.priority, credits_charged=g.credits_charged, created_at=g.created_at,
+        style=g.style or DEFAULT_STYLE, priority=g.priority, credits_charged=g.credits_charged, created_at=g.created_at,
         updated_at=g.updated_at, started_at=g.started_at, completed_at=g.completed_at,
         processing_seconds=None if g.processing_ms is None else round(g.processing_ms / 1000, 3),
+        render_submitted_at=g.render_submitted_at,
+        render_deadline=(clock.iso(g.render_deadline) if g.render_deadline
+                         and g.status == "processing" else None),
         output_url=objects.private_url(g.output_key) if g.output_key else None,
         input_url=objects.private_url(g.source_key) if g.source_key else None,
         width=g.output.get("width"), height=g.output.get("height"), error=error,
@@ -119,7 +128,8 @@ def start_generation(user_id: str, request: GenerationRequest) -> GenerationStar
                         max_bytes=settings.avatar_max_bytes)
     generation = Generation(
         user_id=user_id, generation_id=generation_id, status=PENDING, pose_id=request.pose_id,
-        quality=request.quality, priority=request.priority, credits_charged=cost,
+        quality=request.quality, style=request.style, priority=request.priority,
+        credits_charged=cost,
         content_type=content_type, input_key=issued.key, created_at=clock.iso(issued.issued_at),
         updated_at=clock.iso(issued.issued_at), upload_expires_at=issued.expires_at)
     generations.create_charged(generation)

@@ -1,0 +1,141 @@
+"""A render reported back: the inference result (services.generations.render_worker or
+a SageMaker endpoint) settles its generation. Success: the output is checked (a PNG of
+the size asked for), kept at the generation's output key, and the generation completes;
+error: the generation fails, refunded once, with the renderer's reason.
+
+Idempotent: only a generation still processing with this render in flight changes.
+A duplicate result, or one that arrives after the deadline sweep failed the render,
+changes nothing but clearing the render's own objects.
+"""
+from __future__ import annotations
+
+from portrait import clock
+from portrait.config import get_settings
+from portrait.errors import ImageRejected
+from portrait.events import GenerationCompleted
+from portrait.imaging.formats import sniff
+from portrait.imaging.validate import Limits, decode
+from portrait.observability import MetricUnit, logger, metrics
+from portrait.rendering.contract import COMPLETED, InferenceResult, RenderError
+from portrait.services.generations.outcomes import fail_generation
+from portrait.sizes import PORTRAIT_SIDES
+from portrait.store import events, generations, keys, objects
+from portrait.store.generations import COMPLETED as GENERATION_COMPLETED, PROCESSING, Generation
+
+OUTPUT_LIMITS = Limits(max_bytes=32 * 1024 * 1024, min_side=16, max_side=4096)
+_FAILURE_MAX_BYTES = 64 * 1024
+
+
+def complete_render(result: InferenceResult) -> str:
+    """Settle the generation `result` reports on; returns completed | failed | unchanged |
+    dropped."""
+    located = _locate(result)
+    if located is None:
+        logger.warning("inference result for no render of ours", extra={
+            "inference_id": result.inference_id,
+            "input_location": result.request_parameters.input_location[:200]})
+        return "dropped"
+    request_key, user_id, generation_id = located
+    leftovers = [request_key, *_keys_in_bucket(result)]
+    generation = generations.get_generation(user_id, generation_id)
+    if generation is None or generation.status != PROCESSING \
+            or generation.render_id != result.inference_id:
+        objects.delete_objects(leftovers)  # settled already: nothing will read them again
+        return "dropped" if generation is None else "unchanged"
+    if result.invocation_status == COMPLETED:
+        outcome = _complete(generation, result)
+    else:
+        error = _failure_of(result)
+        outcome = "failed" if fail_generation(generation, reason=error.reason,
+                                              message=error.message,
+                                              processing_ms=_elapsed_ms(generation)) else "unchanged"
+    objects.delete_objects(leftovers)
+    return outcome
+
+
+def _complete(generation: Generation, result: InferenceResult) -> str:
+    side = PORTRAIT_SIDES[generation.quality]
+    try:
+        png = _output_png(result, side)
+    except (ValueError, objects.ObjectMissing, ImageRejected) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        logger.warning("render output unusable", extra={"generation_id": generation.generation_id,
+                                                        "detail": message[:300]})
+        return "failed" if fail_generation(
+            generation, reason="invalid_output",
+            message="the renderer's image could not be used; your credits are back",
+            processing_ms=_elapsed_ms(generation)) else "unchanged"
+    output_key = keys.generation_output_key(generation.user_id, generation.generation_id)
+    objects.put_object(output_key, png, content_type="image/png")
+    processing_ms = _elapsed_ms(generation)
+    settings = get_settings()
+    output = {"width": side, "height": side, "bytes": len(png), "renderer": settings.renderer,
+              "style": generation.style or "realistic"}
+    if settings.renderer == "bedrock":
+        output["model"] = settings.bedrock_model_id
+    if not generations.complete(generation.user_id, generation.generation_id,
+                                output_key=output_key, output=output,
+                                processing_ms=processing_ms, now_iso=clock.now_iso()):
+        current = generations.get_generation(generation.user_id, generation.generation_id)
+        if current is None or current.status != GENERATION_COMPLETED:
+            objects.delete_objects([output_key])  # failed meanwhile (the deadline sweep)
+        return "unchanged"
+    events.publish(GenerationCompleted(
+        user_id=generation.user_id, generation_id=generation.generation_id,
+        pose_id=generation.pose_id, quality=generation.quality, output_key=output_key,
+        processing_ms=processing_ms))
+    metrics.add_metric(name="GenerationCompleted", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="GenerationProcessingTime", unit=MetricUnit.Milliseconds,
+                       value=processing_ms)
+    logger.info("generation completed", extra={"generation_id": generation.generation_id,
+                                               "processing_ms": processing_ms})
+    return "completed"
+
+
+def _locate(result: InferenceResult) -> tuple[str, str, str] | None:
+    """(request key, user id, generation id) named by the result's input location."""
+    try:
+        request_key = objects.key_of_uri(result.request_parameters.input_location)
+    except ValueError:
+        return None
+    ids = keys.parse_render_request_key(request_key)
+    return (request_key, *ids) if ids else None
+
+
+def _keys_in_bucket(result: InferenceResult) -> list[str]:
+    found = []
+    for uri in (result.response_parameters.output_location,
+                result.response_parameters.failure_location):
+        try:
+            found.append(objects.key_of_uri(uri or ""))
+        except ValueError:
+            pass  # absent, or not ours to delete
+    return found
+
+
+def _output_png(result: InferenceResult, side: int) -> bytes:
+    key = objects.key_of_uri(result.response_parameters.output_location or "")
+    body = objects.read_object(key, max_bytes=OUTPUT_LIMITS.max_bytes).body
+    if sniff(body) != "png":
+        raise ValueError("the output is not a PNG")
+    info = decode(body, OUTPUT_LIMITS).info
+    if (info.width, info.height) != (side, side):
+        raise ValueError(f"the output is {info.width} x {info.height}, not {side} x {side}")
+    return body
+
+
+def _failure_of(result: InferenceResult) -> RenderError:
+    """The renderer's own reason when it wrote one, else what the endpoint said."""
+    try:
+        key = objects.key_of_uri(result.response_parameters.failure_location or "")
+        return RenderError.model_validate_json(
+            objects.read_object(key, max_bytes=_FAILURE_MAX_BYTES).body)
+    except (ValueError, objects.ObjectMissing):
+        return RenderError(reason="render_failed", message=(
+            f"the renderer failed ({(result.failure_reason or 'no reason given')[:300]}); "
+            "your credits are back"))
+
+
+def _elapsed_ms(generation: Generation) -> int:
+    """From the photo's claim to now: what the user waited, render included."""
+    return clock.ms_since(generation.started_at) if generation.started_at else 0

@@ -1,0 +1,194 @@
+"""The asynchronous render contract end to end on `portrait dev`: the generate function
+submits, the render worker (RenderFunction, the local face renderer) writes the output and
+notifies, RenderCompleteFunction settles; a renderer failure is refunded once, a photo
+without a face is refunded before any render, a duplicate notification changes nothing,
+and a render that never reports back is refunded by the deadline sweep (on a stack of its
+own whose render worker is paused)."""
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import boto3
+import pytest
+import requests
+from PIL import Image
+
+from portrait.imaging.faces import find_faces
+from tests.e2e.conftest import running_local_stack
+from tests.unit.faces import photos
+
+pytestmark = pytest.mark.e2e
+DEADLINE = 120  # seconds: a busy two-core machine, and a worker's first cold start
+
+
+def _client(stack, service: str):
+    return boto3.client(service, endpoint_url=stack.s3_url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def _resources(stack) -> dict[str, str]:
+    return json.loads((stack.state_dir / "local.json").read_text())["resources"]
+
+
+def _wait(condition, what: str, stack, timeout: float = DEADLINE):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.3)
+    pytest.fail(f"{what}: not within {timeout} s\n{stack.output()[-3000:]}")
+
+
+def _pose(stack) -> dict:
+    reply = _wait(lambda: requests.get(stack.url("/poses?tag=front-view&limit=1"), timeout=60)
+                  .json()["items"], "a seeded pose", stack)
+    return reply[0]
+
+
+def _start(stack, auth, pose_id: str, photo: bytes, **options) -> str:
+    started = requests.post(stack.url("/generations"), headers=auth, timeout=60, json={
+        "pose_id": pose_id, "content_type": "image/jpeg", **options})
+    assert started.status_code == 201, started.text
+    form = started.json()["upload"]
+    posted = requests.post(form["url"], data=form["fields"],
+                           files={"file": ("me.jpg", photo, "image/jpeg")}, timeout=60)
+    assert posted.status_code in (200, 201, 204), posted.text
+    return started.json()["generation"]["generation_id"]
+
+
+def _generation(stack, auth, generation_id: str) -> dict:
+    reply = requests.get(stack.url(f"/generations/{generation_id}"), headers=auth, timeout=60)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def _settled(stack, auth, generation_id: str, timeout: float = DEADLINE) -> dict:
+    return _wait(lambda: (g := _generation(stack, auth, generation_id))["status"] not in (
+        "pending", "processing") and g, f"generation {generation_id} settled", stack, timeout)
+
+
+def _balance(stack, auth) -> int:
+    return requests.get(stack.url("/me/credits"), headers=auth, timeout=60).json()["balance"]
+
+
+def _render_keys(stack) -> list[str]:
+    listed = _client(stack, "s3").list_objects_v2(Bucket=_resources(stack)["MediaBucket"],
+                                                 Prefix="renders/")
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def _notify(stack, result: dict) -> None:
+    """Send an inference result to the completion queue, as the endpoint would, and wait
+    until the stack has taken it."""
+    sqs, url = _client(stack, "sqs"), _resources(stack)["RenderNotificationsQueue"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(result))
+
+    def drained() -> bool:
+        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        return all(int(v) == 0 for v in counts.values())
+    _wait(drained, "the completion queue drained", stack)
+
+
+def _result(stack, user_id: str, generation_id: str, status: str) -> dict:
+    bucket = _resources(stack)["MediaBucket"]
+    response = ({"contentType": "image/png",
+                 "outputLocation": f"s3://{bucket}/renders/output/{generation_id}.out"}
+                if status == "Completed" else {})
+    return {"awsRegion": "us-east-1", "eventTime": "2026-12-06T10:00:01.000Z",
+            "receivedTime": "2026-12-06T10:00:00.000Z", "invocationStatus": status,
+            **({"failureReason": "ClientError: model_error"} if status == "Failed" else {}),
+            "requestParameters": {"endpointName": "portrait-render-worker",
+                                  "inputLocation": f"s3://{bucket}/renders/requests/{user_id}/"
+                                                   f"{generation_id}.json"},
+            "responseParameters": response, "inferenceId": generation_id, "eventVersion": "1.0",
+            "eventSource": "aws:sagemaker", "eventName": "InferenceResult"}
+
+
+def test_a_portrait_of_the_user_then_a_duplicate_notification_changes_nothing(local_stack):
+    auth, user_id = local_stack.new_member("render")
+    pose = _pose(local_stack)
+    generation_id = _start(local_stack, auth, pose["pose_id"],
+                           photos.jpeg(photos.photo("astronaut")), style="realistic")
+    generation = _settled(local_stack, auth, generation_id)
+    assert generation["status"] == "completed", generation
+    assert generation["style"] == "realistic" and generation["render_submitted_at"]
+    assert generation["render_deadline"] is None  # only while it renders
+    portrait = Image.open(io.BytesIO(requests.get(generation["output_url"], timeout=60).content))
+    assert (portrait.format, portrait.size) == ("PNG", (512, 512))
+    # The user's face, at the pose's head (looked for at 1024: a full-body head is ~50 px at 512).
+    [face] = find_faces(portrait.convert("RGB").resize((1024, 1024)), side=1024)
+    nose_x, nose_y, _ = pose["keypoints"][0]
+    assert abs(face.centre[0] - nose_x * 1024) < face.width
+    assert abs(face.centre[1] - nose_y * 1024) < face.width
+    _wait(lambda: _render_keys(local_stack) == [], "renders/ cleared", local_stack)
+
+    # The endpoint says it again (at-least-once): nothing moves.
+    _notify(local_stack, _result(local_stack, user_id, generation_id, "Completed"))
+    again = _generation(local_stack, auth, generation_id)
+    assert {k: again[k] for k in ("status", "completed_at", "processing_seconds")} == \
+        {k: generation[k] for k in ("status", "completed_at", "processing_seconds")}
+    assert requests.get(again["output_url"], timeout=60).status_code == 200
+    stats = requests.get(local_stack.url("/generations/stats"), headers=auth, timeout=60).json()
+    assert (stats["completed"], stats["failed"], stats["credits_used"]) == (1, 0, 5)
+    assert _balance(local_stack, auth) == 95
+
+
+def test_a_renderer_failure_is_refunded_once(local_stack):
+    """The pose's skeleton is gone when the worker reads the request: the render fails
+    (invalid_input), the error notification refunds, and a second one refunds nothing."""
+    auth, user_id = local_stack.new_member("failing")
+    pose = _pose(local_stack)
+    s3, bucket = _client(local_stack, "s3"), _resources(local_stack)["MediaBucket"]
+    skeleton_key = f"poses/{pose['pose_id']}.png"
+    skeleton = s3.get_object(Bucket=bucket, Key=skeleton_key)["Body"].read()
+    s3.delete_object(Bucket=bucket, Key=skeleton_key)
+    try:
+        generation_id = _start(local_stack, auth, pose["pose_id"],
+                               photos.jpeg(photos.photo("grace_hopper")), quality="hd")
+        generation = _settled(local_stack, auth, generation_id)
+    finally:
+        s3.put_object(Bucket=bucket, Key=skeleton_key, Body=skeleton, ContentType="image/png")
+    assert (generation["status"], generation["error"]["reason"]) == ("failed", "invalid_input")
+    assert generation["render_submitted_at"] and generation["refunded"]
+    assert _balance(local_stack, auth) == 100
+
+    _notify(local_stack, _result(local_stack, user_id, generation_id, "Failed"))
+    assert _balance(local_stack, auth) == 100  # not 107: refunded exactly once
+    stats = requests.get(local_stack.url("/generations/stats"), headers=auth, timeout=60).json()
+    assert (stats["failed"], stats["credits_used"]) == (1, 0)
+
+
+def test_a_photo_without_a_face_is_refunded_and_never_rendered(local_stack):
+    auth, _ = local_stack.new_member("noface")
+    pose = _pose(local_stack)
+    generation_id = _start(local_stack, auth, pose["pose_id"], photos.jpeg(photos.photo("coffee")))
+    generation = _settled(local_stack, auth, generation_id)
+    assert (generation["status"], generation["error"]["reason"]) == ("failed", "no_face")
+    assert generation["refunded"] and _balance(local_stack, auth) == 100
+    assert generation["render_submitted_at"] is None  # no renderer time was spent on it
+
+
+def test_a_render_that_never_reports_back_is_refunded_by_the_deadline_sweep(tmp_path):
+    with running_local_stack(tmp_path, "--parameter-overrides", "RenderWorkerPaused=true",
+                             "RenderDeadlineSeconds=10", name="render-paused") as stack:
+        auth, _ = stack.new_member("lost")
+        pose = _pose(stack)
+        generation_id = _start(stack, auth, pose["pose_id"], photos.jpeg(photos.photo("astronaut")))
+        submitted = _wait(lambda: (g := _generation(stack, auth, generation_id))[
+            "render_deadline"] and g, "the render submitted", stack)
+        assert submitted["status"] == "processing" and _balance(stack, auth) == 95
+
+        # The sweep's schedule fires (every 5 minutes in AWS; here, until the deadline has
+        # passed and the generation is settled).
+        def swept() -> dict | None:
+            fired = stack.portrait("schedule", "fire", "SweepRendersFunction", "EveryFiveMinutes")
+            assert fired.returncode == 0, fired.stderr
+            generation = _generation(stack, auth, generation_id)
+            return generation if generation["status"] != "processing" else None
+        generation = _wait(swept, "the lost render refunded", stack)
+        assert (generation["status"], generation["error"]["reason"]) == ("failed", "render_lost")
+        assert generation["refunded"] and _balance(stack, auth) == 100
