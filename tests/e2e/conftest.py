@@ -45,6 +45,19 @@ class LocalStack:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def aws(self, service: str):
+        """A boto3 client of the stack's moto server (S3, SQS, EventBridge, ...)."""
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.s3_url, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def resources(self) -> dict[str, str]:
+        """The template's logical ids -> the stack's physical names (its state file)."""
+        import json
+
+        return json.loads((self.state_dir / "local.json").read_text())["resources"]
+
     def new_member(self, prefix: str = "member") -> tuple[dict[str, str], str]:
         """Register and log in a fresh user: their Authorization header and user id."""
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"

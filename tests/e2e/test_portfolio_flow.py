@@ -8,7 +8,6 @@ import json
 import time
 import uuid
 
-import boto3
 import pytest
 import requests
 from PIL import Image
@@ -19,26 +18,18 @@ pytestmark = pytest.mark.e2e
 DEADLINE = 120  # seconds: a busy two-core machine, and a worker's first cold start
 
 
-def _client(stack, service: str):
-    return boto3.client(service, endpoint_url=stack.s3_url, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-def _resources(stack) -> dict[str, str]:
-    return json.loads((stack.state_dir / "local.json").read_text())["resources"]
-
 
 class BusTap:
     """A rule of our own on the bus (put at run time, as any client may) feeding a queue:
     every domain event the stack publishes, as its consumers receive it."""
 
     def __init__(self, stack) -> None:
-        self.sqs, events = _client(stack, "sqs"), _client(stack, "events")
+        self.sqs, events = stack.aws("sqs"), stack.aws("events")
         name = f"tap-{uuid.uuid4().hex[:8]}"
         self.url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
         arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])[
             "Attributes"]["QueueArn"]
-        bus = _resources(stack)["EventBus"]
+        bus = stack.resources()["EventBus"]
         events.put_rule(Name=name, EventBusName=bus,
                         EventPattern=json.dumps({"source": ["portrait"]}))
         events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
@@ -86,7 +77,7 @@ def _settled(stack, auth, media_id: str) -> dict:
 
 
 def _keys(stack, prefix: str) -> list[str]:
-    listed = _client(stack, "s3").list_objects_v2(Bucket=_resources(stack)["MediaBucket"],
+    listed = stack.aws("s3").list_objects_v2(Bucket=stack.resources()["MediaBucket"],
                                                   Prefix=prefix)
     return [item["Key"] for item in listed.get("Contents", [])]
 

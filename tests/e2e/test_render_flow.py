@@ -10,7 +10,6 @@ import io
 import json
 import time
 
-import boto3
 import pytest
 import requests
 from PIL import Image
@@ -22,14 +21,6 @@ from tests.unit.faces import photos
 pytestmark = pytest.mark.e2e
 DEADLINE = 120  # seconds: a busy two-core machine, and a worker's first cold start
 
-
-def _client(stack, service: str):
-    return boto3.client(service, endpoint_url=stack.s3_url, region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-def _resources(stack) -> dict[str, str]:
-    return json.loads((stack.state_dir / "local.json").read_text())["resources"]
 
 
 def _wait(condition, what: str, stack, timeout: float = DEADLINE):
@@ -75,7 +66,7 @@ def _balance(stack, auth) -> int:
 
 
 def _render_keys(stack) -> list[str]:
-    listed = _client(stack, "s3").list_objects_v2(Bucket=_resources(stack)["MediaBucket"],
+    listed = stack.aws("s3").list_objects_v2(Bucket=stack.resources()["MediaBucket"],
                                                  Prefix="renders/")
     return [item["Key"] for item in listed.get("Contents", [])]
 
@@ -83,7 +74,7 @@ def _render_keys(stack) -> list[str]:
 def _notify(stack, result: dict) -> None:
     """Send an inference result to the completion queue, as the endpoint would, and wait
     until the stack has taken it."""
-    sqs, url = _client(stack, "sqs"), _resources(stack)["RenderNotificationsQueue"]
+    sqs, url = stack.aws("sqs"), stack.resources()["RenderNotificationsQueue"]
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(result))
 
     def drained() -> bool:
@@ -94,7 +85,7 @@ def _notify(stack, result: dict) -> None:
 
 
 def _result(stack, user_id: str, generation_id: str, status: str) -> dict:
-    bucket = _resources(stack)["MediaBucket"]
+    bucket = stack.resources()["MediaBucket"]
     response = ({"contentType": "image/png",
                  "outputLocation": f"s3://{bucket}/renders/output/{generation_id}.out"}
                 if status == "Completed" else {})
@@ -142,7 +133,7 @@ def test_a_renderer_failure_is_refunded_once(local_stack):
     (invalid_input), the error notification refunds, and a second one refunds nothing."""
     auth, user_id = local_stack.new_member("failing")
     pose = _pose(local_stack)
-    s3, bucket = _client(local_stack, "s3"), _resources(local_stack)["MediaBucket"]
+    s3, bucket = local_stack.aws("s3"), local_stack.resources()["MediaBucket"]
     skeleton_key = f"poses/{pose['pose_id']}.png"
     skeleton = s3.get_object(Bucket=bucket, Key=skeleton_key)["Body"].read()
     s3.delete_object(Bucket=bucket, Key=skeleton_key)

@@ -117,7 +117,8 @@ def _submit(generation: Generation, stored: objects.StoredObject, etag: str,
             generation.user_id, generation.generation_id, etag=etag,
             source_key=source_key, render_id=generation.generation_id,
             deadline=int(now) + settings.render_deadline_seconds, now_iso=clock.iso(now)):
-        return GenerationOutcome("unchanged", generation.generation_id)  # settled meanwhile
+        objects.delete_objects([request_key])  # settled meanwhile: nothing will render it
+        return GenerationOutcome("unchanged", generation.generation_id)
     try:
         get_endpoint(settings).submit(inference_id=generation.generation_id,
                                       input_location=objects.s3_uri(request_key))
