@@ -18,9 +18,10 @@ class GenerationError(_FromViews):
     reason: str = Field(examples=["dimensions_too_small"], description=(
         "machine-readable: an image rejection (unsupported_type, too_large, dimensions_too_small, "
         "dimensions_too_large, corrupt, decompression_bomb), a render failure (content_filtered, "
-        "model_error, invalid_output, invalid_input, pose_unavailable, render_failed, "
-        "renderer_unavailable, render_lost), a photo that cannot make a portrait (no_face, "
-        "several_faces) or, for expired ones, input_never_arrived / input_not_processed"))
+        "model_error, invalid_response, invalid_output, invalid_input, request_unusable, "
+        "pose_unavailable, render_failed, renderer_unavailable, throttled, unavailable, timeout, "
+        "render_lost), a photo that cannot make a portrait (no_face, several_faces) or, for "
+        "expired ones, input_never_arrived / input_not_processed"))
     message: str
 
 
@@ -45,7 +46,8 @@ class GenerationDetail(_FromViews):
                                                           "answered by then, the generation fails "
                                                           "and the credits come back")
     output_url: str | None = Field(None, description="completed: the portrait (PNG)")
-    input_url: str | None = Field(None, description="completed: your photo as kept, metadata removed")
+    input_url: str | None = Field(None, description="your photo as kept, metadata removed, once "
+                                                     "it passed the checks")
     width: int | None = None
     height: int | None = None
     error: GenerationError | None = Field(None, description="failed or expired: why")

@@ -130,7 +130,7 @@ def test_a_portrait_of_the_user_then_a_duplicate_notification_changes_nothing(lo
 
 def test_a_renderer_failure_is_refunded_once(local_stack):
     """The pose's skeleton is gone when the worker reads the request: the render fails
-    (invalid_input), the error notification refunds, and a second one refunds nothing."""
+    (request_unusable), the error notification refunds, and a second one refunds nothing."""
     auth, user_id = local_stack.new_member("failing")
     pose = _pose(local_stack)
     s3, bucket = local_stack.aws("s3"), local_stack.resources()["MediaBucket"]
@@ -143,7 +143,7 @@ def test_a_renderer_failure_is_refunded_once(local_stack):
         generation = _settled(local_stack, auth, generation_id)
     finally:
         s3.put_object(Bucket=bucket, Key=skeleton_key, Body=skeleton, ContentType="image/png")
-    assert (generation["status"], generation["error"]["reason"]) == ("failed", "invalid_input")
+    assert (generation["status"], generation["error"]["reason"]) == ("failed", "request_unusable")
     assert generation["render_submitted_at"] and generation["refunded"]
     assert _balance(local_stack, auth) == 100
 

@@ -105,7 +105,7 @@ def test_sign_up_upload_five_variants_restore(web, local_stack) -> None:
     # The big picture and its line in the history are two images: each says which it is.
     expect(page.get_by_alt_text("Your current avatar", exact=True)).to_have_count(1)
     expect(page.locator(".history li.is-current img")).to_have_attribute(
-        "alt", re.compile(r"^Avatar added .+, the current one$"))
+        "alt", re.compile(r"^Uploaded avatar added .+, the current one$"))
     assert_accessible_basics(page)
     screenshot(page, "avatar-ready")
 

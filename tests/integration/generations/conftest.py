@@ -38,7 +38,8 @@ from tests.integration.store.test_users_store import make_user
 
 QUEUES = ("GenerationUploadsQueue", "StandardGenerationsQueue", "PriorityGenerationsQueue",
           "GenerationUploadsDeadLetterQueue", "StandardGenerationsDeadLetterQueue",
-          "PriorityGenerationsDeadLetterQueue", "RenderRequestsQueue", "RenderNotificationsQueue")
+          "PriorityGenerationsDeadLetterQueue", "RenderRequestsQueue", "RenderPriorityRequestsQueue",
+          "RenderNotificationsQueue")
 FUNCTIONS = ("GenerateFunction", "GenerationRouterFunction", "RenderFunction",
              "RenderCompleteFunction", "SweepRendersFunction")
 POSE_ID = "standing-relaxed-front-full"
@@ -203,7 +204,8 @@ class Stack:
         self.submit(started, body, priority=priority)
         if not self.generation(started).render_id:
             return []  # failed before a render was submitted
-        assert self.render(self.receive("RenderRequestsQueue")) == {"batchItemFailures": []}
+        lane = "RenderPriorityRequestsQueue" if priority else "RenderRequestsQueue"
+        assert self.render(self.receive(lane)) == {"batchItemFailures": []}
         results = self.receive("RenderNotificationsQueue")
         assert self.complete(results) == {"batchItemFailures": []}
         return results

@@ -108,7 +108,8 @@ def test_priority_goes_down_the_priority_lane_and_hd_is_1024(stack):
     stack.receive("StandardGenerationsQueue", expected=0)
     records = stack.receive("PriorityGenerationsQueue")
     assert stack.generate(records, priority=True) == {"batchItemFailures": []}
-    assert stack.render(stack.receive("RenderRequestsQueue")) == {"batchItemFailures": []}
+    stack.receive("RenderRequestsQueue", expected=0)  # its own render lane, too
+    assert stack.render(stack.receive("RenderPriorityRequestsQueue")) == {"batchItemFailures": []}
     assert stack.complete(stack.receive("RenderNotificationsQueue")) == {"batchItemFailures": []}
     generation = stack.generation(started)
     assert generation.status == COMPLETED and generation.output["style"] == "anime"
@@ -226,6 +227,32 @@ def test_a_photo_without_exactly_one_face_is_refunded_before_any_render(
     assert published[0][1]["reason"] == reason
     assert stack.keys("tmp/") == [] and stack.keys("generations/") == [] \
         and stack.keys("renders/") == []
+
+
+def test_a_run_that_dies_after_the_claim_is_refunded_by_the_deadline_sweep(stack, monkeypatch):
+    """The claim sets the deadline: a run that dies before its render is submitted, and is
+    never delivered again, does not leave the generation processing for good."""
+    from portrait.services.generations import processing
+
+    user_id = stack.new_user(100)
+    started = stack.start(user_id)
+    stack.upload(started, face_jpeg_gps_orientation6())
+    stack.route(stack.receive("GenerationUploadsQueue"))
+    records = stack.receive("StandardGenerationsQueue")
+    with monkeypatch.context() as patch:
+        patch.setattr(processing, "_submit", lambda *a, **k: (_ for _ in ()).throw(
+            MemoryError("the function ran out of memory")))
+        with pytest.raises(BatchProcessingError):
+            stack.generate(records)
+    claimed = stack.generation(started)
+    assert (claimed.status, claimed.render_id) == (PROCESSING, None) and claimed.render_deadline
+
+    later = claimed.render_deadline + 1
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert stack.sweep_renders() == {"found": 1, "refunded": 1, "dry_run": False}
+    generation = stack.generation(started)
+    assert (generation.status, generation.error_reason) == (FAILED, "render_lost")
+    assert stack.balance(user_id) == 100
 
 
 def test_retryable_errors_come_back_then_fail_refunded_on_the_last_attempt(stack, monkeypatch):

@@ -175,7 +175,7 @@ export function render(main, { params, signal }) {
     }
     if (DELETABLE.includes(item.status)) actions.append(historyDeleteButton(item));
     return h("li", { class: item.current ? "is-current" : "", dataset: { avatarId: item.avatar_id, status: item.status } },
-      thumb ? h("img", { class: "thumb", src: thumb, alt: `Avatar added ${added(item)}${item.current ? ", the current one" : ""}`, width: 64, height: 64, loading: "lazy" })
+      thumb ? h("img", { class: "thumb", src: thumb, alt: `${sourceLabel(item)} avatar added ${added(item)}${item.current ? ", the current one" : ""}`, width: 64, height: 64, loading: "lazy" })
         : h("div", { class: "thumb placeholder", "aria-hidden": "true" }, item.status === "pending" ? "…" : "—"),
       h("div", { class: "meta" }, lines),
       actions);

@@ -128,6 +128,7 @@ class Settings(BaseSettings):
     # render worker, which a generation reaches through RENDER_REQUESTS_QUEUE_URL.
     renderer: Literal["face", "bedrock"] = Field("face", alias="RENDERER")
     render_requests_queue_url: str = Field("", alias="RENDER_REQUESTS_QUEUE_URL")
+    render_priority_requests_queue_url: str = Field("", alias="RENDER_PRIORITY_REQUESTS_QUEUE_URL")
     # Where the render worker sends its inference results (the completion queue).
     render_notifications_queue_url: str = Field("", alias="RENDER_NOTIFICATIONS_QUEUE_URL")
     # The endpoint's name in the inference results it sends.

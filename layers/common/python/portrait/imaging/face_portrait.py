@@ -1,7 +1,6 @@
 """A portrait of the user in a chosen pose, drawn locally: their own face on a figure.
 
-The preview card only showed the two inputs side by side; this draws the picture a
-person can recognise as themselves. The head is cut from the photo (a feathered egg
+A picture a person can recognise as themselves. The head is cut from the photo (a feathered egg
 around the detector's face box, taking in the hair and the chin, with the photo's
 background keyed out of its rim), scaled to the pose's head, tilted by its eye line
 and set on a body drawn from the skeleton (figure_drawing), dressed in the photo's

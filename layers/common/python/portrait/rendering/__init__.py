@@ -24,7 +24,8 @@ def get_endpoint(settings: Settings) -> RenderEndpoint:
     """Where a generation submits its render."""
     from portrait.rendering.queue_endpoint import QueueEndpoint
 
-    return QueueEndpoint(settings.render_requests_queue_url, settings.render_endpoint_name)
+    return QueueEndpoint(settings.render_requests_queue_url,
+                         settings.render_priority_requests_queue_url, settings.render_endpoint_name)
 
 
 def get_renderer(settings: Settings) -> Renderer:

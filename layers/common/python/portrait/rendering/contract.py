@@ -123,8 +123,8 @@ class InferenceResult(BaseModel):
                                                     alias="responseParameters")
     inference_id: str = Field(alias="inferenceId")
     event_version: str = Field("1.0", alias="eventVersion")
-    event_source: str = Field("aws:sagemaker", alias="eventSource")
-    event_name: str = Field("InferenceResult", alias="eventName")
+    event_source: Literal["aws:sagemaker"] = Field("aws:sagemaker", alias="eventSource")
+    event_name: Literal["InferenceResult"] = Field("InferenceResult", alias="eventName")
 
     def body(self) -> str:
         return self.model_dump_json(by_alias=True, exclude_none=True)

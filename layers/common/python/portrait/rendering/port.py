@@ -70,8 +70,9 @@ class Renderer(Protocol):
 
 class RenderEndpoint(Protocol):
     """InvokeEndpointAsync's shape: the request document is already at `input_location`;
-    the result comes back as an InferenceResult notification, never as a return value."""
+    the result comes back as an InferenceResult notification, never as a return value.
+    `priority`: a paid-for faster lane, where the endpoint has one."""
 
     name: str
 
-    def submit(self, *, inference_id: str, input_location: str) -> None: ...
+    def submit(self, *, inference_id: str, input_location: str, priority: bool = False) -> None: ...

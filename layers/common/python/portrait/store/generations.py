@@ -164,15 +164,21 @@ def iter_waiting_for_input(*, expired_before: int) -> Iterator[tuple[str, str]]:
         yield item.user_id, item.generation_id
 
 
-def claim(user_id: str, generation_id: str, *, etag: str, now_iso: str) -> bool:
+def claim(user_id: str, generation_id: str, *, etag: str, now_iso: str,
+          deadline: int | None = None) -> bool:
     """pending → processing for this upload; also True when this same upload holds it
-    already (a redelivery after a crash or a retryable error). False otherwise."""
+    already (a redelivery after a crash or a retryable error). False otherwise.
+    `deadline`: from now on the deadline sweep fails the generation past it, so a run
+    that dies between the claim and the submit cannot leave it processing for good."""
     model = bound(GenerationItem)
+    actions = [model.status.set(PROCESSING), model.input_etag.set(etag),
+               model.started_at.set(now_iso), model.updated_at.set(now_iso),
+               model.pending_upload.remove()]
+    if deadline is not None:
+        actions += [model.rendering.set(RENDERING), model.render_deadline.set(deadline)]
     try:
         model(user_id, generation_id).update(
-            actions=[model.status.set(PROCESSING), model.input_etag.set(etag),
-                     model.started_at.set(now_iso), model.updated_at.set(now_iso),
-                     model.pending_upload.remove()],
+            actions=actions,
             condition=(model.status == PENDING)
             | ((model.status == PROCESSING) & (model.input_etag == etag)))
     except UpdateError as exc:

@@ -103,18 +103,24 @@ def _locate(result: InferenceResult) -> tuple[str, str, str] | None:
 
 
 def _keys_in_bucket(result: InferenceResult) -> list[str]:
+    """The result's output and failure objects, when they are under renders/ in our bucket
+    (a notification never makes this function delete anything else)."""
     found = []
     for uri in (result.response_parameters.output_location,
                 result.response_parameters.failure_location):
         try:
-            found.append(objects.key_of_uri(uri or ""))
+            key = objects.key_of_uri(uri or "")
         except ValueError:
-            pass  # absent, or not ours to delete
+            continue  # absent, or not ours to delete
+        if key.startswith(keys.RENDERS_PREFIX):
+            found.append(key)
     return found
 
 
 def _output_png(result: InferenceResult, side: int) -> bytes:
     key = objects.key_of_uri(result.response_parameters.output_location or "")
+    if not key.startswith(keys.RENDERS_PREFIX):
+        raise ValueError("the output is not under renders/")
     body = objects.read_object(key, max_bytes=OUTPUT_LIMITS.max_bytes).body
     if sniff(body) != "png":
         raise ValueError("the output is not a PNG")

@@ -68,8 +68,10 @@ def process_generation_upload(*, upload: GenerationUpload, attempt: int = 1) -> 
     if stored is None:
         return GenerationOutcome("dropped", generation.generation_id, reason="object_missing")
     etag = upload.etag.strip('"')
-    if not generations.claim(generation.user_id, generation.generation_id,
-                             etag=etag, now_iso=clock.iso(clock.now())):
+    now = clock.now()
+    if not generations.claim(generation.user_id, generation.generation_id, etag=etag,
+                             now_iso=clock.iso(now),
+                             deadline=now + settings.render_deadline_seconds):
         objects.delete_objects([upload.key])  # settled already: nothing will read it again
         return GenerationOutcome("unchanged", generation.generation_id)
     return _submit(generation, stored, etag, attempt)
@@ -117,11 +119,16 @@ def _submit(generation: Generation, stored: objects.StoredObject, etag: str,
             generation.user_id, generation.generation_id, etag=etag,
             source_key=source_key, render_id=generation.generation_id,
             deadline=int(now) + settings.render_deadline_seconds, now_iso=clock.iso(now)):
-        objects.delete_objects([request_key])  # settled meanwhile: nothing will render it
+        # Settled meanwhile: nothing will render it. The photo goes too, unless the
+        # record keeps it (a redelivery of this upload that got as far as a render).
+        current = generations.get_generation(generation.user_id, generation.generation_id)
+        kept = current is not None and current.source_key == source_key
+        objects.delete_objects([request_key] + ([] if kept else [source_key]))
         return GenerationOutcome("unchanged", generation.generation_id)
     try:
         get_endpoint(settings).submit(inference_id=generation.generation_id,
-                                      input_location=objects.s3_uri(request_key))
+                                      input_location=objects.s3_uri(request_key),
+                                      priority=generation.priority)
     except Exception as exc:  # noqa: BLE001 - throttling, network: the queue retries
         if attempt < settings.generation_render_attempts:
             raise

@@ -27,6 +27,8 @@ from portrait.rendering.contract import (COMPLETED, FAILED, PNG_CONTENT_TYPE, In
 from portrait.store import keys, objects, queues
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # a photo passed the 5 MB upload cap; a skeleton is small
+# Failures caused by the request's content (SageMaker's ClientError), not the renderer's.
+CLIENT_ERRORS = ("invalid_input", "content_filtered", "request_unusable")
 
 
 def run_render(invocation: Invocation, *, attempt: int = 1) -> str:
@@ -52,8 +54,8 @@ def run_render(invocation: Invocation, *, attempt: int = 1) -> str:
         logger.info("render request unusable", extra={"inference_id": invocation.inference_id,
                                                       "detail": str(exc)[:300]})
         return _report_failure(invocation, received, RenderError(
-            reason="invalid_input", message="the render request or one of its images is missing "
-                                            "or malformed"))
+            reason="request_unusable", message="the render request or one of its images is "
+                                               "missing or malformed; your credits are back"))
     except Exception as exc:  # noqa: BLE001 - network, throttling: the queue redelivers
         if attempt < settings.generation_render_attempts:
             raise
@@ -75,7 +77,7 @@ def run_render(invocation: Invocation, *, attempt: int = 1) -> str:
 def _read(uri: str) -> bytes:
     stored = objects.read_object(objects.key_of_uri(uri), max_bytes=MAX_INPUT_BYTES)
     if not stored.body:
-        raise ValueError(f"{uri} is larger than {MAX_INPUT_BYTES} bytes")
+        raise ValueError(f"{uri} is empty or larger than {MAX_INPUT_BYTES} bytes")
     return stored.body
 
 
@@ -88,7 +90,8 @@ def _report_failure(invocation: Invocation, received: str, error: RenderError) -
                                         "reason": error.reason, "detail": error.message})
     _notify(invocation, received, FAILED, ResponseParameters(
         content_type="application/json", failure_location=objects.s3_uri(failure_key)),
-        failure_reason=f"ClientError: {error.reason}")
+        failure_reason=f"{'ClientError' if error.reason in CLIENT_ERRORS else 'ServerError'}: "
+                       f"{error.reason}")
     return FAILED
 
 
