@@ -52,12 +52,23 @@ class GenerationDetail(_FromViews):
     height: int | None = None
     error: GenerationError | None = Field(None, description="failed or expired: why")
     refunded: bool = Field(description="whether the credits charged were given back")
+    shared_at: str | None = Field(None, description="when its public link was made; null if "
+                                                    "it has none")
+    batch_id: str | None = Field(None, description="the batch it was started in (the id of its "
+                                                   "first generation); null on its own")
 
 
 class GenerationStartedReply(_FromViews):
     generation: GenerationDetail
     upload: UploadForm = Field(description="upload the photo with it; then poll "
                                                 "GET /generations/{generation_id}")
+
+
+class BatchStartedReply(_FromViews):
+    batch_id: str
+    generations: list[GenerationDetail] = Field(description="one per pose, in the order given")
+    upload: UploadForm = Field(description="the one photo for every pose; then poll each "
+                                           "GET /generations/{generation_id}")
 
 
 class HistoryMeta(_FromViews):
@@ -100,3 +111,10 @@ class CreditGrantReply(_FromViews):
     balance: int = Field(description="the balance after the grant")
     granted_by: str
     created_at: str
+
+
+class ShareReply(_FromViews):
+    share_url: str = Field(description="the public page (no sign-in; unfurls in chat apps). "
+                                       "Shown once: only a hash of its token is kept")
+    image_url: str = Field(description="the portrait the page shows (PNG)")
+    shared_at: str

@@ -6,8 +6,10 @@ and a render that never reports back is refunded by the deadline sweep (on a sta
 own whose render worker is paused)."""
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import time
 
 import pytest
@@ -127,6 +129,21 @@ def test_a_portrait_of_the_user_then_a_duplicate_notification_changes_nothing(lo
     assert (stats["completed"], stats["failed"], stats["credits_used"]) == (1, 0, 5)
     assert _balance(local_stack, auth) == 95
 
+    # Shared: a public page (no token) that unfurls; revoked: gone at once.
+    made = requests.post(local_stack.url(f"/generations/{generation_id}/share"), headers=auth,
+                         timeout=60)
+    assert made.status_code == 201, made.text
+    page = requests.get(made.json()["share_url"], timeout=60)
+    assert page.status_code == 200 and 'property="og:image"' in page.text
+    image = re.search(r'property="og:image" content="([^"]+)"', page.text)[1]
+    shared = requests.get(html.unescape(image), timeout=60)
+    assert shared.status_code == 200 and shared.content == requests.get(
+        again["output_url"], timeout=60).content
+    revoked = requests.delete(local_stack.url(f"/generations/{generation_id}/share"),
+                              headers=auth, timeout=60)
+    assert revoked.status_code == 200
+    assert requests.get(made.json()["share_url"], timeout=60).status_code == 404
+
 
 def test_a_renderer_failure_is_refunded_once(local_stack):
     """The pose's skeleton is gone when the worker reads the request: the render fails
@@ -183,3 +200,47 @@ def test_a_render_that_never_reports_back_is_refunded_by_the_deadline_sweep(tmp_
         generation = _wait(swept, "the lost render refunded", stack)
         assert (generation["status"], generation["error"]["reason"]) == ("failed", "render_lost")
         assert generation["refunded"] and _balance(stack, auth) == 100
+
+
+def test_a_batch_of_three_poses_from_one_photo_and_one_the_balance_cannot_cover(local_stack):
+    auth, _ = local_stack.new_member("batch")
+    pose_ids = [p["pose_id"] for p in requests.get(
+        local_stack.url("/poses?tag=front-view&limit=3"), timeout=60).json()["items"]]
+    assert len(pose_ids) == 3
+    started = requests.post(local_stack.url("/generations/batch"), headers=auth, timeout=60,
+                            json={"pose_ids": pose_ids, "content_type": "image/jpeg",
+                                  "style": "anime"})
+    assert started.status_code == 201, started.text
+    body = started.json()
+    assert [g["pose_id"] for g in body["generations"]] == pose_ids
+    assert _balance(local_stack, auth) == 85  # 3 x 5, charged together
+    form = body["upload"]
+    posted = requests.post(form["url"], data=form["fields"], timeout=60, files={
+        "file": ("me.jpg", photos.jpeg(photos.photo("grace_hopper")), "image/jpeg")})
+    assert posted.status_code in (200, 201, 204), posted.text
+    done = [_settled(local_stack, auth, g["generation_id"]) for g in body["generations"]]
+    assert [(g["status"], g["style"], g["batch_id"]) for g in done] == \
+        [("completed", "anime", body["batch_id"])] * 3
+    assert len({g["output_url"].split("?")[0] for g in done}) == 3
+    history = requests.get(local_stack.url("/generations?limit=3"), headers=auth, timeout=60).json()
+    assert {g["batch_id"] for g in history["items"]} == {body["batch_id"]}  # listed together
+
+
+
+def test_a_batch_the_balance_covers_only_twice_charges_and_creates_nothing(local_stack):
+    auth, _ = local_stack.new_member("short")
+    pose_ids = [p["pose_id"] for p in requests.get(
+        local_stack.url("/poses?limit=9"), timeout=60).json()["items"]]
+    spent = requests.post(local_stack.url("/generations/batch"), headers=auth, timeout=60, json={
+        "pose_ids": pose_ids, "quality": "hd", "priority": True, "content_type": "image/jpeg"})
+    assert spent.status_code == 201, spent.text
+    assert _balance(local_stack, auth) == 10  # 100 - 9 x 10: two sd portraits' worth
+
+    history = requests.get(local_stack.url("/generations?limit=1"), headers=auth, timeout=60)
+    short = requests.post(local_stack.url("/generations/batch"), headers=auth, timeout=60,
+                          json={"pose_ids": pose_ids[:3], "content_type": "image/jpeg"})
+    assert short.status_code == 402, short.text
+    assert (short.json()["error"]["balance"], short.json()["error"]["cost"]) == (10, 15)
+    assert _balance(local_stack, auth) == 10  # nothing charged
+    after = requests.get(local_stack.url("/generations?limit=1"), headers=auth, timeout=60)
+    assert after.json()["meta"]["total"] == history.json()["meta"]["total"] == 9  # none created

@@ -159,6 +159,23 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     download.save_as(saved)
     assert Image.open(io.BytesIO(saved.read_bytes())).format == "PNG"
 
+    # Share: the link is shown once; its page opens without signing in; stop sharing ends it.
+    result.get_by_role("button", name=re.compile("^Share")).click()
+    link = result.locator("input.share-link")
+    expect(link).to_have_value(re.compile(r"/s/[A-Za-z0-9_-]{32}$"))
+    expect(result.locator(".badge.shared")).to_be_visible()
+    shared_url = link.input_value()
+    public = page.context.browser.new_page()
+    public.goto(shared_url)
+    expect(public.locator("img")).to_be_visible()
+    public.wait_for_function("img => img.complete && img.naturalWidth === 512",
+                             arg=public.locator("img").element_handle())
+    screenshot(public, "generations-shared-page")
+    result.get_by_role("button", name=re.compile("^Stop sharing")).click()
+    expect(result.locator(".badge.shared")).to_have_count(0)
+    assert public.goto(shared_url).status == 404
+    public.close()
+
     # Delete removes it from the gallery and the API.
     result.get_by_role("button", name=re.compile("^Delete")).click()
     expect(page.locator(".results li[data-generation-id]")).to_have_count(0)

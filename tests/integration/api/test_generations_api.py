@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portrait.services.accounts.registration import create_user
+from portrait.services.generations import sharing
 from portrait.store import generations as generation_store
 from portrait.store import poses
 from portrait.store.poses import Pose
@@ -181,3 +182,74 @@ def test_admins_grant_credits_and_members_cannot(api, member, admin, structured_
     assert (too_much.status, too_much.error_code) == (400, "grant_too_large")
     nobody = api.post("/admin/users/01J00000000000000000000000/credits", body, token=admin["token"])
     assert nobody.status == 404
+
+
+def _completed(api, member) -> str:
+    """A generation carried to completed, its output in the bucket."""
+    from portrait.config import get_settings
+    from portrait.store.aws import client as aws_client
+
+    generation_id = _start(api, member["token"]).json()["generation"]["generation_id"]
+    user_id, output_key = member["user_id"], f"generations/{member['user_id']}/{generation_id}/output.png"
+    assert generation_store.claim(user_id, generation_id, etag="e", now_iso="2027-01-01T00:00:00Z")
+    aws_client("s3").put_object(Bucket=get_settings().media_bucket, Key=output_key,
+                                Body=b"\x89PNG\r\n\x1a\nportrait", ContentType="image/png")
+    assert generation_store.complete(user_id, generation_id, output_key=output_key,
+                                     output={"width": 512, "height": 512}, processing_ms=900,
+                                     now_iso="2027-01-01T00:00:01Z")
+    return generation_id
+
+
+def _shared_keys() -> list[str]:
+    from portrait.config import get_settings
+    from portrait.store.aws import client as aws_client
+
+    listed = aws_client("s3").list_objects_v2(Bucket=get_settings().media_bucket, Prefix="shared/")
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def test_a_portrait_is_shared_by_a_link_that_a_new_one_replaces_and_revoking_stops(
+        api, member, other_member, pose):
+    pending = _start(api, member["token"]).json()["generation"]["generation_id"]
+    refused = api.post(f"/generations/{pending}/share", {}, token=member["token"])
+    assert (refused.status, refused.json()["error"]["code"]) == (409, "generation_not_completed")
+
+    generation_id = _completed(api, member)
+    made = api.post(f"/generations/{generation_id}/share", {}, token=member["token"])
+    assert made.status == 201, made.body
+    link = made.json()["share_url"]
+    assert link.startswith("https://") and "/s/" in link
+    token = link.rsplit("/", 1)[1]
+    assert len(token) == 32 and _shared_keys() == [f"shared/{sharing.share_id_of(token)}/portrait.png"]
+    assert api.get(f"/generations/{generation_id}", token=member["token"]).json()["shared_at"]
+    # Someone else cannot share it (404, as for a missing one).
+    assert api.post(f"/generations/{generation_id}/share", {}, token=other_member["token"]).status == 404
+
+    page = api.get(f"/s/{token}")  # no token: public
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<meta property="og:title" content="A portrait: Standing">' in page.body
+    assert f"shared/{sharing.share_id_of(token)}/portrait.png" in page.body
+    assert 'name="twitter:card" content="summary_large_image"' in page.body
+    assert "<script" not in page.body
+
+    renewed = api.post(f"/generations/{generation_id}/share", {}, token=member["token"]).json()
+    new_token = renewed["share_url"].rsplit("/", 1)[1]
+    assert api.get(f"/s/{token}").status == 404  # the old link stops at once
+    assert api.get(f"/s/{new_token}").status == 200
+    assert _shared_keys() == [f"shared/{sharing.share_id_of(new_token)}/portrait.png"]
+
+    revoked = api.delete(f"/generations/{generation_id}/share", token=member["token"])
+    assert revoked.status == 200 and revoked.json()["message"] == "link revoked"
+    gone = api.get(f"/s/{new_token}")
+    assert gone.status == 404 and "revoked" in gone.body
+    assert _shared_keys() == [] and api.get("/s/not-a-token").status == 404
+    assert api.get(f"/generations/{generation_id}", token=member["token"]).json()["shared_at"] is None
+
+
+def test_deleting_a_shared_portrait_removes_its_link(api, member, pose):
+    generation_id = _completed(api, member)
+    token = api.post(f"/generations/{generation_id}/share", {}, token=member["token"]).json()[
+        "share_url"].rsplit("/", 1)[1]
+    assert api.delete(f"/generations/{generation_id}", token=member["token"]).status == 200
+    assert api.get(f"/s/{token}").status == 404 and _shared_keys() == []
+    assert generation_store.find_shared(sharing.share_id_of(token)) is None

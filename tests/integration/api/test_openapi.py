@@ -20,6 +20,8 @@ PROTECTED = {
     ("get", "/me/credits"), ("post", "/admin/users/{user_id}/credits"),
     ("post", "/generations"), ("get", "/generations"), ("get", "/generations/stats"),
     ("get", "/generations/{generation_id}"), ("delete", "/generations/{generation_id}"),
+    ("post", "/generations/{generation_id}/share"), ("delete", "/generations/{generation_id}/share"),
+    ("post", "/generations/batch"),
     ("post", "/admin/poses"),
     ("post", "/projects"), ("patch", "/projects/{project_id}"), ("put", "/projects/{project_id}"),
     ("delete", "/projects/{project_id}"), ("put", "/projects/{project_id}/thumbnail"),

@@ -325,3 +325,79 @@ def test_the_sample_events_run_end_to_end(stack):
     assert len(stack.receive("StandardGenerationsQueue")) == 1
     sample = json.loads((ROOT / "events/generate-s3-upload.json").read_text())
     assert stack.generate(sample["Records"]) == {"batchItemFailures": []}
+
+
+def _more_poses(stack, count: int) -> list[str]:
+    from portrait.poses.catalogue import generate_catalogue
+    from portrait.store import poses
+    from portrait.store.poses import Pose
+
+    from tests.integration.generations.conftest import skeleton_png
+    chosen = [p for p in generate_catalogue() if p.pose_id.startswith("waving-")][:count]
+    for pose in chosen:
+        poses.create_pose(Pose(pose_id=pose.pose_id, name=pose.name, category=pose.category,
+                               tags=pose.tags, keypoints=pose.keypoints,
+                               skeleton_key=f"poses/{pose.pose_id}.png", source="catalogue",
+                               created_at="2026-01-01T00:00:00Z"))
+        stack.put(f"poses/{pose.pose_id}.png", skeleton_png(), "image/png")
+    return [p.pose_id for p in chosen]
+
+
+def _start_batch(user_id: str, pose_ids: list[str], **options):
+    from portrait.services.generations.requests import BatchRequest, start_batch
+
+    return start_batch(user_id, BatchRequest(pose_ids=pose_ids, content_type="image/jpeg",
+                                             **options))
+
+
+def test_a_batch_renders_every_pose_from_one_photo_charged_together(stack, published):
+    from tests.integration.generations.conftest import POSE_ID
+
+    pose_ids = [POSE_ID, *_more_poses(stack, 2)]
+    user_id = stack.new_user(100)
+    batch = _start_batch(user_id, pose_ids, style="illustration")
+    assert [g.pose_id for g in batch.generations] == pose_ids
+    assert {g.batch_id for g in batch.generations} == {batch.batch_id}
+    assert batch.upload.fields["key"].endswith(f"/{batch.batch_id}/source")
+    assert stack.balance(user_id) == 85 and len(stack.ledger(user_id)) == 4
+
+    stack.put(batch.upload.fields["key"], face_jpeg_gps_orientation6())
+    stack.route(stack.receive("GenerationUploadsQueue"))
+    assert stack.generate(stack.receive("StandardGenerationsQueue")) == {"batchItemFailures": []}
+    assert stack.render(stack.receive("RenderRequestsQueue", expected=3)) == {"batchItemFailures": []}
+    assert stack.complete(stack.receive("RenderNotificationsQueue", expected=3)) == \
+        {"batchItemFailures": []}
+    from portrait.store import generations
+    done = [generations.get_generation(user_id, g.generation_id) for g in batch.generations]
+    assert [g.status for g in done] == [COMPLETED] * 3
+    assert len({g.output_key for g in done}) == 3 and len({g.source_key for g in done}) == 3
+    assert stack.keys("tmp/") == [] and stack.keys("renders/") == []
+    assert stack.balance(user_id) == 85 and stack.counters(user_id).completed == 3
+    assert [kind for kind, _ in published] == ["generation.completed"] * 3
+
+
+def test_a_batch_the_balance_cannot_cover_charges_and_creates_nothing(stack):
+    from portrait.errors import InsufficientCredits
+    from tests.integration.generations.conftest import POSE_ID
+
+    pose_ids = [POSE_ID, *_more_poses(stack, 2)]
+    user_id = stack.new_user(14)  # two sd portraits, not three
+    with pytest.raises(InsufficientCredits):
+        _start_batch(user_id, pose_ids)
+    assert stack.balance(user_id) == 14 and stack.ledger(user_id) == [("grant", 14)]
+    assert stack.counters(user_id).total == 0
+
+
+def test_a_batch_photo_without_a_face_refunds_every_pose(stack):
+    from tests.integration.generations.conftest import POSE_ID
+
+    user_id = stack.new_user(100)
+    batch = _start_batch(user_id, [POSE_ID, *_more_poses(stack, 1)])
+    stack.put(batch.upload.fields["key"], photos.jpeg(photos.photo("coffee")))
+    stack.route(stack.receive("GenerationUploadsQueue"))
+    assert stack.generate(stack.receive("StandardGenerationsQueue")) == {"batchItemFailures": []}
+    stack.receive("RenderRequestsQueue", expected=0)
+    from portrait.store import generations
+    assert [(g.status, g.error_reason) for g in (generations.get_generation(
+        user_id, v.generation_id) for v in batch.generations)] == [(FAILED, "no_face")] * 2
+    assert stack.balance(user_id) == 100 and stack.keys("tmp/") == []

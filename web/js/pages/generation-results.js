@@ -49,7 +49,9 @@ export function resultsGallery({ signal, onChange }) {
     const lines = [
       h("div", {}, h("span", { class: `badge ${g.status}` }, STATUS_LABELS[g.status] ?? g.status), " ",
         h("span", { class: "badge" }, g.quality.toUpperCase()), " ",
-        h("span", { class: "badge" }, STYLE_TITLES[g.style] ?? g.style), g.priority ? [" ", h("span", { class: "badge" }, "Priority")] : null),
+        h("span", { class: "badge" }, STYLE_TITLES[g.style] ?? g.style),
+        g.shared_at ? [" ", h("span", { class: "badge shared" }, "Shared")] : null,
+        g.batch_id ? [" ", h("span", { class: "badge", title: "Started with other poses from the same photo" }, "Batch")] : null, g.priority ? [" ", h("span", { class: "badge" }, "Priority")] : null),
       h("span", { class: "small result-title" }, title),
       h("span", { class: "small muted" }, timeElement(g.created_at),
         g.status === "completed" && g.processing_seconds != null ? ` · rendered in ${g.processing_seconds.toFixed(1)} s` : "",
@@ -60,7 +62,7 @@ export function resultsGallery({ signal, onChange }) {
       if (g.refunded) lines.push(h("span", { class: "small muted" }, `${g.credits_charged} credits refunded.`));
     }
     const actions = h("div", { class: "result-actions" });
-    if (g.status === "completed" && g.output_url) actions.append(downloadButton(g, title));
+    if (g.status === "completed" && g.output_url) actions.append(downloadButton(g, title), ...shareControls(g, title));
     if (!["pending", "processing"].includes(g.status)) actions.append(deleteButton(g, title));
     return h("li", { dataset: { generationId: g.generation_id, status: g.status } }, image,
       h("div", { class: "result-body" }, lines, actions));
@@ -85,6 +87,54 @@ export function resultsGallery({ signal, onChange }) {
       }
     }));
     return button;
+  }
+
+  // A public link: made (or made anew: the old one stops working) and revoked here. The
+  // link is shown once, when it is made: the API keeps only a hash of its token.
+  function shareControls(g, title) {
+    const controls = [];
+    const share = h("button", { class: "button secondary small", type: "button", "aria-label": `${g.shared_at ? "Make a new link for" : "Share"} the portrait ${title}` },
+      g.shared_at ? "New link" : "Share");
+    share.addEventListener("click", async () => {
+      if (g.shared_at && !confirm("Make a new link? The current one will stop working.")) return;
+      clear(errors);
+      let made;
+      try {
+        made = await busy(share, "Sharing…", () => api(`/generations/${g.generation_id}/share`, { method: "POST" }));
+      } catch (err) {
+        showError(errors, err, { controls: [share] });
+        return;
+      }
+      upsert({ ...g, shared_at: made.shared_at });
+      const field = h("input", { class: "share-link", type: "url", readonly: true, value: made.share_url, "aria-label": `Public link to the portrait ${title}` });
+      const copy = h("button", { class: "button small", type: "button" }, "Copy link");
+      copy.addEventListener("click", async () => {
+        field.select();
+        try { await navigator.clipboard.writeText(made.share_url); copy.textContent = "Copied"; } catch { document.execCommand?.("copy"); }
+      });
+      const item = list.querySelector(`li[data-generation-id="${g.generation_id}"] .result-body`);
+      item?.append(h("div", { class: "share-box", role: "status" },
+        h("span", { class: "small" }, "Anyone with this link can see the portrait. Copy it now: it is shown only once."),
+        field, copy));
+      field.focus();
+      field.select();
+    });
+    controls.push(share);
+    if (g.shared_at) {
+      const revoke = h("button", { class: "button danger small", type: "button", "aria-label": `Stop sharing the portrait ${title}` }, "Stop sharing");
+      revoke.addEventListener("click", async () => {
+        clear(errors);
+        try {
+          await busy(revoke, "Revoking…", () => api(`/generations/${g.generation_id}/share`, { method: "DELETE" }));
+        } catch (err) {
+          showError(errors, err, { controls: [revoke] });
+          return;
+        }
+        upsert({ ...g, shared_at: null });
+      });
+      controls.push(revoke);
+    }
+    return controls;
   }
 
   function deleteButton(g, title) {

@@ -34,6 +34,7 @@ from portrait.store.credits import CHARGE, REFUND, entry_item, insufficient, sav
 from portrait.store.models import (
     TX_OLD,
     GenerationItem,
+    ShareLinkItem,
     UserItem,
     bound,
     condition_failed,
@@ -76,6 +77,12 @@ class Generation:
     render_id: str | None = None
     render_submitted_at: str | None = None
     render_deadline: int | None = None
+    share_id: str | None = None
+    shared_at: str | None = None
+    # A batch (several poses, one photo): every member's batch_id is the lead's id, the
+    # generation whose upload key the photo comes under; the lead lists the members.
+    batch_id: str | None = None
+    batch_members: tuple[str, ...] = ()
 
     @property
     def upload_id(self) -> str:
@@ -89,6 +96,7 @@ class GenerationBusy(Conflict):
 def _from_item(item: GenerationItem) -> Generation:
     values = {name: getattr(item, name) for name in Generation.__dataclass_fields__}
     values["output"] = item.output.as_dict() if item.output else {}
+    values["batch_members"] = tuple(item.batch_members or ())
     for name in ("credits_charged", "upload_expires_at", "processing_ms", "render_deadline"):
         if values[name] is not None:
             values[name] = int(values[name])
@@ -106,27 +114,35 @@ def _cancelled_on(exc: TransactWriteError, attribute: str) -> dict | None:
     return None
 
 
-def create_charged(generation: Generation) -> None:
-    """Charge the user and record the pending generation, in one transaction.
+def create_charged(*batch: Generation) -> None:
+    """Charge the user and record the pending generation(s), in one transaction: a batch
+    is charged in full or not at all (all of one user; at most 40, a transaction's 100
+    items).
 
-    InsufficientCredits (with balance and cost) when the balance is short;
+    InsufficientCredits (with balance and the batch's cost) when the balance is short;
     NotFound when the user is gone.
     """
     users, model = bound(UserItem), bound(GenerationItem)
-    cost = generation.credits_charged
-    values = {k: v for k, v in generation.__dict__.items() if v not in (None, {})}
-    item = model(**values, pending_upload=PENDING_UPLOAD)
-    charge = entry_item(generation.user_id, f"{generation.generation_id}#{CHARGE}", CHARGE, -cost,
-                        now_iso=generation.created_at, generation_id=generation.generation_id)
+    user_id = batch[0].user_id
+    assert batch and len(batch) <= 40 and all(g.user_id == user_id for g in batch)
+    cost = sum(g.credits_charged for g in batch)
     try:
         with TransactWrite(connection=transaction_connection(users)) as tx:
-            tx.update(users(user_key(generation.user_id)),
-                      actions=[users.credits.add(-cost), users.generations_total.add(1),
-                               users.generation_records.add(1), users.credits_used.add(cost)],
+            tx.update(users(user_key(user_id)),
+                      actions=[users.credits.add(-cost), users.generations_total.add(len(batch)),
+                               users.generation_records.add(len(batch)),
+                               users.credits_used.add(cost)],
                       condition=users.pk.exists() & (users.credits >= cost),
                       return_values=TX_OLD)
-            tx.save(item, condition=model.generation_id.does_not_exist())
-            save_new_entry(tx, charge)
+            for generation in batch:
+                values = {k: list(v) if isinstance(v, tuple) else v
+                          for k, v in generation.__dict__.items() if v not in (None, {}, ())}
+                tx.save(model(**values, pending_upload=PENDING_UPLOAD),
+                        condition=model.generation_id.does_not_exist())
+                save_new_entry(tx, entry_item(
+                    user_id, f"{generation.generation_id}#{CHARGE}", CHARGE,
+                    -generation.credits_charged, now_iso=generation.created_at,
+                    generation_id=generation.generation_id))
     except TransactWriteError as exc:
         user = _cancelled_on(exc, "pk")
         if user is None:
@@ -272,8 +288,64 @@ def refund(generation: Generation, *, status: str, reason: str, message: str, no
     return True
 
 
-def delete_settled(user_id: str, generation_id: str) -> None:
-    """Delete a settled generation's record and count it out of the history.
+def _link_key(share_id: str) -> tuple[str, str]:
+    return f"share#{share_id}", "link"
+
+
+def share(user_id: str, generation_id: str, *, share_id: str, replacing: str | None,
+          now_iso: str) -> bool:
+    """Give a completed generation the public link `share_id` in place of `replacing` (its
+    current one, None if it has none), the link item with it, in one transaction; False
+    if it is not completed or its link changed meanwhile."""
+    model, links = bound(GenerationItem), bound(ShareLinkItem)
+    current = (model.share_id == replacing) if replacing else model.share_id.does_not_exist()
+    try:
+        with TransactWrite(connection=transaction_connection(model)) as tx:
+            tx.update(model(user_id, generation_id),
+                      actions=[model.share_id.set(share_id), model.shared_at.set(now_iso)],
+                      condition=(model.status == COMPLETED) & current)
+            tx.save(links(*_link_key(share_id), owner_id=user_id, target_id=generation_id,
+                          created_at=now_iso), condition=links.user_id.does_not_exist())
+            if replacing:
+                tx.delete(links(*_link_key(replacing)))
+    except TransactWriteError as exc:
+        if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+            return False
+        raise
+    return True
+
+
+def unshare(user_id: str, generation_id: str, *, share_id: str) -> bool:
+    """Remove the public link `share_id` and its link item; False if the generation has
+    another link or none."""
+    model, links = bound(GenerationItem), bound(ShareLinkItem)
+    try:
+        with TransactWrite(connection=transaction_connection(model)) as tx:
+            tx.update(model(user_id, generation_id),
+                      actions=[model.share_id.remove(), model.shared_at.remove()],
+                      condition=model.share_id == share_id)
+            tx.delete(links(*_link_key(share_id)))
+    except TransactWriteError as exc:
+        if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+            return False
+        raise
+    return True
+
+
+def find_shared(share_id: str) -> Generation | None:
+    """The generation whose current link has this share_id (None for a revoked, replaced or
+    unknown one): the link item, then the generation, both read consistently."""
+    try:
+        link = bound(ShareLinkItem).get(*_link_key(share_id), consistent_read=True)
+    except ShareLinkItem.DoesNotExist:
+        return None
+    generation = get_generation(link.owner_id, link.target_id)
+    return generation if generation is not None and generation.share_id == share_id else None
+
+
+def delete_settled(user_id: str, generation_id: str, *, share_id: str | None = None) -> None:
+    """Delete a settled generation's record (and its link item, `share_id`) and count it
+    out of the history.
 
     NotFound if there is none; GenerationBusy while it is pending or processing.
     """
@@ -281,6 +353,8 @@ def delete_settled(user_id: str, generation_id: str) -> None:
     try:
         with TransactWrite(connection=transaction_connection(model)) as tx:
             tx.delete(model(user_id, generation_id), condition=model.status.is_in(*SETTLED))
+            if share_id:
+                tx.delete(bound(ShareLinkItem)(*_link_key(share_id)))
             tx.update(users(user_key(user_id)), actions=[users.generation_records.add(-1)],
                       condition=users.pk.exists())
     except TransactWriteError as exc:

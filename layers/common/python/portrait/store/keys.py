@@ -131,6 +131,16 @@ def pose_skeleton_key(pose_id: str) -> str:
     return f"{POSES_PREFIX}{pose_id}.png"
 
 
+# A portrait shared by a public link: a copy under a key named by the link's share_id
+# (the sha256 of its token: as unguessable as the link), deleted when the link is revoked.
+SHARED_PREFIX = "shared/"
+SHARED_CACHE_CONTROL = "public, max-age=300"  # a revoked link's image leaves caches in 5 min
+
+
+def shared_image_key(share_id: str) -> str:
+    return f"{SHARED_PREFIX}{share_id}/portrait.png"
+
+
 # A style preset's sample portrait (public like the skeletons; a pose id has no "/").
 STYLE_SAMPLES_PREFIX = f"{POSES_PREFIX}styles/"
 
@@ -142,7 +152,8 @@ def style_sample_key(style: str, digest: str) -> str:
 # The public immutable objects: what the media CDN may serve (template.yaml's MediaBucketPolicy
 # grants CloudFront exactly these patterns). Everything else (uploads, media originals,
 # generation inputs and outputs) is private: presigned GETs only.
-PUBLIC_KEY_PATTERNS = ("avatars/*", "poses/*", "media/*/display.webp", "media/*/thumb.jpg")
+PUBLIC_KEY_PATTERNS = ("avatars/*", "poses/*", "media/*/display.webp", "media/*/thumb.jpg",
+                       "shared/*")
 
 
 def is_public_key(key: str) -> bool:

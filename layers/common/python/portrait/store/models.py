@@ -230,9 +230,29 @@ class GenerationItem(Model):
     render_id = UnicodeAttribute(null=True)  # the inference id the renderer answers with
     render_submitted_at = UnicodeAttribute(null=True)
     render_deadline = NumberAttribute(null=True)  # epoch seconds: past it, the sweep refunds
+    # A public link to the portrait: the sha256 of its token (never the token), and when.
+    share_id = UnicodeAttribute(null=True)
+    shared_at = UnicodeAttribute(null=True)
+    batch_id = UnicodeAttribute(null=True)  # the lead generation's id, on every member
+    batch_members = ListAttribute(of=UnicodeAttribute, null=True)  # on the lead: every member
 
     pending_uploads = PendingGenerationIndex()
     renders_in_flight = RendersInFlightIndex()
+
+
+class ShareLinkItem(Model):
+    """A shared portrait's link, an item of the generations table beside the generations:
+    ("share#" + share_id, "link") names the generation, so a link resolves with one
+    consistent read (no index: CloudFormation adds one GSI per table update at most)."""
+
+    class Meta(_Meta):
+        settings_field = "generations_table"
+
+    user_id = UnicodeAttribute(hash_key=True)  # "share#<share_id>": never a user's partition
+    generation_id = UnicodeAttribute(range_key=True)  # "link"
+    owner_id = UnicodeAttribute()
+    target_id = UnicodeAttribute()  # the generation's id
+    created_at = UnicodeAttribute()
 
 
 # ---------------------------------------------------------------- credit_ledger table

@@ -119,6 +119,14 @@ def put_object(key: str, body: bytes, *, content_type: str, cache_control: str |
     client("s3").put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type, **extra)
 
 
+def copy_object(source: str, target: str, *, content_type: str,
+                cache_control: str | None = None) -> None:
+    """A server-side copy within the bucket (no bytes through the function)."""
+    extra = {"CacheControl": cache_control} if cache_control else {}
+    client("s3").copy_object(Bucket=_bucket(), Key=target, CopySource={"Bucket": _bucket(), "Key": source},
+                             MetadataDirective="REPLACE", ContentType=content_type, **extra)
+
+
 def put_objects(items: Iterable[tuple[str, bytes, str]], *, cache_control: str | None = None) -> None:
     """Write (key, body, content_type) items concurrently; raises the first failure.
 

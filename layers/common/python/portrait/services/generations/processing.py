@@ -69,45 +69,73 @@ def process_generation_upload(*, upload: GenerationUpload, attempt: int = 1) -> 
         return GenerationOutcome("dropped", generation.generation_id, reason="object_missing")
     etag = upload.etag.strip('"')
     now = clock.now()
-    if not generations.claim(generation.user_id, generation.generation_id, etag=etag,
-                             now_iso=clock.iso(now),
-                             deadline=now + settings.render_deadline_seconds):
+    # A batch's photo comes under its lead's key: every member is claimed for it.
+    claimed = [g for g in _members(generation)
+               if generations.claim(g.user_id, g.generation_id, etag=etag, now_iso=clock.iso(now),
+                                    deadline=now + settings.render_deadline_seconds)]
+    if not claimed:
         objects.delete_objects([upload.key])  # settled already: nothing will read it again
         return GenerationOutcome("unchanged", generation.generation_id)
-    return _submit(generation, stored, etag, attempt)
+    outcomes = _submit(claimed, stored, etag, attempt)
+    objects.delete_objects([upload.key])  # every member is submitted or failed
+    if len(outcomes) == 1:
+        return outcomes[0]
+    submitted = sum(o.outcome == "submitted" for o in outcomes)
+    return GenerationOutcome("submitted" if submitted else "failed", generation.generation_id,
+                             None if submitted else outcomes[0].reason)
 
 
-def _submit(generation: Generation, stored: objects.StoredObject, etag: str,
-            attempt: int) -> GenerationOutcome:
+def _members(lead: Generation) -> list[Generation]:
+    """The generations an upload feeds: the lead alone, or its batch (gone ones skipped)."""
+    if not lead.batch_members:
+        return [lead]
+    members = (generations.get_generation(lead.user_id, m) if m != lead.generation_id else lead
+               for m in lead.batch_members)
+    return [m for m in members if m is not None]
+
+
+def _submit(batch: list[Generation], stored: objects.StoredObject, etag: str,
+            attempt: int) -> list[GenerationOutcome]:
+    """Check the photo once, then submit one render per generation of the batch."""
     settings = get_settings()
     started = time.perf_counter()
 
-    def failed(reason: str, message: str) -> GenerationOutcome:
-        fail_generation(generation, reason=reason, message=message,
-                        processing_ms=int((time.perf_counter() - started) * 1000))
-        objects.delete_objects([generation.input_key])
-        return GenerationOutcome("failed", generation.generation_id, reason)
+    def all_failed(reason: str, message: str) -> list[GenerationOutcome]:
+        return [_failed(g, reason, message, started) for g in batch]
 
     try:
         limits = Limits(max_bytes=settings.avatar_max_bytes)
         check_size(stored.size, limits)  # judged by HEAD: the body was never read
         photo = stripped_copy(stored.body, limits, with_faces=True)
     except ImageRejected as rejection:
-        logger.info("photo rejected", extra={"generation_id": generation.generation_id,
+        logger.info("photo rejected", extra={"generation_id": batch[0].generation_id,
                                              "reason": rejection.reason,
                                              "detail": rejection.detail})
-        return failed(rejection.reason, rejection.message)
+        return all_failed(rejection.reason, rejection.message)
     # A portrait is of one person: checked before any renderer time is spent.
     if not photo.faces:
-        return failed(NO_FACE, "We found no face in the photo. Use a photo where your face "
-                               "is clearly visible, looking at the camera.")
+        return all_failed(NO_FACE, "We found no face in the photo. Use a photo where your face "
+                                   "is clearly visible, looking at the camera.")
     if len(photo.faces) > 1:
-        return failed(SEVERAL_FACES, f"We found {len(photo.faces)} faces in the photo. Use a "
-                                     "photo of you alone.")
+        return all_failed(SEVERAL_FACES, f"We found {len(photo.faces)} faces in the photo. Use "
+                                         "a photo of you alone.")
+    return [_submit_one(g, photo, etag, attempt, started) for g in batch]
+
+
+def _failed(generation: Generation, reason: str, message: str,
+            started: float) -> GenerationOutcome:
+    fail_generation(generation, reason=reason, message=message,
+                    processing_ms=int((time.perf_counter() - started) * 1000))
+    return GenerationOutcome("failed", generation.generation_id, reason)
+
+
+def _submit_one(generation: Generation, photo: StrippedImage, etag: str, attempt: int,
+                started: float) -> GenerationOutcome:
+    settings = get_settings()
     pose = poses.get_pose(generation.pose_id)
     if pose is None:
-        return failed("pose_unavailable", f"pose {generation.pose_id} no longer exists")
-
+        return _failed(generation, "pose_unavailable", f"pose {generation.pose_id} no longer "
+                                                       "exists", started)
     source_key = keys.generation_source_key(generation.user_id, generation.generation_id,
                                             photo.format)
     request_key = keys.render_request_key(generation.user_id, generation.generation_id)
@@ -135,9 +163,8 @@ def _submit(generation: Generation, stored: objects.StoredObject, etag: str,
         logger.exception("the render endpoint kept refusing; giving up",
                          extra={"generation_id": generation.generation_id, "attempt": attempt})
         objects.delete_objects([request_key])
-        return failed("renderer_unavailable",
-                      f"the renderer kept refusing the request ({type(exc).__name__})")
-    objects.delete_objects([generation.input_key])
+        return _failed(generation, "renderer_unavailable",
+                       f"the renderer kept refusing the request ({type(exc).__name__})", started)
     metrics.add_metric(name="GenerationSubmitted", unit=MetricUnit.Count, value=1)
     logger.info("render submitted", extra={"generation_id": generation.generation_id,
                                            "style": job.style.name, "pose_id": pose.pose_id})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from portrait import clock
 from portrait.config import get_settings
@@ -34,6 +34,28 @@ class GenerationRequest(BaseModel):
     priority: bool = Field(False, description="a faster lane (+3 credits)")
     style: StyleName = Field(DEFAULT_STYLE, description="a style preset, from GET /styles")
     content_type: ImageContentType  # of the photo
+
+
+BATCH_MAX = 10  # poses in one batch: a transaction holds 1 + 2 x 10 items, and a render each
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    pose_ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]],
+                        Field(min_length=2, max_length=BATCH_MAX,
+                              description=f"2 to {BATCH_MAX} different poses, from GET /poses")]
+    quality: Literal["sd", "hd"] = Field("sd", description="for every pose")
+    priority: bool = False
+    style: StyleName = DEFAULT_STYLE
+    content_type: ImageContentType  # of the one photo
+
+    @field_validator("pose_ids")
+    @classmethod
+    def _different(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each pose may appear once")
+        return value
 
 
 @dataclass(frozen=True)
@@ -60,11 +82,20 @@ class GenerationView:
     height: int | None
     error: dict[str, str] | None
     refunded: bool
+    shared_at: str | None  # when its public link was made (None: not shared)
+    batch_id: str | None  # the batch it was started in (None: on its own)
 
 
 @dataclass(frozen=True)
 class GenerationStarted:
     generation: GenerationView
+    upload: UploadForm
+
+
+@dataclass(frozen=True)
+class BatchStarted:
+    batch_id: str
+    generations: list[GenerationView]
     upload: UploadForm
 
 
@@ -104,7 +135,7 @@ def generation_view(g: Generation) -> GenerationView:
         output_url=objects.private_url(g.output_key) if g.output_key else None,
         input_url=objects.private_url(g.source_key) if g.source_key else None,
         width=g.output.get("width"), height=g.output.get("height"), error=error,
-        refunded=g.refunded_at is not None)
+        refunded=g.refunded_at is not None, shared_at=g.shared_at, batch_id=g.batch_id)
 
 
 def start_generation(user_id: str, request: GenerationRequest) -> GenerationStarted:
@@ -112,32 +143,53 @@ def start_generation(user_id: str, request: GenerationRequest) -> GenerationStar
 
     404 for an unknown pose, 402 (with balance and cost) when the balance is short.
     """
+    [generation], form = _charge_and_issue(user_id, [request.pose_id], request)
+    return GenerationStarted(generation=generation_view(generation), upload=form)
+
+
+def start_batch(user_id: str, request: BatchRequest) -> BatchStarted:
+    """Several poses from one photo: one generation each, charged together in one
+    transaction (all or nothing), one upload form for the photo (the batch's lead's)."""
+    batch, form = _charge_and_issue(user_id, request.pose_ids, request)
+    return BatchStarted(batch_id=batch[0].generation_id,
+                        generations=[generation_view(g) for g in batch], upload=form)
+
+
+def _charge_and_issue(user_id: str, pose_ids: list[str],
+                      options: GenerationRequest | BatchRequest) -> tuple[list[Generation], UploadForm]:
     settings = get_settings()
-    content_type = allowed_content_type(request.content_type, "photos")
-    if poses.get_pose(request.pose_id) is None:
-        raise NotFound("no such pose", code="pose_not_found")
-    cost = generation_cost(request.quality, request.priority)
+    content_type = allowed_content_type(options.content_type, "photos")
+    for pose_id in pose_ids:
+        if poses.get_pose(pose_id) is None:
+            raise NotFound(f"no such pose: {pose_id}", code="pose_not_found")
+    unit = generation_cost(options.quality, options.priority)
+    cost = unit * len(pose_ids)
     # A request that cannot be paid for costs no rate-limit quota. Only a hint: the
     # charge's own transaction is what guarantees the balance never goes negative.
     balance = credits.balance(user_id)
     if balance is not None and balance < cost:
         raise credits.insufficient(balance, cost)
     rate_limits.hit("generation_start", user_id, limit=settings.generation_starts_per_minute)
-    generation_id = new_id()
-    issued = issue_form("generations", user_id, generation_id, content_type=content_type,
+    ids = sorted(new_id() for _ in pose_ids)  # the lead (the upload's key) is the oldest
+    lead = ids[0]
+    issued = issue_form("generations", user_id, lead, content_type=content_type,
                         max_bytes=settings.avatar_max_bytes)
-    generation = Generation(
-        user_id=user_id, generation_id=generation_id, status=PENDING, pose_id=request.pose_id,
-        quality=request.quality, style=request.style, priority=request.priority,
-        credits_charged=cost,
-        content_type=content_type, input_key=issued.key, created_at=clock.iso(issued.issued_at),
-        updated_at=clock.iso(issued.issued_at), upload_expires_at=issued.expires_at)
-    generations.create_charged(generation)
-    metrics.add_metric(name="GenerationStarted", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="CreditsCharged", unit=MetricUnit.Count, value=generation.credits_charged)
-    logger.info("generation started", extra={"generation_id": generation_id, "user_id": user_id,
-                                             "cost": generation.credits_charged})
-    return GenerationStarted(generation=generation_view(generation), upload=issued.form)
+    at = clock.iso(issued.issued_at)
+    batched = len(ids) > 1
+    batch = [Generation(
+        user_id=user_id, generation_id=generation_id, status=PENDING, pose_id=pose_id,
+        quality=options.quality, style=options.style, priority=options.priority,
+        credits_charged=unit, content_type=content_type, input_key=issued.key, created_at=at,
+        updated_at=at, upload_expires_at=issued.expires_at,
+        batch_id=lead if batched else None,
+        batch_members=tuple(ids) if batched and generation_id == lead else ())
+        for generation_id, pose_id in zip(ids, pose_ids)]
+    generations.create_charged(*batch)
+    metrics.add_metric(name="GenerationStarted", unit=MetricUnit.Count, value=len(batch))
+    metrics.add_metric(name="CreditsCharged", unit=MetricUnit.Count, value=cost)
+    logger.info("generation started", extra={"generation_id": lead, "user_id": user_id,
+                                             "cost": cost, "poses": len(batch)})
+    return batch, issued.form
 
 
 def _own(user_id: str, generation_id: str) -> Generation:
@@ -167,11 +219,12 @@ def generation_history(user_id: str, *, limit: int, cursor: str | None = None) -
 def delete_generation(user_id: str, generation_id: str) -> None:
     """The record and its objects. 409 while it is still pending or processing."""
     generation = _own(user_id, generation_id)
-    generations.delete_settled(user_id, generation_id)
+    generations.delete_settled(user_id, generation_id, share_id=generation.share_id)
     # The record goes first: objects without a record are orphans the nightly sweep
     # removes, while a record without its objects would show broken links.
+    shared = [keys.shared_image_key(generation.share_id)] if generation.share_id else []
     failed = objects.delete_objects(
-        [generation.input_key]
+        [generation.input_key] + shared
         + [o.key for page in objects.iter_object_pages(keys.generation_prefix(user_id, generation_id))
            for o in page])
     if failed:

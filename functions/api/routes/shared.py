@@ -1,0 +1,57 @@
+"""/s/{token}: a shared portrait's public page, no sign-in. HTML with Open Graph and
+Twitter card tags, so the link unfurls in chat apps as the portrait and its title; a
+revoked, replaced or made-up link answers 404 with a page saying so."""
+from __future__ import annotations
+
+import re
+from html import escape
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from portrait.errors import NotFound
+from portrait.services.generations import sharing
+
+router = Router()
+_TOKEN = re.compile(sharing.TOKEN_PATTERN)
+# No script, no other origin but the image's: the page is a picture and its words.
+_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex",
+            "Content-Security-Policy": "default-src 'none'; img-src https: http:; "
+                                       "style-src 'unsafe-inline'; frame-ancestors 'none'"}
+_STYLE = ("body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f7;"
+          "font-family:system-ui,sans-serif;color:#1d2430}main{text-align:center;padding:1rem}"
+          "img{max-width:min(90vw,640px);height:auto;border-radius:12px;"
+          "box-shadow:0 4px 24px #0002}")
+
+
+@router.get("/s/<token>", tags=["generations"], include_in_schema=False)
+def shared_page(token: str) -> Response[str]:
+    try:
+        if not _TOKEN.match(token):
+            raise NotFound("no such link", code="share_not_found")
+        portrait = sharing.shared_portrait(token)
+    except NotFound:
+        return Response(status_code=404, content_type="text/html; charset=utf-8", headers=_HEADERS,
+                        body=_page("Link not found", "<p>This link does not exist or was "
+                                                     "revoked by its owner.</p>", meta=""))
+    title, image = escape(portrait.title), escape(portrait.image_url)
+    meta = (f'<meta property="og:type" content="website">'
+            f'<meta property="og:title" content="{title}">'
+            f'<meta property="og:description" content="Made with Portrait">'
+            f'<meta property="og:image" content="{image}">'
+            f'<meta property="og:image:type" content="image/png">'
+            f'<meta property="og:image:width" content="{portrait.width}">'
+            f'<meta property="og:image:height" content="{portrait.height}">'
+            f'<meta name="twitter:card" content="summary_large_image">'
+            f'<meta name="twitter:title" content="{title}">'
+            f'<meta name="twitter:image" content="{image}">')
+    body = (f'<img src="{image}" alt="{title}" width="{portrait.width}" '
+            f'height="{portrait.height}"><p>{title}</p>')
+    return Response(status_code=200, content_type="text/html; charset=utf-8", headers=_HEADERS,
+                    body=_page(portrait.title, body, meta=meta))
+
+
+def _page(title: str, body: str, *, meta: str) -> str:
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<meta name="robots" content="noindex"><title>{escape(title)}</title>{meta}'
+            f'<style>{_STYLE}</style></head><body><main>{body}</main></body></html>')
