@@ -80,7 +80,9 @@ def with_security_headers(event: dict, reply: dict) -> dict:
     headers = reply.setdefault("headers", {})
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "no-referrer"
-    if not str(event.get("rawPath", "")).endswith(DOCS_PREFIX):
+    # A route that serves a page of its own (a shared portrait's) sets its own policy.
+    own_policy = any(n.lower() == "content-security-policy" for n in headers)
+    if not str(event.get("rawPath", "")).endswith(DOCS_PREFIX) and not own_policy:
         headers["Content-Security-Policy"] = API_CSP
     request_headers = {k.lower() for k in (event.get("headers") or {})}
     if "authorization" in request_headers:

@@ -231,6 +231,8 @@ def test_a_portrait_is_shared_by_a_link_that_a_new_one_replaces_and_revoking_sto
     assert f"shared/{sharing.share_id_of(token)}/portrait.png" in page.body
     assert 'name="twitter:card" content="summary_large_image"' in page.body
     assert "<script" not in page.body
+    # Its own policy: images may load (from the CDN or a presigned URL), nothing else.
+    assert page.headers["content-security-policy"].startswith("default-src 'none'; img-src")
 
     renewed = api.post(f"/generations/{generation_id}/share", {}, token=member["token"]).json()
     new_token = renewed["share_url"].rsplit("/", 1)[1]
@@ -253,3 +255,32 @@ def test_deleting_a_shared_portrait_removes_its_link(api, member, pose):
     assert api.delete(f"/generations/{generation_id}", token=member["token"]).status == 200
     assert api.get(f"/s/{token}").status == 404 and _shared_keys() == []
     assert generation_store.find_shared(sharing.share_id_of(token)) is None
+
+
+def test_revoking_a_link_invalidates_its_image_on_the_media_cdn(api, member, pose, monkeypatch):
+    from portrait.config import get_settings
+    from portrait.store.aws import client as aws_client
+
+    cloudfront = aws_client("cloudfront")
+    distribution = cloudfront.create_distribution(DistributionConfig={
+        "CallerReference": "portrait-test", "Comment": "media", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "media", "DomainName": "media.s3.amazonaws.com",
+                                              "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "media", "ViewerProtocolPolicy": "https-only",
+                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False,
+                                                                  "Cookies": {"Forward": "none"}}}},
+    )["Distribution"]["Id"]
+    monkeypatch.setenv("MEDIA_DISTRIBUTION_ID", distribution)
+    get_settings.cache_clear()
+
+    generation_id = _completed(api, member)
+    token = api.post(f"/generations/{generation_id}/share", {}, token=member["token"]).json()[
+        "share_url"].rsplit("/", 1)[1]
+    assert cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"][
+        "Quantity"] == 0  # a first link withdraws nothing
+    assert api.delete(f"/generations/{generation_id}/share", token=member["token"]).status == 200
+    [invalidation] = cloudfront.list_invalidations(DistributionId=distribution)[
+        "InvalidationList"]["Items"]
+    paths = cloudfront.get_invalidation(DistributionId=distribution, Id=invalidation["Id"])[
+        "Invalidation"]["InvalidationBatch"]["Paths"]["Items"]
+    assert paths == [f"/shared/{sharing.share_id_of(token)}/portrait.png"]

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # Where clients fetch the public immutable objects (store.keys.is_public_key): the media
     # CDN in production; empty = presigned GETs. Private objects are always presigned.
     public_base_url: str = Field("", alias="PUBLIC_BASE_URL")
+    # That CDN's distribution, to invalidate what must stop being served at once (a
+    # revoked share link's image); empty = no CDN to tell.
+    media_distribution_id: str = Field("", alias="MEDIA_DISTRIBUTION_ID")
     download_url_ttl_seconds: int = Field(3600, alias="DOWNLOAD_URL_TTL_SECONDS", ge=60)
     # Default avatars: "identicon" (local) or "gravatar" (falls back to identicon).
     default_avatar_provider: Literal["identicon", "gravatar"] = Field(

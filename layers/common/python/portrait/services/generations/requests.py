@@ -20,7 +20,7 @@ from portrait.observability import MetricUnit, logger, metrics
 from portrait.services import cursors
 from portrait.services.accounts.credits import generation_cost
 from portrait.services.uploads import ImageContentType, UploadForm, allowed_content_type, issue_form
-from portrait.store import credits, generations, keys, objects, poses, rate_limits
+from portrait.store import cdn, credits, generations, keys, objects, poses, rate_limits
 from portrait.store.generations import PENDING, Generation
 from portrait.styles import DEFAULT_STYLE, StyleName
 
@@ -229,6 +229,7 @@ def delete_generation(user_id: str, generation_id: str) -> None:
            for o in page])
     if failed:
         logger.warning("some objects of a deleted generation remain", extra={"keys": failed})
+    cdn.invalidate(shared)  # its link's image stops being served too
     metrics.add_metric(name="GenerationDeleted", unit=MetricUnit.Count, value=1)
 
 

@@ -5,8 +5,9 @@ only its sha256 (share_id), so a leaked table does not leak working links; a lin
 beside the generations (store.generations.share) resolves it. Sharing
 copies the portrait to shared/<share_id>/portrait.png, a public object the media CDN
 serves; a new link replaces the old one, and revoking removes the record's share_id
-(the page answers 404 at once) and the copy (CDNs drop it within SHARED_CACHE_CONTROL's
-5 minutes). Deleting the generation revokes its link too.
+(the page answers 404 at once) and the copy, with a CDN invalidation (CloudFront drops
+it within a minute or two; the 5-minute max-age is the backstop). Deleting the
+generation revokes its link too.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from portrait import clock
 from portrait.errors import Conflict, NotFound
 from portrait.observability import MetricUnit, logger, metrics
-from portrait.store import generations, keys, objects, poses
+from portrait.store import cdn, generations, keys, objects, poses
 from portrait.store.generations import COMPLETED, Generation
 
 TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a chat message
@@ -72,7 +73,7 @@ def share_generation(user_id: str, generation_id: str) -> Share:
         objects.delete_objects([key])
         raise Conflict("the portrait changed meanwhile; try again", code="share_conflict")
     if generation.share_id:
-        objects.delete_objects([keys.shared_image_key(generation.share_id)])
+        _withdraw(generation.share_id)
     metrics.add_metric(name="PortraitShared", unit=MetricUnit.Count, value=1)
     logger.info("portrait shared", extra={"generation_id": generation.generation_id})
     return Share(token=token, image_url=objects.public_url(key), shared_at=now_iso)
@@ -84,9 +85,16 @@ def revoke_share(user_id: str, generation_id: str) -> bool:
     if not generation.share_id:
         return False
     if generations.unshare(user_id, generation.generation_id, share_id=generation.share_id):
-        objects.delete_objects([keys.shared_image_key(generation.share_id)])
+        _withdraw(generation.share_id)
         logger.info("share revoked", extra={"generation_id": generation.generation_id})
     return True
+
+
+def _withdraw(share_id: str) -> None:
+    """The old link's image: deleted, and dropped from the CDN's caches."""
+    key = keys.shared_image_key(share_id)
+    objects.delete_objects([key])
+    cdn.invalidate([key])
 
 
 def shared_portrait(token: str) -> SharedPortrait:
