@@ -114,7 +114,7 @@ class CreditGrantReply(_FromViews):
 
 
 class ShareReply(_FromViews):
-    share_url: str = Field(description="the public page (no sign-in; unfurls in chat apps). "
-                                       "Shown once: only a hash of its token is kept")
+    share_url: str = Field(description="the public page, /s?t={token} (no sign-in; unfurls in "
+                                       "chat apps). Shown once: only a hash of its token is kept")
     image_url: str = Field(description="the portrait the page shows (PNG)")
     shared_at: str

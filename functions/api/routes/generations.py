@@ -85,7 +85,7 @@ def delete(generation_id: GenerationId, claims: CurrentClaims) -> Message:
              responses=body_responses(401, 404, 409, success=201, description="The link"))
 def share(generation_id: GenerationId, claims: CurrentClaims) -> ShareReply:
     made = sharing.share_generation(claims["sub"], generation_id)
-    return ShareReply(share_url=f"{_origin()}/s/{made.token}", image_url=made.image_url,
+    return ShareReply(share_url=f"{_origin()}/s?t={made.token}", image_url=made.image_url,
                       shared_at=made.shared_at)
 
 

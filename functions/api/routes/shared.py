@@ -1,6 +1,9 @@
-"""/s/{token}: a shared portrait's public page, no sign-in. HTML with Open Graph and
+"""/s?t={token}: a shared portrait's public page, no sign-in. HTML with Open Graph and
 Twitter card tags, so the link unfurls in chat apps as the portrait and its title; a
-revoked, replaced or made-up link answers 404 with a page saying so."""
+revoked, replaced or made-up link answers 404 with a page saying so.
+
+The token rides in the query string, not the path: the HTTP API's access log records
+paths ($context.path), and a working link must not land in a log."""
 from __future__ import annotations
 
 import re
@@ -23,8 +26,9 @@ _STYLE = ("body{margin:0;min-height:100vh;display:grid;place-items:center;backgr
           "box-shadow:0 4px 24px #0002}")
 
 
-@router.get("/s/<token>", tags=["generations"], include_in_schema=False)
-def shared_page(token: str) -> Response[str]:
+@router.get("/s", tags=["generations"], include_in_schema=False)
+def shared_page() -> Response[str]:
+    token = router.current_event.get_query_string_value("t", "") or ""
     try:
         if not _TOKEN.match(token):
             raise NotFound("no such link", code="share_not_found")

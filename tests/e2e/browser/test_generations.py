@@ -162,7 +162,7 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     # Share: the link is shown once; its page opens without signing in; stop sharing ends it.
     result.get_by_role("button", name=re.compile("^Share")).click()
     link = result.locator("input.share-link")
-    expect(link).to_have_value(re.compile(r"/s/[A-Za-z0-9_-]{32}$"))
+    expect(link).to_have_value(re.compile(r"/s\?t=[A-Za-z0-9_-]{32}$"))
     expect(result.locator(".badge.shared")).to_be_visible()
     shared_url = link.input_value()
     public = page.context.browser.new_page()

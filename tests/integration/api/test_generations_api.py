@@ -218,14 +218,14 @@ def test_a_portrait_is_shared_by_a_link_that_a_new_one_replaces_and_revoking_sto
     made = api.post(f"/generations/{generation_id}/share", {}, token=member["token"])
     assert made.status == 201, made.body
     link = made.json()["share_url"]
-    assert link.startswith("https://") and "/s/" in link
-    token = link.rsplit("/", 1)[1]
+    assert link.startswith("https://") and "/s?t=" in link
+    token = link.rsplit("=", 1)[1]
     assert len(token) == 32 and _shared_keys() == [f"shared/{sharing.share_id_of(token)}/portrait.png"]
     assert api.get(f"/generations/{generation_id}", token=member["token"]).json()["shared_at"]
     # Someone else cannot share it (404, as for a missing one).
     assert api.post(f"/generations/{generation_id}/share", {}, token=other_member["token"]).status == 404
 
-    page = api.get(f"/s/{token}")  # no token: public
+    page = api.get(f"/s?t={token}")  # no token: public
     assert page.status == 200 and page.headers["content-type"].startswith("text/html")
     assert '<meta property="og:title" content="A portrait: Standing">' in page.body
     assert f"shared/{sharing.share_id_of(token)}/portrait.png" in page.body
@@ -235,25 +235,25 @@ def test_a_portrait_is_shared_by_a_link_that_a_new_one_replaces_and_revoking_sto
     assert page.headers["content-security-policy"].startswith("default-src 'none'; img-src")
 
     renewed = api.post(f"/generations/{generation_id}/share", {}, token=member["token"]).json()
-    new_token = renewed["share_url"].rsplit("/", 1)[1]
-    assert api.get(f"/s/{token}").status == 404  # the old link stops at once
-    assert api.get(f"/s/{new_token}").status == 200
+    new_token = renewed["share_url"].rsplit("=", 1)[1]
+    assert api.get(f"/s?t={token}").status == 404  # the old link stops at once
+    assert api.get(f"/s?t={new_token}").status == 200
     assert _shared_keys() == [f"shared/{sharing.share_id_of(new_token)}/portrait.png"]
 
     revoked = api.delete(f"/generations/{generation_id}/share", token=member["token"])
     assert revoked.status == 200 and revoked.json()["message"] == "link revoked"
-    gone = api.get(f"/s/{new_token}")
+    gone = api.get(f"/s?t={new_token}")
     assert gone.status == 404 and "revoked" in gone.body
-    assert _shared_keys() == [] and api.get("/s/not-a-token").status == 404
+    assert _shared_keys() == [] and api.get("/s?t=not-a-token").status == 404
     assert api.get(f"/generations/{generation_id}", token=member["token"]).json()["shared_at"] is None
 
 
 def test_deleting_a_shared_portrait_removes_its_link(api, member, pose):
     generation_id = _completed(api, member)
     token = api.post(f"/generations/{generation_id}/share", {}, token=member["token"]).json()[
-        "share_url"].rsplit("/", 1)[1]
+        "share_url"].rsplit("=", 1)[1]
     assert api.delete(f"/generations/{generation_id}", token=member["token"]).status == 200
-    assert api.get(f"/s/{token}").status == 404 and _shared_keys() == []
+    assert api.get(f"/s?t={token}").status == 404 and _shared_keys() == []
     assert generation_store.find_shared(sharing.share_id_of(token)) is None
 
 
@@ -275,7 +275,7 @@ def test_revoking_a_link_invalidates_its_image_on_the_media_cdn(api, member, pos
 
     generation_id = _completed(api, member)
     token = api.post(f"/generations/{generation_id}/share", {}, token=member["token"]).json()[
-        "share_url"].rsplit("/", 1)[1]
+        "share_url"].rsplit("=", 1)[1]
     assert cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"][
         "Quantity"] == 0  # a first link withdraws nothing
     assert api.delete(f"/generations/{generation_id}/share", token=member["token"]).status == 200

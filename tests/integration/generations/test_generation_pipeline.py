@@ -401,3 +401,32 @@ def test_a_batch_photo_without_a_face_refunds_every_pose(stack):
     assert [(g.status, g.error_reason) for g in (generations.get_generation(
         user_id, v.generation_id) for v in batch.generations)] == [(FAILED, "no_face")] * 2
     assert stack.balance(user_id) == 100 and stack.keys("tmp/") == []
+
+
+def test_a_batch_photo_never_processed_expires_every_pose_and_a_members_delete_keeps_it(stack):
+    import time
+
+    from portrait.services.generations.requests import delete_generation
+    from portrait.services.hygiene.temp_sweep import sweep_temp_uploads
+    from portrait.store import generations
+    from portrait.store.generations import EXPIRED
+    from tests.integration.generations.conftest import POSE_ID
+
+    user_id = stack.new_user(100)
+    batch = _start_batch(user_id, [POSE_ID, *_more_poses(stack, 2)])
+    stack.put(batch.upload.fields["key"], face_jpeg_gps_orientation6())
+    stack.receive("GenerationUploadsQueue")  # and its event lost: nothing processes it
+    report = sweep_temp_uploads(now=time.time() + 3 * 3600)
+    members = [generations.get_generation(user_id, g.generation_id) for g in batch.generations]
+    assert [(g.status, g.error_reason) for g in members] == [(EXPIRED, "input_not_processed")] * 3
+    assert report.records_expired == 3 and stack.balance(user_id) == 100
+
+    # Deleting one settled member leaves the others' (shared) upload key to its owners.
+    second = _start_batch(user_id, [POSE_ID, members[1].pose_id])
+    stack.put(second.upload.fields["key"], face_jpeg_gps_orientation6())
+    from portrait.services.generations.outcomes import fail_generation
+    lead, other = (generations.get_generation(user_id, g.generation_id) for g in second.generations)
+    assert fail_generation(other, reason="test", message="settled for the test")
+    delete_generation(user_id, other.generation_id)
+    assert stack.keys("tmp/") == [second.upload.fields["key"]]
+    assert generations.get_generation(user_id, lead.generation_id).status == "pending"

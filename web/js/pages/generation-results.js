@@ -9,7 +9,9 @@ import { words } from "./pose-picker.js";
 const STYLE_TITLES = { realistic: "Realistic", illustration: "Illustration", anime: "Anime" };
 
 export function resultsGallery({ signal, onChange }) {
-  const state = { items: [], cursor: null, total: 0 };
+  // links: a share link just made, by generation id (shown until the page is left: the
+  // API keeps only a hash of its token, so it cannot be shown again).
+  const state = { items: [], cursor: null, total: 0, links: {} };
   const errors = h("div");
   const list = h("ul", { class: "results", "aria-label": "Your portraits" });
   const count = h("p", { class: "muted small" });
@@ -65,7 +67,7 @@ export function resultsGallery({ signal, onChange }) {
     if (g.status === "completed" && g.output_url) actions.append(downloadButton(g, title), ...shareControls(g, title));
     if (!["pending", "processing"].includes(g.status)) actions.append(deleteButton(g, title));
     return h("li", { dataset: { generationId: g.generation_id, status: g.status } }, image,
-      h("div", { class: "result-body" }, lines, actions));
+      h("div", { class: "result-body" }, lines, actions, shareBox(g, title)));
   }
 
   function downloadButton(g, title) {
@@ -105,19 +107,9 @@ export function resultsGallery({ signal, onChange }) {
         showError(errors, err, { controls: [share] });
         return;
       }
+      state.links[g.generation_id] = made.share_url;
       upsert({ ...g, shared_at: made.shared_at });
-      const field = h("input", { class: "share-link", type: "url", readonly: true, value: made.share_url, "aria-label": `Public link to the portrait ${title}` });
-      const copy = h("button", { class: "button small", type: "button" }, "Copy link");
-      copy.addEventListener("click", async () => {
-        field.select();
-        try { await navigator.clipboard.writeText(made.share_url); copy.textContent = "Copied"; } catch { document.execCommand?.("copy"); }
-      });
-      const item = list.querySelector(`li[data-generation-id="${g.generation_id}"] .result-body`);
-      item?.append(h("div", { class: "share-box", role: "status" },
-        h("span", { class: "small" }, "Anyone with this link can see the portrait. Copy it now: it is shown only once."),
-        field, copy));
-      field.focus();
-      field.select();
+      list.querySelector(`li[data-generation-id="${g.generation_id}"] .share-link`)?.select();
     });
     controls.push(share);
     if (g.shared_at) {
@@ -130,11 +122,32 @@ export function resultsGallery({ signal, onChange }) {
           showError(errors, err, { controls: [revoke] });
           return;
         }
+        delete state.links[g.generation_id];
         upsert({ ...g, shared_at: null });
       });
       controls.push(revoke);
     }
     return controls;
+  }
+
+  function shareBox(g, title) {
+    const url = g.shared_at && state.links[g.generation_id];
+    if (!url) return null;
+    const field = h("input", { class: "share-link", type: "url", readonly: true, value: url, "aria-label": `Public link to the portrait ${title}` });
+    const copy = h("button", { class: "button small", type: "button" }, "Copy link");
+    const said = h("span", { class: "small muted", "aria-live": "polite" });
+    copy.addEventListener("click", async () => {
+      field.select();
+      try {
+        await navigator.clipboard.writeText(url);
+        said.textContent = "Copied.";
+      } catch {
+        said.textContent = "Select the link and copy it.";
+      }
+    });
+    return h("div", { class: "share-box" },
+      h("span", { class: "small" }, "Anyone with this link can see the portrait. Copy it now: it is shown only once."),
+      field, copy, said);
   }
 
   function deleteButton(g, title) {

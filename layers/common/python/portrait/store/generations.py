@@ -352,7 +352,11 @@ def delete_settled(user_id: str, generation_id: str, *, share_id: str | None = N
     model, users = bound(GenerationItem), bound(UserItem)
     try:
         with TransactWrite(connection=transaction_connection(model)) as tx:
-            tx.delete(model(user_id, generation_id), condition=model.status.is_in(*SETTLED))
+            # The link read with it must still be its link (a new one made meanwhile
+            # would otherwise outlive the generation).
+            linked = (model.share_id == share_id) if share_id else model.share_id.does_not_exist()
+            tx.delete(model(user_id, generation_id),
+                      condition=model.status.is_in(*SETTLED) & linked)
             if share_id:
                 tx.delete(bound(ShareLinkItem)(*_link_key(share_id)))
             tx.update(users(user_key(user_id)), actions=[users.generation_records.add(-1)],
@@ -361,7 +365,11 @@ def delete_settled(user_id: str, generation_id: str, *, share_id: str | None = N
         if not any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
             raise
         # A delete cannot return the old item on failure: read it to tell busy from missing.
-        if get_generation(user_id, generation_id) is not None:
+        current = get_generation(user_id, generation_id)
+        if current is not None and current.status in SETTLED:
+            raise Conflict("its share link changed meanwhile; try again",
+                           code="share_conflict") from None
+        if current is not None:
             raise GenerationBusy("this generation is still being made; delete it once it "
                                  "has completed or failed") from None
         raise NotFound("no such generation", code="generation_not_found") from None

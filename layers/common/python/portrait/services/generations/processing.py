@@ -80,9 +80,10 @@ def process_generation_upload(*, upload: GenerationUpload, attempt: int = 1) -> 
     objects.delete_objects([upload.key])  # every member is submitted or failed
     if len(outcomes) == 1:
         return outcomes[0]
-    submitted = sum(o.outcome == "submitted" for o in outcomes)
-    return GenerationOutcome("submitted" if submitted else "failed", generation.generation_id,
-                             None if submitted else outcomes[0].reason)
+    kinds = {o.outcome for o in outcomes}
+    outcome = next(k for k in ("submitted", "failed", "unchanged") if k in kinds)
+    reason = next((o.reason for o in outcomes if o.outcome == outcome), None)
+    return GenerationOutcome(outcome, generation.generation_id, reason)
 
 
 def _members(lead: Generation) -> list[Generation]:
@@ -132,6 +133,8 @@ def _failed(generation: Generation, reason: str, message: str,
 def _submit_one(generation: Generation, photo: StrippedImage, etag: str, attempt: int,
                 started: float) -> GenerationOutcome:
     settings = get_settings()
+    if generation.render_id:  # a redelivery: this member's render was accepted already
+        return GenerationOutcome("submitted", generation.generation_id)
     pose = poses.get_pose(generation.pose_id)
     if pose is None:
         return _failed(generation, "pose_unavailable", f"pose {generation.pose_id} no longer "
@@ -142,17 +145,6 @@ def _submit_one(generation: Generation, photo: StrippedImage, etag: str, attempt
     job = _render_job(generation, photo, pose, objects.s3_uri(source_key))
     objects.put_objects([(source_key, photo.body, photo.content_type),
                          (request_key, job.model_dump_json().encode(), "application/json")])
-    now = clock.now()
-    if not generations.submit_render(
-            generation.user_id, generation.generation_id, etag=etag,
-            source_key=source_key, render_id=generation.generation_id,
-            deadline=int(now) + settings.render_deadline_seconds, now_iso=clock.iso(now)):
-        # Settled meanwhile: nothing will render it. The photo goes too, unless the
-        # record keeps it (a redelivery of this upload that got as far as a render).
-        current = generations.get_generation(generation.user_id, generation.generation_id)
-        kept = current is not None and current.source_key == source_key
-        objects.delete_objects([request_key] + ([] if kept else [source_key]))
-        return GenerationOutcome("unchanged", generation.generation_id)
     try:
         get_endpoint(settings).submit(inference_id=generation.generation_id,
                                       input_location=objects.s3_uri(request_key),
@@ -165,6 +157,19 @@ def _submit_one(generation: Generation, photo: StrippedImage, etag: str, attempt
         objects.delete_objects([request_key])
         return _failed(generation, "renderer_unavailable",
                        f"the renderer kept refusing the request ({type(exc).__name__})", started)
+    # Recorded once the endpoint accepted it: a redelivery skips what render_id says was
+    # sent (a crash just before this line sends it twice, and the result settles once).
+    now = clock.now()
+    if not generations.submit_render(
+            generation.user_id, generation.generation_id, etag=etag,
+            source_key=source_key, render_id=generation.generation_id,
+            deadline=int(now) + settings.render_deadline_seconds, now_iso=clock.iso(now)):
+        # Settled meanwhile (the render's result will be ignored). The photo goes too,
+        # unless the record keeps it (a redelivery that got as far as a render).
+        current = generations.get_generation(generation.user_id, generation.generation_id)
+        kept = current is not None and current.source_key == source_key
+        objects.delete_objects([request_key] + ([] if kept else [source_key]))
+        return GenerationOutcome("unchanged", generation.generation_id)
     metrics.add_metric(name="GenerationSubmitted", unit=MetricUnit.Count, value=1)
     logger.info("render submitted", extra={"generation_id": generation.generation_id,
                                            "style": job.style.name, "pose_id": pose.pose_id})

@@ -169,7 +169,8 @@ def _charge_and_issue(user_id: str, pose_ids: list[str],
     balance = credits.balance(user_id)
     if balance is not None and balance < cost:
         raise credits.insufficient(balance, cost)
-    rate_limits.hit("generation_start", user_id, limit=settings.generation_starts_per_minute)
+    for _ in pose_ids:  # a batch of n starts n generations: n of the minute's starts
+        rate_limits.hit("generation_start", user_id, limit=settings.generation_starts_per_minute)
     ids = sorted(new_id() for _ in pose_ids)  # the lead (the upload's key) is the oldest
     lead = ids[0]
     issued = issue_form("generations", user_id, lead, content_type=content_type,
@@ -223,8 +224,10 @@ def delete_generation(user_id: str, generation_id: str) -> None:
     # The record goes first: objects without a record are orphans the nightly sweep
     # removes, while a record without its objects would show broken links.
     shared = [keys.shared_image_key(generation.share_id)] if generation.share_id else []
+    # A batch's members share the lead's upload: the processor and the temp sweep clear it.
+    upload = [generation.input_key] if generation.batch_id is None else []
     failed = objects.delete_objects(
-        [generation.input_key] + shared
+        upload + shared
         + [o.key for page in objects.iter_object_pages(keys.generation_prefix(user_id, generation_id))
            for o in page])
     if failed:

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from portrait import clock
 from portrait.errors import Conflict, NotFound
 from portrait.observability import MetricUnit, logger, metrics
-from portrait.store import cdn, generations, keys, objects, poses
+from portrait.store import cdn, generations, keys, objects, poses, rate_limits
 from portrait.store.generations import COMPLETED, Generation
 
+SHARES_PER_MINUTE = 10  # each is a copy and, replacing a link, a CDN invalidation
 TOKEN_BYTES = 24  # 192 bits: unguessable, and short enough for a chat message
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32}$"
 
@@ -63,6 +64,7 @@ def share_generation(user_id: str, generation_id: str) -> Share:
     generation = _own(user_id, generation_id)
     if generation.status != COMPLETED or not generation.output_key:
         raise NotShareable("only a completed portrait can be shared")
+    rate_limits.hit("generation_share", user_id, limit=SHARES_PER_MINUTE)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     share_id, now_iso = share_id_of(token), clock.now_iso()
     key = keys.shared_image_key(share_id)
@@ -84,9 +86,10 @@ def revoke_share(user_id: str, generation_id: str) -> bool:
     generation = _own(user_id, generation_id)
     if not generation.share_id:
         return False
-    if generations.unshare(user_id, generation.generation_id, share_id=generation.share_id):
-        _withdraw(generation.share_id)
-        logger.info("share revoked", extra={"generation_id": generation.generation_id})
+    if not generations.unshare(user_id, generation.generation_id, share_id=generation.share_id):
+        raise Conflict("its link changed meanwhile; try again", code="share_conflict")
+    _withdraw(generation.share_id)
+    logger.info("share revoked", extra={"generation_id": generation.generation_id})
     return True
 
 

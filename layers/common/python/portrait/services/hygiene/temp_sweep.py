@@ -166,8 +166,13 @@ def _expire_generation(user_id: str, generation_id: str, tally: _Tally, *,
 
 
 def _settle_generation_upload(tmp: TmpKey, tally: _Tally) -> int:
-    # The key names the generation itself (upload id = generation id) and its owner.
-    return _expire_generation(tmp.user_id, tmp.upload_id, tally, input_arrived=True)
+    # The key names the generation itself (upload id = generation id), or a batch's lead,
+    # whose members all waited for this photo; and its owner.
+    lead = generations.get_generation(tmp.user_id, tmp.upload_id)
+    members = (lead.batch_members if lead is not None and lead.batch_members
+               else (tmp.upload_id,))
+    return sum(_expire_generation(tmp.user_id, member, tally, input_arrived=True)
+               for member in members)
 
 
 def _expire_media(media_id: str, tally: _Tally) -> int:
