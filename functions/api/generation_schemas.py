@@ -25,6 +25,16 @@ class GenerationError(_FromViews):
     message: str
 
 
+class Likeness(_FromViews):
+    score: float | None = Field(description="cosine similarity of the portrait's face and "
+                                            "your photo's (face embeddings), -1..1; null when "
+                                            "the portrait's face was too small to measure")
+    threshold: float = Field(description="the score a portrait must reach; below it the "
+                                         "renderer tries another seed, then fails and refunds")
+    attempts: int = Field(description="renders drawn to get this one")
+    method: str = Field(description="the embedding model and measure")
+
+
 class GenerationDetail(_FromViews):
     generation_id: str
     status: GenerationStatus
@@ -50,6 +60,12 @@ class GenerationDetail(_FromViews):
                                                      "it passed the checks")
     width: int | None = None
     height: int | None = None
+    renderer: Literal["face", "model", "bedrock"] | None = Field(
+        None, description="completed: what drew it (the local face renderer, the "
+                          "identity-preserving model, or Bedrock, which does not use the face)")
+    likeness: Likeness | None = Field(None, description="completed: how much the portrait "
+                                                        "looks like your photo; null when the "
+                                                        "renderer does not use the face")
     error: GenerationError | None = Field(None, description="failed or expired: why")
     refunded: bool = Field(description="whether the credits charged were given back")
     shared_at: str | None = Field(None, description="when its public link was made; null if "

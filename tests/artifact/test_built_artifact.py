@@ -63,6 +63,10 @@ def test_the_faces_layer_holds_arm64_dlib_and_fits_beside_the_common_layer(build
     faces = build_dir / "FacesLayer" / "python"
     assert list(faces.glob("_dlib_pybind11*aarch64*.so")) and list(faces.glob("numpy/_core/*aarch64*.so"))
     assert not (faces / "portrait").exists()  # the domain library ships once, in CommonLayer
+    # The likeness check's two models, and not the two it does not use (100 MB).
+    models = sorted(p.name for p in (faces / "face_recognition_models" / "models").iterdir())
+    assert models == ["dlib_face_recognition_resnet_model_v1.dat",
+                      "shape_predictor_5_face_landmarks.dat"]
     both = sum(artifact_check.folder_bytes(build_dir / name) for name in ("CommonLayer", "FacesLayer"))
     with capsys.disabled():
         print(f"\nFacesLayer unzipped: {artifact_check.folder_bytes(faces.parent) / 2**20:.1f} MB; "

@@ -88,7 +88,7 @@ def _notify(stack, result: dict) -> None:
 
 def _result(stack, user_id: str, generation_id: str, status: str) -> dict:
     bucket = stack.resources()["MediaBucket"]
-    response = ({"contentType": "image/png",
+    response = ({"contentType": "application/json",
                  "outputLocation": f"s3://{bucket}/renders/output/{generation_id}.out"}
                 if status == "Completed" else {})
     return {"awsRegion": "us-east-1", "eventTime": "2026-12-06T10:00:01.000Z",
@@ -110,6 +110,10 @@ def test_a_portrait_of_the_user_then_a_duplicate_notification_changes_nothing(lo
     assert generation["status"] == "completed", generation
     assert generation["style"] == "realistic" and generation["render_submitted_at"]
     assert generation["render_deadline"] is None  # only while it renders
+    # The likeness check's figure, on the record and in the API.
+    likeness = generation["likeness"]
+    assert generation["renderer"] == "face" and likeness["method"] == "dlib-resnet-v1-cosine"
+    assert likeness["score"] >= likeness["threshold"] == 0.93 and likeness["attempts"] == 1
     portrait = Image.open(io.BytesIO(requests.get(generation["output_url"], timeout=60).content))
     assert (portrait.format, portrait.size) == ("PNG", (512, 512))
     # The user's face, at the pose's head (looked for at 1024: a full-body head is ~50 px at 512).

@@ -64,6 +64,10 @@ def requirement_lines(files: Iterable[Path]) -> list[str]:
     return lines
 
 
+# Published only as source, and only data (model files): built here as anywhere else.
+DATA_SDISTS = ("face_recognition_models",)
+
+
 def packages_dir(requirements: list[str], runtime: str,
                  progress: Callable[[str], None] | None = None) -> Path | None:
     """A folder with these requirements installed for this runtime; made once, then reused.
@@ -90,7 +94,8 @@ def packages_dir(requirements: list[str], runtime: str,
         try:
             subprocess.run(
                 [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                 "--no-compile", "--only-binary=:all:", "--target", str(staging), *requirements],
+                 "--no-compile", "--only-binary=:all:", f"--no-binary={','.join(DATA_SDISTS)}",
+                 "--target", str(staging), *requirements],
                 check=True, stdin=subprocess.DEVNULL, capture_output=True, text=True)
         except subprocess.CalledProcessError as exc:
             shutil.rmtree(staging, ignore_errors=True)

@@ -492,9 +492,11 @@ class Template:
             raise TemplateError(f"{target}: only a local ContentUri directory can run locally")
         root = (self.base_dir / content).resolve()
         # `sam build` with a python BuildMethod puts ContentUri's files (and its
-        # requirements) under python/; a prebuilt layer already has that folder.
+        # requirements) under python/, and so does a layer's own Makefile; a prebuilt
+        # layer already has that folder.
         build_method = str((self.resources[target].get("Metadata") or {}).get("BuildMethod", ""))
-        return root if build_method.startswith("python") else root / "python"
+        return root if build_method.startswith("python") or build_method == "makefile" \
+            else root / "python"
 
     def _environment(self, props: dict) -> dict[str, str]:
         variables = self.resolve((props.get("Environment") or {}).get("Variables") or {})

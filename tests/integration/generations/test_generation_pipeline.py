@@ -16,6 +16,7 @@ from portrait import clock
 from portrait.errors import RenderFailed
 from portrait.imaging.faces import find_faces
 from portrait.rendering.face import FaceRenderer
+from portrait.rendering.likeness import LikenessPolicy
 from portrait.store.generations import COMPLETED, FAILED, PROCESSING
 from tests.unit.faces import photos
 from tests.unit.faces.photos import face_jpeg_gps_orientation6, face_png_alpha
@@ -25,6 +26,9 @@ def _png(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+POLICY = LikenessPolicy(threshold=0.93, attempts=3, require_face=False)
 
 
 class _Renderer:
@@ -39,7 +43,7 @@ class _Renderer:
         self.calls += 1
         if self.error:
             raise self.error
-        return FaceRenderer().render(request)
+        return FaceRenderer(POLICY).render(request)
 
 
 def _use(monkeypatch, renderer: _Renderer) -> _Renderer:
@@ -85,6 +89,13 @@ def test_an_sd_generation_completes_with_the_users_face_in_a_512_png(stack, publ
     # detector's 80 px window fits it).
     assert len(find_faces(portrait.convert("RGB").resize((1024, 1024)), side=1024)) == 1
     assert generation.output["renderer"] == "face" and generation.output["style"] == "realistic"
+    # Its likeness figure (the same person: well over the threshold), on the record and the view.
+    likeness = generation.output["likeness"]
+    assert likeness["score"] >= 0.93 and likeness["attempts"] == 1
+    from portrait.services.generations.requests import generation_view
+    view = generation_view(generation)
+    assert view.likeness == {"score": likeness["score"], "threshold": 0.93, "attempts": 1,
+                             "method": "dlib-resnet-v1-cosine"} and view.renderer == "face"
     kept = Image.open(io.BytesIO(stack.get(generation.source_key)))
     assert generation.source_key.endswith("/input.jpg") and kept.format == "JPEG"
     assert not kept.getexif() and "exif" not in kept.info and "icc_profile" not in kept.info
@@ -136,6 +147,36 @@ def test_a_renderer_failure_is_refunded_once_even_when_reported_twice(stack, mon
     assert stack.balance(user_id) == 100
     assert stack.ledger(user_id) == [("charge", -7), ("grant", 100), ("refund", 7)]
     assert renderer.calls == 1
+    assert [kind for kind, _ in published] == ["generation.failed"]
+    assert stack.keys("renders/") == []
+
+
+def test_a_portrait_of_someone_else_fails_the_likeness_check_and_is_refunded(
+        stack, monkeypatch, published):
+    """The renderer draws Grace Hopper's face for the astronaut's photo: each of the
+    LIKENESS_ATTEMPTS renders scores under the threshold, so the render fails and refunds."""
+    from portrait.imaging import face_portrait
+
+    other = photos.photo("grace_hopper")
+    [other_face] = find_faces(other, side=1024)
+    drawn = []
+
+    def someone_else(photo, face, keypoints, side, style, seed):
+        drawn.append(seed)
+        return real(other, other_face, keypoints, side, style, seed)
+
+    real = face_portrait.face_portrait_png
+    monkeypatch.setattr(face_portrait, "face_portrait_png", someone_else)
+    user_id = stack.new_user(100)
+    started = stack.start(user_id, quality="hd")  # 7
+    [result] = stack.run(started, photos.jpeg(photos.photo("astronaut")))
+    assert json.loads(result["body"])["failureReason"] == "ServerError: likeness_too_low"
+
+    generation = stack.generation(started)
+    assert generation.status == FAILED and generation.error_reason == "likeness_too_low"
+    assert "after 3 tries" in generation.error_message and "0.93 needed" in generation.error_message
+    assert len(drawn) == 3 and len(set(drawn)) == 3  # another seed each time
+    assert generation.refunded_at is not None and stack.balance(user_id) == 100
     assert [kind for kind, _ in published] == ["generation.failed"]
     assert stack.keys("renders/") == []
 

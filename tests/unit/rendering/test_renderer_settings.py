@@ -18,6 +18,21 @@ def test_the_face_renderer_renders_unless_told_otherwise(env) -> None:
             settings.render_timeout_seconds) == ("", 0.7, 60)
     renderer = get_renderer(settings)
     assert isinstance(renderer, FaceRenderer) and renderer.name == "face"
+    assert (renderer.likeness.threshold, renderer.likeness.attempts) == (0.93, 3)
+    assert not renderer.likeness.require_face  # a head too small to measure is not a failure
+
+
+def test_the_model_renderer_submits_to_the_sagemaker_endpoint(env) -> None:
+    from portrait.rendering import get_endpoint
+    from portrait.rendering.model_endpoint import ModelEndpoint
+
+    env.setenv("RENDERER", "model")
+    env.setenv("RENDER_ENDPOINT_NAME", "portrait-dev-render")
+    env.setenv("LIKENESS_THRESHOLD", "0.9")
+    settings = get_settings()
+    endpoint = get_endpoint(settings)
+    assert isinstance(endpoint, ModelEndpoint) and endpoint.endpoint_name == "portrait-dev-render"
+    assert settings.likeness_threshold == 0.9
 
 
 @pytest.mark.parametrize("name, value", [
@@ -26,6 +41,8 @@ def test_the_face_renderer_renders_unless_told_otherwise(env) -> None:
     ("BEDROCK_CONTROL_STRENGTH", "1.5"),
     ("RENDER_TIMEOUT_SECONDS", "0"),
     ("RENDER_DEADLINE_SECONDS", "5"),
+    ("LIKENESS_THRESHOLD", "1.5"),
+    ("LIKENESS_ATTEMPTS", "0"),
 ])
 def test_a_bad_render_setting_is_named(env, name, value) -> None:
     env.setenv(name, value)

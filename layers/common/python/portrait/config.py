@@ -129,13 +129,20 @@ class Settings(BaseSettings):
     # Generated portraits. "face" draws the user's face on a figure in the pose, on CPU;
     # "bedrock" asks an Amazon Bedrock image model (portrait.rendering). Both run in the
     # render worker, which a generation reaches through RENDER_REQUESTS_QUEUE_URL.
-    renderer: Literal["face", "bedrock"] = Field("face", alias="RENDERER")
+    # "model": the identity-preserving model on the SageMaker asynchronous endpoint named
+    # RENDER_ENDPOINT_NAME (model/), reached with InvokeEndpointAsync.
+    renderer: Literal["face", "bedrock", "model"] = Field("face", alias="RENDERER")
     render_requests_queue_url: str = Field("", alias="RENDER_REQUESTS_QUEUE_URL")
     render_priority_requests_queue_url: str = Field("", alias="RENDER_PRIORITY_REQUESTS_QUEUE_URL")
     # Where the render worker sends its inference results (the completion queue).
     render_notifications_queue_url: str = Field("", alias="RENDER_NOTIFICATIONS_QUEUE_URL")
-    # The endpoint's name in the inference results it sends.
+    # The render worker's name in the inference results it sends; with RENDERER=model, the
+    # SageMaker endpoint's name.
     render_endpoint_name: str = Field("portrait-render-worker", alias="RENDER_ENDPOINT_NAME")
+    # The likeness check on every face-using render (portrait.rendering.likeness): the
+    # cosine similarity an output's face must reach, and the renders drawn at most.
+    likeness_threshold: float = Field(0.93, alias="LIKENESS_THRESHOLD", ge=0, le=1)
+    likeness_attempts: int = Field(3, alias="LIKENESS_ATTEMPTS", ge=1, le=5)
     # A render that has not reported back this long after it was submitted is lost:
     # the deadline sweep fails it and refunds.
     render_deadline_seconds: int = Field(900, alias="RENDER_DEADLINE_SECONDS", ge=10, le=86400)

@@ -4,9 +4,11 @@
   face     (default) the local face renderer: the user's face on a figure in the pose,
            on CPU (rendering/face.py);
   bedrock  an Amazon Bedrock image model, the skeleton as its control image, no
-           likeness (rendering/bedrock.py, its runtime client in bedrock_runtime.py).
+           likeness (rendering/bedrock.py, its runtime client in bedrock_runtime.py);
+  model    the identity-preserving model container (model/) on a SageMaker
+           asynchronous endpoint, reached through the ModelEndpoint.
 
-Both run in the render worker (RenderFunction), reached through the QueueEndpoint;
+The first two run in the render worker (RenderFunction), reached through the QueueEndpoint;
 `get_endpoint()` is where a generation submits, `get_renderer()` what the worker runs.
 Adapters are imported when chosen: each pulls Pillow, and Bedrock's pulls boto3.
 """
@@ -22,6 +24,10 @@ __all__ = ["OUTPUT_SIDES", "Quality", "RenderEndpoint", "RenderRequest", "Render
 
 def get_endpoint(settings: Settings) -> RenderEndpoint:
     """Where a generation submits its render."""
+    if settings.renderer == "model":
+        from portrait.rendering.model_endpoint import ModelEndpoint
+
+        return ModelEndpoint(settings.render_endpoint_name, settings.render_deadline_seconds)
     from portrait.rendering.queue_endpoint import QueueEndpoint
 
     return QueueEndpoint(settings.render_requests_queue_url,
@@ -35,5 +41,7 @@ def get_renderer(settings: Settings) -> Renderer:
 
         return bedrock_renderer(settings)
     from portrait.rendering.face import FaceRenderer
+    from portrait.rendering.likeness import LikenessPolicy
 
-    return FaceRenderer()
+    return FaceRenderer(LikenessPolicy(threshold=settings.likeness_threshold,
+                                       attempts=settings.likeness_attempts, require_face=False))

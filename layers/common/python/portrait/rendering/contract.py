@@ -6,7 +6,8 @@ interchangeable:
 
   request    a RenderJob document in S3; its s3:// location is the invocation's
              InputLocation and the inference id is the generation's id
-  output     the PNG, written by the renderer to <output path>/<inference id>.out
+  output     a RenderOutput document (the PNG, its seed and its likeness figure),
+             written by the renderer to <output path>/<inference id>.out
   failure    a RenderError document at <failure path>/<inference id>-error.out
   result     an InferenceResult notification (success or error, SageMaker's JSON),
              delivered to the completion queue; through SNS in AWS, so the body may
@@ -26,6 +27,7 @@ from portrait.sizes import PORTRAIT_SIDES
 SCHEMA_VERSION = 1
 COMPLETED, FAILED = "Completed", "Failed"  # SageMaker's invocationStatus values
 PNG_CONTENT_TYPE = "image/png"
+OUTPUT_CONTENT_TYPE = "application/json"  # a RenderOutput
 
 
 class FaceBox(BaseModel):
@@ -82,6 +84,32 @@ class Invocation(BaseModel):
     input_location: str = Field(alias="InputLocation")
     endpoint_name: str = Field(alias="EndpointName")
     content_type: str = Field("application/json", alias="ContentType")
+
+
+class Likeness(BaseModel):
+    """How much the portrait looks like the photo: the cosine similarity of the two faces'
+    embeddings (portrait.imaging.likeness), checked on every output."""
+
+    score: float | None  # None: no face where the pose puts the head (not measured)
+    threshold: float
+    attempts: int = Field(ge=1)  # renders drawn, the last one kept
+    method: str
+
+
+class RenderOutput(BaseModel):
+    """The response document: what a renderer drew, and how alike it came out."""
+
+    # Raw bytes in Python, base64 in the JSON (Base64Bytes would decode the raw bytes given).
+    model_config = ConfigDict(extra="ignore", ser_json_bytes="base64", val_json_bytes="base64")
+
+    schema_version: int = SCHEMA_VERSION
+    image_png: bytes
+    width: int
+    height: int
+    renderer: str  # "face" | "model" | "bedrock"
+    model: str | None = None
+    seed: int
+    likeness: Likeness | None = None  # None: a renderer that does not use the face (Bedrock)
 
 
 class RenderError(BaseModel):

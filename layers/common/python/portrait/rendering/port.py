@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 
 from portrait.errors import RenderFailed
 from portrait.poses.keypoints import COUNT as KEYPOINTS
+from portrait.rendering.contract import Likeness
 from portrait.sizes import PORTRAIT_SIDES
 from portrait.styles import DEFAULT_STYLE, STYLES
 
@@ -60,6 +61,8 @@ class RenderedImage:
     height: int
     renderer: str  # the Renderer's name: "face" | "bedrock"
     model: str | None  # the model id, when a model drew it
+    seed: int | None = None  # the seed of the render kept (a likeness retry draws another)
+    likeness: Likeness | None = None  # None: the renderer does not use the face
 
 
 class Renderer(Protocol):

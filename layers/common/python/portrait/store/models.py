@@ -218,7 +218,7 @@ class GenerationItem(Model):
     input_etag = UnicodeAttribute(null=True)  # the upload a processor claimed
     source_key = UnicodeAttribute(null=True)  # the input kept, metadata stripped
     output_key = UnicodeAttribute(null=True)
-    output = MapAttribute(null=True)  # {width, height, renderer, model}
+    output = MapAttribute(null=True)  # {width, height, bytes, renderer, style, seed, model, likeness}
     started_at = UnicodeAttribute(null=True)
     completed_at = UnicodeAttribute(null=True)
     processing_ms = NumberAttribute(null=True)

@@ -1,6 +1,7 @@
 """A render reported back: the inference result (services.generations.render_worker or
-a SageMaker endpoint) settles its generation. Success: the output is checked (a PNG of
-the size asked for), kept at the generation's output key, and the generation completes;
+a SageMaker endpoint) settles its generation. Success: the output document is checked
+(a PNG of the size asked for), the PNG kept at the generation's output key with the
+renderer, seed and likeness figure on the generation, and the generation completes;
 error: the generation fails, refunded once, with the renderer's reason.
 
 Idempotent: only a generation still processing with this render in flight changes.
@@ -10,13 +11,14 @@ changes nothing but clearing the render's own objects.
 from __future__ import annotations
 
 from portrait import clock
-from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.events import GenerationCompleted
 from portrait.imaging.formats import sniff
 from portrait.imaging.validate import Limits, decode
 from portrait.observability import MetricUnit, logger, metrics
-from portrait.rendering.contract import COMPLETED, InferenceResult, RenderError
+from pydantic import ValidationError
+
+from portrait.rendering.contract import COMPLETED, InferenceResult, RenderError, RenderOutput
 from portrait.services.generations.outcomes import fail_generation
 from portrait.sizes import PORTRAIT_SIDES
 from portrait.store import events, generations, keys, objects
@@ -56,7 +58,7 @@ def complete_render(result: InferenceResult) -> str:
 def _complete(generation: Generation, result: InferenceResult) -> str:
     side = PORTRAIT_SIDES[generation.quality]
     try:
-        png = _output_png(result, side)
+        rendered = _output(result, side)
     except (ValueError, objects.ObjectMissing, ImageRejected) as exc:
         message = getattr(exc, "message", None) or str(exc)
         logger.warning("render output unusable", extra={"generation_id": generation.generation_id,
@@ -65,14 +67,16 @@ def _complete(generation: Generation, result: InferenceResult) -> str:
             generation, reason="invalid_output",
             message="the renderer's image could not be used; your credits are back",
             processing_ms=_elapsed_ms(generation)) else "unchanged"
+    png = rendered.image_png
     output_key = keys.generation_output_key(generation.user_id, generation.generation_id)
     objects.put_object(output_key, png, content_type="image/png")
     processing_ms = _elapsed_ms(generation)
-    settings = get_settings()
-    output = {"width": side, "height": side, "bytes": len(png), "renderer": settings.renderer,
-              "style": generation.style or "realistic"}
-    if settings.renderer == "bedrock":
-        output["model"] = settings.bedrock_model_id
+    output = {"width": side, "height": side, "bytes": len(png), "renderer": rendered.renderer,
+              "style": generation.style or "realistic", "seed": rendered.seed}
+    if rendered.model:
+        output["model"] = rendered.model
+    if rendered.likeness is not None:
+        output["likeness"] = rendered.likeness.model_dump()
     if not generations.complete(generation.user_id, generation.generation_id,
                                 output_key=output_key, output=output,
                                 processing_ms=processing_ms, now_iso=clock.now_iso()):
@@ -117,17 +121,21 @@ def _keys_in_bucket(result: InferenceResult) -> list[str]:
     return found
 
 
-def _output_png(result: InferenceResult, side: int) -> bytes:
+def _output(result: InferenceResult, side: int) -> RenderOutput:
     key = objects.key_of_uri(result.response_parameters.output_location or "")
     if not key.startswith(keys.RENDERS_PREFIX):
         raise ValueError("the output is not under renders/")
-    body = objects.read_object(key, max_bytes=OUTPUT_LIMITS.max_bytes).body
-    if sniff(body) != "png":
-        raise ValueError("the output is not a PNG")
-    info = decode(body, OUTPUT_LIMITS).info
+    body = objects.read_object(key, max_bytes=OUTPUT_LIMITS.max_bytes * 4 // 3 + 4096).body
+    try:
+        rendered = RenderOutput.model_validate_json(body)
+    except ValidationError as exc:
+        raise ValueError(f"the output is not a render output document: {str(exc)[:200]}") from None
+    if sniff(rendered.image_png) != "png":
+        raise ValueError("the output's image is not a PNG")
+    info = decode(rendered.image_png, OUTPUT_LIMITS).info
     if (info.width, info.height) != (side, side):
         raise ValueError(f"the output is {info.width} x {info.height}, not {side} x {side}")
-    return body
+    return rendered
 
 
 def _failure_of(result: InferenceResult) -> RenderError:

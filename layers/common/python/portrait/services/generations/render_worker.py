@@ -1,7 +1,8 @@
 """The render worker: the endpoint behind QueueEndpoint, run by RenderFunction. It does
 for the local face renderer (and Bedrock) what SageMaker does for a model container:
-read the request document at the invocation's InputLocation, render, write the PNG to
-the output path or the error to the failure path, and send the inference result
+read the request document at the invocation's InputLocation, render, write a
+RenderOutput (the PNG, its seed and likeness) to the output path or the error to the
+failure path, and send the inference result
 (success or error, SageMaker's JSON) to the completion queue.
 
 At least once, like SageMaker: a redelivered invocation renders and reports again, and
@@ -21,9 +22,9 @@ from portrait.config import get_settings
 from portrait.errors import RenderFailed
 from portrait.observability import MetricUnit, count_by, logger, metrics
 from portrait.rendering import RenderRequest, get_renderer
-from portrait.rendering.contract import (COMPLETED, FAILED, PNG_CONTENT_TYPE, InferenceResult,
-                                         Invocation, RenderError, RenderJob, RequestParameters,
-                                         ResponseParameters)
+from portrait.rendering.contract import (COMPLETED, FAILED, OUTPUT_CONTENT_TYPE, InferenceResult,
+                                         Invocation, RenderError, RenderJob, RenderOutput,
+                                         RequestParameters, ResponseParameters)
 from portrait.store import keys, objects, queues
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # a photo passed the 5 MB upload cap; a skeleton is small
@@ -64,13 +65,19 @@ def run_render(invocation: Invocation, *, attempt: int = 1) -> str:
         return _report_failure(invocation, received, RenderError(
             reason="renderer_unavailable", message=f"the renderer kept failing ({type(exc).__name__})"))
     output_key = keys.render_output_key(invocation.inference_id)
-    objects.put_object(output_key, rendered.png, content_type=PNG_CONTENT_TYPE)
+    output = RenderOutput(image_png=rendered.png, width=rendered.width, height=rendered.height,
+                          renderer=rendered.renderer, model=rendered.model,
+                          seed=job.seed if rendered.seed is None else rendered.seed,
+                          likeness=rendered.likeness)
+    objects.put_object(output_key, output.model_dump_json().encode(),
+                       content_type=OUTPUT_CONTENT_TYPE)
     render_ms = int((time.perf_counter() - started) * 1000)
     metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=render_ms)
     logger.info("rendered", extra={"inference_id": invocation.inference_id, "render_ms": render_ms,
-                                   "renderer": rendered.renderer, "style": job.style.name})
+                                   "renderer": rendered.renderer, "style": job.style.name,
+                                   "likeness": rendered.likeness and rendered.likeness.score})
     _notify(invocation, received, COMPLETED, ResponseParameters(
-        content_type=PNG_CONTENT_TYPE, output_location=objects.s3_uri(output_key)))
+        content_type=OUTPUT_CONTENT_TYPE, output_location=objects.s3_uri(output_key)))
     return COMPLETED
 
 

@@ -80,6 +80,10 @@ class GenerationView:
     input_url: str | None
     width: int | None
     height: int | None
+    renderer: str | None  # what drew it: face | model | bedrock
+    # How much it looks like the photo: {score, threshold, attempts, method}; None for a
+    # renderer that does not use the face, or before it is done.
+    likeness: dict | None
     error: dict[str, str] | None
     refunded: bool
     shared_at: str | None  # when its public link was made (None: not shared)
@@ -134,8 +138,18 @@ def generation_view(g: Generation) -> GenerationView:
                          and g.status == "processing" else None),
         output_url=objects.private_url(g.output_key) if g.output_key else None,
         input_url=objects.private_url(g.source_key) if g.source_key else None,
-        width=g.output.get("width"), height=g.output.get("height"), error=error,
+        width=g.output.get("width"), height=g.output.get("height"),
+        renderer=g.output.get("renderer"), likeness=_likeness(g.output.get("likeness")), error=error,
         refunded=g.refunded_at is not None, shared_at=g.shared_at, batch_id=g.batch_id)
+
+
+def _likeness(stored) -> dict | None:
+    if not stored:
+        return None
+    score = stored.get("score")
+    return {"score": None if score is None else float(score),
+            "threshold": float(stored["threshold"]), "attempts": int(stored["attempts"]),
+            "method": stored["method"]}
 
 
 def start_generation(user_id: str, request: GenerationRequest) -> GenerationStarted:
