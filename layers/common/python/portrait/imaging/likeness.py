@@ -7,7 +7,7 @@ faces layer keeps only these two of its four files): nothing is downloaded at ru
 The package's own __init__ needs pkg_resources, so its folder is found, not imported.
 
 Measured on the local face renderer's outputs (bench/bench_likeness.py): the same person
-scores 0.95-1.00, two different people 0.86-0.91; a portrait passes at
+scores 0.94-1.00, two different people 0.85-0.91; a portrait passes at
 LIKENESS_THRESHOLD (0.93 by default). The model endpoint runs this same check.
 """
 from __future__ import annotations
