@@ -136,6 +136,8 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
         "^" + re.escape(f"Your portrait in the pose {pose['name']}, made ")))
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     assert image.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [512, 512]
+    # The likeness check's figure, as a share of what it must reach.
+    expect(result.locator(".likeness")).to_have_text(re.compile(r"^Likeness (9\d|100) % \(93 % needed\)"))
     assert_accessible_basics(page)
     screenshot(page, "generations-completed")
 

@@ -59,6 +59,7 @@ export function resultsGallery({ signal, onChange }) {
         g.status === "completed" && g.processing_seconds != null ? ` · rendered in ${g.processing_seconds.toFixed(1)} s` : "",
         g.width ? ` · ${g.width} × ${g.height} px` : ""),
     ];
+    if (g.status === "completed" && g.likeness) lines.push(likenessLine(g.likeness));
     if (g.status === "failed" || g.status === "expired") {
       lines.push(h("span", { class: "small reject-text" }, generationFailure(g.error)));
       if (g.refunded) lines.push(h("span", { class: "small muted" }, `${g.credits_charged} credits refunded.`));
@@ -68,6 +69,15 @@ export function resultsGallery({ signal, onChange }) {
     if (!["pending", "processing"].includes(g.status)) actions.append(deleteButton(g, title));
     return h("li", { dataset: { generationId: g.generation_id, status: g.status } }, image,
       h("div", { class: "result-body" }, lines, actions, shareBox(g, title)));
+  }
+
+  // The likeness check's figure: how much the portrait's face matches the photo's.
+  function likenessLine(likeness) {
+    const text = likeness.score == null
+      ? "Likeness: face too small to measure"
+      : `Likeness ${Math.round(likeness.score * 100)} % (${Math.round(likeness.threshold * 100)} % needed)`
+        + (likeness.attempts > 1 ? `, on render ${likeness.attempts}` : "");
+    return h("span", { class: "small muted likeness", title: "Similarity of the portrait's face to your photo's (face embeddings)" }, text);
   }
 
   function downloadButton(g, title) {
