@@ -1,10 +1,13 @@
 """The API's edge, around the resolver: bodies it can read, headers every answer carries.
 
 Before routing: a body on a JSON route must be JSON (415 otherwise) that a
-client could mean (400 invalid_json for malformed, nested deeper than
-MAX_JSON_DEPTH or numbers longer than MAX_NUMBER_CHARS), so no parser limit
-(recursion, int digits) ever surfaces as a 500. Powertools validates before
-any middleware runs, hence a check ahead of app.resolve rather than one.
+client could mean (400 invalid_json for malformed, not UTF-8, nested deeper
+than MAX_JSON_DEPTH or numbers longer than MAX_NUMBER_CHARS), so no parser
+limit (recursion, int digits) ever surfaces as a 500. Every spelling of a JSON
+media type is accepted — any case, and any `+json` suffix (RFC 6839:
+application/merge-patch+json, application/vnd.api+json) — and handed on as
+`application/json`, the only one the resolver parses. Powertools validates
+before any middleware runs, hence a check ahead of app.resolve rather than one.
 
 After: nosniff, a CSP that lets a JSON answer load nothing, no referrer, and
 no-store on every answer to an authenticated request (it is that user's data).
@@ -26,7 +29,9 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-act
 def _reply(status: int, code: str, message: str) -> dict:
     return {"statusCode": status, "isBase64Encoded": False,
             "headers": {"Content-Type": "application/json"},
-            "body": json.dumps({"error": {"code": code, "message": message}})}
+            # Compact, as the resolver's own answers are: one encoding for every error.
+            "body": json.dumps({"error": {"code": code, "message": message}},
+                               separators=(",", ":"))}
 
 
 def _number(text: str) -> str:
@@ -63,12 +68,15 @@ def refuse_unreadable_body(event: dict) -> dict | None:
     if media_type != "application/json" and not media_type.endswith("+json"):
         return _reply(415, "unsupported_media_type",
                       "send the body as JSON, with Content-Type: application/json")
+    event["headers"] = {**{k: v for k, v in (event.get("headers") or {}).items()
+                           if k.lower() != "content-type"}, "content-type": "application/json"}
     try:
         text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
         document = json.loads(text, parse_int=_number, parse_float=_number,
                               parse_constant=_no_constant)
     except (ValueError, RecursionError, binascii.Error) as exc:  # UnicodeError is a ValueError
-        reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)[:200]
+        reason = ("nested too deep" if isinstance(exc, RecursionError)
+                  else "it is not UTF-8" if isinstance(exc, UnicodeError) else str(exc)[:200])
         return _reply(400, "invalid_json", f"the body is not valid JSON: {reason}")
     if _too_deep(document):
         return _reply(400, "invalid_json",

@@ -22,6 +22,7 @@ from security import BEARER
 
 STATUS_BY_ERROR: dict[type[errors.PortraitError], int] = {
     errors.InvalidInput: 400,
+    errors.InvalidField: 422,
     errors.Unauthorized: 401,
     errors.InsufficientCredits: 402,
     errors.Forbidden: 403,
@@ -70,10 +71,22 @@ def _domain_error(exc: errors.PortraitError) -> Response:
     return error_reply(status, exc.code, exc.message, headers=headers or None, **exposed)
 
 
+# pydantic prefixes the messages of the project's own validators with these; the rest of
+# the message is written for people, the prefix is not.
+_LIBRARY_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def _message(text: str) -> str:
+    for prefix in _LIBRARY_PREFIXES:
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
 def _invalid_request(exc: RequestValidationError) -> Response:
     # Field, message and type only: pydantic's "input" would echo passwords back.
     details = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", ""),
+        {"field": ".".join(str(p) for p in e.get("loc", ())), "message": _message(e.get("msg", "")),
          "type": e.get("type", "")}
         for e in exc.errors()
     ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portrait.text import text_problem
+from portrait.text import is_web_url, text_problem
 
 
 @pytest.mark.parametrize("value", ["Ada Lovelace", "Zoë Ångström", "李小龍", "محمد", "🙂 ok",
@@ -26,3 +26,17 @@ def test_multi_line_text_keeps_its_newlines_and_tabs_but_nothing_else() -> None:
     assert text_problem("first line\r\n\tsecond", multiline=True) is None
     assert "control" in text_problem("bell\x07", multiline=True)
     assert "bidirectional" in text_problem("a\u202eb", multiline=True)
+
+
+@pytest.mark.parametrize("url", ["https://a.example/\u0000", "https://a.example/\n",
+                                 "https://a.example/a b", " https://a.example/",
+                                 "https://a.example/\u202e", "https://a.example/\u00a0",
+                                 "https://a.example/\x85", "javascript:alert(1)",
+                                 "https://user:pw@a.example/", "https:///path"])
+def test_a_web_url_has_no_space_control_or_credentials(url) -> None:
+    assert not is_web_url(url)
+
+
+def test_a_plain_web_url_passes() -> None:
+    assert is_web_url("https://a.example/path?q=1#x") and is_web_url("http://a.example")
+    assert is_web_url("https://sub.github.com/x", hosts=("github.com",))

@@ -169,6 +169,9 @@ class _Handler(BaseHTTPRequestHandler):
     error_message_format = '{"message": "%(message)s"}'
     # API Gateway's method list; anything else is refused before it reaches a function.
     METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
+    # A body that has not all arrived this long after the headers (a Content-Length
+    # larger than what is sent) is answered 400, not waited on for ever.
+    BODY_TIMEOUT_SECONDS = 10.0
 
     def __getattr__(self, name: str):
         if name.startswith("do_"):  # http.server looks up do_<METHOD>; it would answer 501
@@ -191,17 +194,36 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _body(self) -> bytes:
+        """The request's body; ValueError for one that cannot be read whole (a length that
+        is not a number or is negative, fewer bytes than it says, or too slow to come)."""
+        previous = self.connection.gettimeout()
+        self.connection.settimeout(self.BODY_TIMEOUT_SECONDS)
+        try:
+            return self._read_body()
+        except TimeoutError:
+            raise ValueError("the body did not arrive") from None
+        finally:
+            self.connection.settimeout(previous)
+
+    def _read_body(self) -> bytes:
         if self.headers.get("transfer-encoding", "").lower() == "chunked":
             chunks = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size < 0:
+                    raise ValueError("a negative chunk size")
                 if size == 0:
                     self.rfile.readline()
                     return b"".join(chunks)
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
         length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length else b""
+        if length < 0:
+            raise ValueError("a negative Content-Length")
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise ValueError("a body shorter than its Content-Length")
+        return body
 
     def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         self.send_response(status)
@@ -222,7 +244,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw_path, raw_query = split.path or "/", split.query
         try:
             body = self._body()
-        except ValueError:  # a Content-Length or chunk size that is not a number
+        except ValueError:  # a Content-Length or chunk size that is wrong, a body cut short
             self.close_connection = True
             return self._json(400, {"message": "Bad Request"})
         origin = self.headers.get("origin")

@@ -75,6 +75,13 @@ def is_text(content_type: str | None) -> bool:
     return bool(_TEXT_TYPES.match(content_type.split(";")[0].strip().lower()))
 
 
+def _utf8(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def build_event(*, method: str, raw_path: str, raw_query: str, headers: list[tuple[str, str]],
                 body: bytes, source_ip: str, route: Route, path_parameters: dict[str, str],
                 account_id: str, protocol: str = "HTTP/1.1",
@@ -122,10 +129,11 @@ def build_event(*, method: str, raw_path: str, raw_query: str, headers: list[tup
         "timeEpoch": int(now * 1000),
     }
     if body:
-        if is_text(joined.get("content-type")):
-            event["body"] = body.decode("utf-8", errors="replace")
+        text = _utf8(body) if is_text(joined.get("content-type")) else None
+        if text is not None:
+            event["body"] = text
             event["isBase64Encoded"] = False
-        else:
+        else:  # binary, or "text" that is not UTF-8: the function gets the bytes as they came
             event["body"] = base64.b64encode(body).decode()
             event["isBase64Encoded"] = True
     else:

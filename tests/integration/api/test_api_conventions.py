@@ -38,6 +38,38 @@ def test_bodies_it_cannot_read_are_400_invalid_json(api, body) -> None:
     assert reply.status == 400 and reply.error_code == "invalid_json"
 
 
+JSON_SPELLINGS = ["application/json", "Application/JSON", "APPLICATION/JSON; charset=UTF-8",
+                  "application/vnd.api+json", "application/merge-patch+json",
+                  "application/problem+json", "text/x+json"]
+
+
+@pytest.mark.parametrize("content_type", JSON_SPELLINGS)
+def test_a_json_body_is_read_in_every_spelling_of_its_media_type(api, content_type) -> None:
+    """Any case, any +json suffix (RFC 6839): read as JSON, never a 500."""
+    import uuid
+
+    handle = f"spell{uuid.uuid4().hex[:10]}"
+    body = ('{"username": "%s", "email": "%s@example.com", "password": "a long passphrase"}'
+            % (handle, handle))
+    registered = api.call(http_event("POST", "/auth/register", body=body,
+                                     headers={"content-type": content_type}))
+    assert registered.status == 201, registered.body
+    wrong = api.call(http_event("POST", "/auth/login", body='{"login": "%s", "password": "nope-nope"}'
+                                % handle, headers={"content-type": content_type}))
+    assert wrong.status == 401 and wrong.error_code == "invalid_credentials"
+
+
+def test_a_body_that_is_not_utf8_is_400_invalid_json(api) -> None:
+    import base64
+
+    event = http_event("POST", "/auth/login", headers={"content-type": "application/json"})
+    event["body"] = base64.b64encode(b'{"login": "\xff\xfe", "password": "x"}').decode()
+    event["isBase64Encoded"] = True
+    reply = api.call(event)
+    assert reply.status == 400 and reply.error_code == "invalid_json"
+    assert reply.json()["error"]["message"] == "the body is not valid JSON: it is not UTF-8"
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/xml",
                                           "multipart/form-data; boundary=x", ""])
 def test_a_body_that_is_not_json_is_415_before_authentication(api, content_type) -> None:

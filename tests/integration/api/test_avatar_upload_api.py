@@ -79,13 +79,16 @@ def test_a_jpg_alias_gets_a_form_for_image_jpeg(api, member) -> None:
 def test_unsupported_content_types_are_refused_with_a_clear_code(api, member) -> None:
     for content_type in ("image/svg+xml", "text/html", "image/heic"):
         reply = _start(api, member, content_type)
-        assert reply.status == 400 and reply.error_code == "unsupported_content_type", reply.body
+        assert reply.status == 422 and reply.error_code == "unsupported_content_type", reply.body
+        [detail] = reply.json()["error"]["details"]
+        assert detail["field"] == "body.content_type" and detail["message"].startswith(
+            "avatars must be one of image/jpeg")
     missing = api.post("/me/avatar/uploads", {}, token=member["token"])
     assert missing.status == 422 and missing.error_code == "invalid_request"
 
 
 def test_the_sixth_upload_in_a_minute_is_limited(api, member, pinned_rate_window) -> None:
-    assert _start(api, member, "image/tiff").status == 400  # refused requests cost no quota
+    assert _start(api, member, "image/tiff").status == 422  # refused requests cost no quota
     for _ in range(5):
         assert _start(api, member).status == 201
     limited = _start(api, member)

@@ -90,9 +90,10 @@ def test_an_unknown_pose_answers_404_and_costs_nothing(api, member, pose):
     assert _credits(api, member["token"]) == 100
 
 
-def test_a_bad_content_type_answers_400(api, member, pose):
+def test_a_bad_content_type_answers_422_naming_the_field(api, member, pose):
     reply = _start(api, member["token"], content_type="image/svg+xml")
-    assert (reply.status, reply.error_code) == (400, "unsupported_content_type")
+    assert (reply.status, reply.error_code) == (422, "unsupported_content_type")
+    assert reply.json()["error"]["details"][0]["field"] == "body.content_type"
 
 
 def test_someone_elses_generation_answers_404_on_every_route(api, member, other_member, pose):

@@ -76,6 +76,48 @@ def test_bodies_text_as_is_binary_as_base64_and_greedy_paths(api):
     assert base64.b64decode(binary["body"]) == blob
 
 
+def test_a_text_body_that_is_not_utf8_arrives_as_its_bytes_in_base64(api):
+    """Never decoded with replacement characters: the function sees what was sent."""
+    raw = b'{"name": "\xff\xfe"}'
+    event = echoed(requests.post(f"{api}/files/x", data=raw,
+                                 headers={"Content-Type": "application/json"}))
+    assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == raw
+
+
+def _raw_request(api: str, request: bytes, timeout: float = 30) -> bytes:
+    import socket
+
+    host, port = api.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+            if b"\r\n\r\n" in received:
+                head, _, rest = received.partition(b"\r\n\r\n")
+                length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
+                                   if line.lower().startswith(b"content-length:")), b"0"))
+                if len(rest) >= length:
+                    return received
+    return received
+
+
+@pytest.mark.parametrize("length", [b"-1", b"abc"])
+def test_a_content_length_that_is_not_a_size_is_answered_400(api, length):
+    reply = _raw_request(api, b"POST /files/x HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                              b"application/json\r\nContent-Length: " + length + b"\r\n\r\n{}")
+    assert reply.startswith(b"HTTP/1.1 400 ")
+
+
+def test_a_body_shorter_than_its_content_length_is_answered_400(api, monkeypatch):
+    from portrait_local import api_gateway
+
+    monkeypatch.setattr(api_gateway._Handler, "BODY_TIMEOUT_SECONDS", 0.5)
+    reply = _raw_request(api, b"POST /files/x HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                              b"application/json\r\nContent-Length: 100\r\n\r\n{}")
+    assert reply.startswith(b"HTTP/1.1 400 ")
+
+
 def test_response_mapping_status_headers_cookies_base64(api):
     document = {"statusCode": 201, "headers": {"x-one": "1", "content-type": "image/gif"},
                 "multiValueHeaders": {"x-many": ["a", "b"]},

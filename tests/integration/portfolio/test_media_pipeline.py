@@ -87,7 +87,7 @@ def test_others_cannot_attach_media_to_a_project_nor_see_unattached_images(portf
 def test_unsupported_types_are_refused_before_any_form(portfolio) -> None:
     ada = portfolio.member()
     reply = portfolio.post("/media/uploads", {"content_type": "image/svg+xml"}, token=ada["token"])
-    assert reply.status == 400
+    assert reply.status == 422
     assert reply.json()["error"]["code"] == "unsupported_content_type"
 
 

@@ -61,6 +61,20 @@ def test_a_profile_rename_reaches_every_document(site) -> None:
     assert names == {"Ada Renamed"}
 
 
+@pytest.mark.parametrize("text", ["*", "(((", "x" * 41, "_ - !"])
+def test_a_query_without_a_searchable_word_finds_nothing(site, text) -> None:
+    """Unlike an empty query (every project): punctuation or one over-long word finds none."""
+    from urllib.parse import quote
+
+    ada = site.member()
+    assert index(site, [project_event(_made(site, ada, "Kite Designer", ["kites"]),
+                                      "project.created")]) == {"batchItemFailures": []}
+    assert site.get("/search").json()["total"] >= 1
+    page = site.get(f"/search?query={quote(text)}").json()
+    assert (page["total"], page["results"], page["pages"]) == (0, [], 0)
+    assert site.get(f"/search/suggest?query={quote(text)}").json() == []
+
+
 @pytest.mark.parametrize("query", ["size=51", "page=0", "query=" + "x" * 201])
 def test_bad_parameters_are_422(site, query) -> None:
     assert site.get(f"/search?{query}").status == 422

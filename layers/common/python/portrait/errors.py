@@ -23,6 +23,18 @@ class InvalidInput(PortraitError):
     code = "invalid_input"
 
 
+class InvalidField(InvalidInput):
+    """A request field's value the service refuses once the request's shape has passed
+    (an image type it does not take): 422 like the shape's own checks, naming the field
+    in `details` as they do, under its own code."""
+
+    exposed = ("details",)
+
+    def __init__(self, field: str, message: str, *, code: str) -> None:
+        super().__init__(message, code=code,
+                         details=[{"field": f"body.{field}", "message": message, "type": code}])
+
+
 class Unauthorized(PortraitError):
     code = "unauthorized"
 

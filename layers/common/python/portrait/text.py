@@ -37,7 +37,11 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
 
 def is_web_url(value: str, hosts: tuple[str, ...] | None = None) -> bool:
     """An absolute http(s) URL with a host and no credentials, on one of `hosts`
-    (or their subdomains) when given."""
+    (or their subdomains) when given. No spaces, control characters or bidi controls
+    anywhere: a URL is rendered as an href and sent in events as it is stored."""
+    if any(char.isspace() or ord(char) < 0x20 or 0x7f <= ord(char) <= 0x9f
+           or char in BIDI_CONTROLS for char in value):
+        return False
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:
         return False

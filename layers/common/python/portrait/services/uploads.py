@@ -11,7 +11,7 @@ from pydantic import Field
 
 from portrait import clock
 from portrait.config import get_settings
-from portrait.errors import InvalidInput
+from portrait.errors import InvalidField
 from portrait.observability import logger
 from portrait.store import keys, objects
 from portrait.store.keys import TmpKey
@@ -55,7 +55,8 @@ def allowed_content_type(requested: str, what: str) -> str:
     content_type = requested.split(";")[0].strip().lower()
     content_type = _CONTENT_TYPE_ALIASES.get(content_type, content_type)
     if content_type not in ALLOWED_CONTENT_TYPES:
-        raise InvalidInput(f"{what} must be one of {', '.join(ALLOWED_CONTENT_TYPES)}",
+        raise InvalidField("content_type",
+                           f"{what} must be one of {', '.join(ALLOWED_CONTENT_TYPES)}",
                            code="unsupported_content_type")
     return content_type
 

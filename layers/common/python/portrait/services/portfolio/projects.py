@@ -50,7 +50,7 @@ def _tags(tags: list[str] | None) -> list[str] | None:
 
 def _link(link: str | None) -> str | None:
     if link is not None and not is_web_url(link):
-        raise ValueError("must be an http or https URL")
+        raise ValueError("must be an http or https URL, without spaces or control characters")
     return link
 
 
