@@ -27,8 +27,11 @@ from portrait_model.pipeline import PosePortraitPipeline
 
 log = logging.getLogger("portrait_model")
 MAX_INPUT_BYTES = 20 * 1024 * 1024
-# The request's fault (SageMaker reports 4xx as ClientError): nothing to retry.
-CLIENT_REASONS = {"invalid_input", "request_unusable", "no_face"}
+# Answered 4xx (SageMaker's ClientError, counted in Invocation4XXErrors): the request's
+# fault, or a portrait that did not come out alike (the model worked; the
+# Invocation5XXErrors alarm is for the model failing). Anything else is a 500.
+CLIENT_REASONS = {"invalid_input": 400, "request_unusable": 400, "no_face": 400,
+                  "likeness_too_low": 422}
 
 
 @dataclass
@@ -52,10 +55,18 @@ def handle(body: bytes, model: Model, read: Reader) -> tuple[int, bytes]:
         log.info("request unusable: %s", str(exc)[:300])
         return _error("request_unusable", "the render request or one of its images is missing "
                                           "or malformed; your credits are back")
+    except Exception as exc:  # noqa: BLE001 - S3 refused or failed: the endpoint's fault
+        log.exception("inputs unreadable")
+        return _error("inputs_unreadable", f"the renderer could not read its inputs "
+                                           f"({type(exc).__name__}); your credits are back")
     try:
         return 200, _render(job, photo_bytes, pose_map, model).model_dump_json().encode()
     except RenderFailed as exc:
         return _error(exc.reason, exc.message)
+    except Exception as exc:  # noqa: BLE001 - a failed render is reported, never lost
+        log.exception("the model failed")
+        return _error("model_error", f"the model failed ({type(exc).__name__}); your credits "
+                                     "are back")
 
 
 def _render(job: RenderJob, photo_bytes: bytes, pose_map: Image.Image, model: Model) -> RenderOutput:
@@ -84,5 +95,5 @@ def _render(job: RenderJob, photo_bytes: bytes, pose_map: Image.Image, model: Mo
 
 
 def _error(reason: str, message: str) -> tuple[int, bytes]:
-    status = 400 if reason in CLIENT_REASONS else 500
+    status = CLIENT_REASONS.get(reason, 500)
     return status, RenderError(reason=reason, message=message).model_dump_json().encode()

@@ -1,35 +1,90 @@
 """SageMaker's serving contract for the model container: `serve` starts this on port
-8080; GET /ping answers 200 once the model is loaded, POST /invocations renders one
-request document (portrait_model.handler). An asynchronous endpoint sends one request
-at a time to each instance (MaxConcurrentInvocationsPerInstance 1: one GPU, one render).
+8080; GET /ping answers 503 while the weights load and 200 once they have, POST
+/invocations renders one request document (portrait_model.handler). An asynchronous
+endpoint sends one request at a time to each instance (MaxConcurrentInvocationsPerInstance
+1: one GPU, one render).
+
+The weights load once, in a thread started with the app, so SageMaker's pings are
+answered at once however long that takes; a render runs in the server's thread pool,
+so pings are answered during it too.
 """
 from __future__ import annotations
 
+import logging
 import os
-from functools import lru_cache
+import threading
+from collections.abc import Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from portrait_model.handler import MAX_INPUT_BYTES, Model, Reader, handle
 
+log = logging.getLogger("portrait_model")
 
-def create_app(load_model, read: Reader) -> FastAPI:
-    app = FastAPI(title="portrait-model", docs_url=None, redoc_url=None)
+
+class ModelLoader:
+    """The model, loaded once (never twice at a time) in the background."""
+
+    def __init__(self, load: Callable[[], Model]) -> None:
+        self._load = load
+        self._loaded = threading.Event()
+        self._lock = threading.Lock()
+        self._model: Model | None = None
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="load-model", daemon=True).start()
+
+    def _run(self) -> None:
+        with self._lock:
+            if self._loaded.is_set():
+                return
+            try:
+                self._model = self._load()
+            except BaseException as exc:  # noqa: BLE001 - reported by /ping, logged here
+                log.exception("the model did not load")
+                self.error = exc
+            self._loaded.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._loaded.is_set() and self._model is not None
+
+    def model(self) -> Model:
+        """The model, waiting for the load if it is still under way."""
+        self._run()  # loads here when start() was never called; else waits for the lock
+        if self._model is None:
+            raise RuntimeError(f"the model did not load: {self.error!r}")
+        return self._model
+
+
+def create_app(load_model: Callable[[], Model], read: Reader) -> FastAPI:
+    loader = ModelLoader(load_model)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        loader.start()
+        yield
+
+    app = FastAPI(title="portrait-model", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.loader = loader
 
     @app.get("/ping")
     def ping() -> Response:
-        load_model()  # the first ping loads the weights; SageMaker waits for a 200
-        return Response(status_code=200)
+        return Response(status_code=200 if loader.ready else 503)
 
     @app.post("/invocations")
     async def invocations(request: Request) -> Response:
-        status, body = handle(await request.body(), load_model(), read)
-        return Response(content=body, status_code=status, media_type="application/json")
+        body = await request.body()
+        model = await run_in_threadpool(loader.model)
+        status, answer = await run_in_threadpool(handle, body, model, read)
+        return Response(content=answer, status_code=status, media_type="application/json")
 
     return app
 
 
-@lru_cache(maxsize=1)
 def model_from_environment() -> Model:
     import torch
 

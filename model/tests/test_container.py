@@ -96,6 +96,13 @@ def test_a_render_answers_a_png_of_the_requested_size_through_the_contract(pipel
     _keep(f"response-{quality}.json", answer)
 
 
+def test_the_face_adapter_and_its_lora_are_loaded(pipeline):
+    """IP-Adapter FaceID's LoRA is applied (through PEFT), not dropped with a warning."""
+    unet = pipeline.pipe.unet
+    assert "faceid_0" in getattr(unet, "peft_config", {})
+    assert type(unet.encoder_hid_proj).__name__ == "MultiIPAdapterImageProjection"
+
+
 def test_the_same_seed_draws_the_same_portrait_and_another_seed_another(pipeline, bucket):
     model = Model(pipeline, DlibEncoder(), likeness=None)
     first = handle(_job(bucket, seed=7).model_dump_json().encode(), model, read_s3)[1]
@@ -140,7 +147,7 @@ def test_a_face_that_does_not_match_fails_after_n_tries_with_other_seeds(pipelin
                                 Model(pipeline, DlibEncoder(), likeness=policy), read_s3)
     finally:
         del pipeline.draw
-    assert status == 500
+    assert status == 422  # the model worked; the portrait did not come out alike
     error = RenderError.model_validate_json(answer)
     assert error.reason == "likeness_too_low" and "after 2 tries" in error.message
     assert len(seeds) == 2 and seeds[0] == 1234 and seeds[1] != 1234
@@ -148,8 +155,34 @@ def test_a_face_that_does_not_match_fails_after_n_tries_with_other_seeds(pipelin
 
 
 def test_the_server_speaks_sagemakers_contract(pipeline, bucket):
-    client = TestClient(create_app(lambda: Model(pipeline, DlibEncoder(), likeness=None), read_s3))
-    assert client.get("/ping").status_code == 200
+    loads = []
+
+    def load():
+        loads.append(1)
+        return Model(pipeline, DlibEncoder(), likeness=None)
+
+    app = create_app(load, read_s3)
+    with TestClient(app) as client:  # the lifespan starts the load in the background
+        loader = app.state.loader
+        assert client.get("/ping").status_code in (200, 503)  # answered while loading
+        loader.model()  # waits for the load
+        assert client.get("/ping").status_code == 200 and loads == [1]
+        _invoke_and_check(client, bucket)
+    assert loads == [1]  # loaded once, however many pings and invocations
+
+
+def test_a_model_that_does_not_load_fails_its_pings(bucket):
+    def broken():
+        raise RuntimeError("no weights")
+
+    app = create_app(broken, read_s3)
+    with TestClient(app) as client:
+        with pytest.raises(RuntimeError):
+            app.state.loader.model()
+        assert client.get("/ping").status_code == 503
+
+
+def _invoke_and_check(client, bucket):
     reply = client.post("/invocations", content=_job(bucket).model_dump_json(),
                         headers={"content-type": "application/json"})
     assert reply.status_code == 200 and reply.headers["content-type"] == "application/json"
@@ -176,5 +209,6 @@ def test_the_weights_are_pinned_by_revision_and_the_pins_agree():
 
     image, cpu = pins("requirements.txt"), pins("requirements-cpu.txt")
     shared = set(image) & set(cpu)
-    assert {"diffusers", "transformers", "dlib-bin", "face_recognition_models"} <= shared
+    assert {"torch", "diffusers", "transformers", "peft", "dlib-bin",
+            "face_recognition_models"} <= shared
     assert {name: image[name] for name in shared} == {name: cpu[name] for name in shared}

@@ -57,8 +57,9 @@ def components() -> dict:
 
 def face_adapter(unet, identity_dimensions: int) -> dict:
     """ip-adapter-faceid_sdxl.bin's layout: the projection of the face embedding to four
-    tokens ("image_proj"), and a key and value projection per cross-attention layer,
-    numbered 1, 3, 5, ... in the UNet's processor order ("ip_adapter")."""
+    tokens ("image_proj"); a key and value projection per cross-attention layer,
+    numbered 1, 3, 5, ... in the UNet's processor order, and a LoRA on every attention
+    layer, numbered by processor ("ip_adapter")."""
     torch.manual_seed(1)
     cross, tokens, mult = unet.config.cross_attention_dim, 4, 2
     image_proj = {"proj.0.weight": torch.randn(identity_dimensions * mult, identity_dimensions) * 0.02,
@@ -67,15 +68,21 @@ def face_adapter(unet, identity_dimensions: int) -> dict:
                   "proj.2.bias": torch.zeros(cross * tokens),
                   "norm.weight": torch.ones(cross), "norm.bias": torch.zeros(cross)}
     ip_adapter, key = {}, 1
-    for name in unet.attn_processors:
-        if name.endswith("attn1.processor"):
-            continue  # self-attention: no image tokens
+    for index, name in enumerate(unet.attn_processors):
         if name.startswith("mid_block"):
             hidden = unet.config.block_out_channels[-1]
         elif name.startswith("up_blocks"):
             hidden = list(reversed(unet.config.block_out_channels))[int(name[len("up_blocks.")])]
         else:
             hidden = unet.config.block_out_channels[int(name[len("down_blocks.")])]
+        context = hidden if name.endswith("attn1.processor") else cross
+        # The FaceID LoRA on every attention layer, numbered by processor (rank 4 here).
+        for projection, inputs in (("to_q", hidden), ("to_k", context), ("to_v", context),
+                                   ("to_out", hidden)):
+            ip_adapter[f"{index}.{projection}_lora.down.weight"] = torch.randn(4, inputs) * 0.02
+            ip_adapter[f"{index}.{projection}_lora.up.weight"] = torch.randn(hidden, 4) * 0.02
+        if name.endswith("attn1.processor"):
+            continue  # self-attention: no image tokens
         ip_adapter[f"{key}.to_k_ip.weight"] = torch.randn(hidden, cross) * 0.02
         ip_adapter[f"{key}.to_v_ip.weight"] = torch.randn(hidden, cross) * 0.02
         key += 2

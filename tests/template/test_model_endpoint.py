@@ -46,9 +46,13 @@ def test_results_go_to_the_completion_queue_and_scaling_goes_to_zero_and_back() 
     from_zero = resources["RenderEndpointHasBacklogWithoutCapacityAlarm"]["Properties"]
     assert from_zero["MetricName"] == "HasBacklogWithoutCapacity"
     assert from_zero["AlarmActions"] == [{"Ref": "RenderEndpointFromZeroPolicy"}]
-    assert resources["RenderEndpointFailuresAlarm"]["Properties"]["MetricName"] == "InvocationFailures"
+    assert resources["RenderEndpointFailuresAlarm"]["Properties"]["MetricName"] == \
+        "Invocation5XXErrors"  # a likeness refusal is a 422: not the model failing
     oldest = resources["RenderEndpointOldestRequestAlarm"]["Properties"]
     assert oldest["MetricName"] == "ApproximateAgeOfOldestRequest"
+    assert resources["RenderEndpoint"]["Properties"]["RetainAllVariantProperties"] is True
+    model_env = resources["RenderModel"]["Properties"]["PrimaryContainer"]["Environment"]
+    assert model_env["LIKENESS_THRESHOLD"] == {"Ref": "ModelLikenessThreshold"}
 
 
 def test_the_generate_functions_may_invoke_only_their_stages_endpoint() -> None:

@@ -181,6 +181,46 @@ def test_a_portrait_of_someone_else_fails_the_likeness_check_and_is_refunded(
     assert stack.keys("renders/") == []
 
 
+def test_an_error_notification_without_its_failure_location_still_gives_the_reason(
+        stack, monkeypatch):
+    """SageMaker's error notification may not name the failure document: the location
+    the endpoint gave at the submit (kept on the generation) is read instead."""
+    _use(monkeypatch, _Renderer(RenderFailed("content_filtered", "the model refused")))
+    user_id = stack.new_user(100)
+    started = stack.start(user_id)
+    stack.submit(started, face_jpeg_gps_orientation6())
+    submitted = stack.generation(started)
+    assert submitted.render_failure_location == (
+        f"s3://{stack.bucket}/renders/failures/{submitted.generation_id}-error.out")
+    assert stack.render(stack.receive("RenderRequestsQueue")) == {"batchItemFailures": []}
+    [result] = stack.receive("RenderNotificationsQueue")
+    body = json.loads(result["body"])
+    del body["responseParameters"]["failureLocation"]
+    result["body"] = json.dumps(body)
+    assert stack.complete([result]) == {"batchItemFailures": []}
+    generation = stack.generation(started)
+    assert (generation.error_reason, generation.error_message) == (
+        "content_filtered", "the model refused")
+    assert stack.keys("renders/") == []  # the document it read is cleared too
+
+
+def test_a_bare_png_output_from_an_older_worker_still_completes(stack):
+    """A render in flight across the deploy that brought RenderOutput documents."""
+    user_id = stack.new_user(100)
+    started = stack.start(user_id)
+    stack.submit(started, face_jpeg_gps_orientation6())
+    assert stack.render(stack.receive("RenderRequestsQueue")) == {"batchItemFailures": []}
+    [result] = stack.receive("RenderNotificationsQueue")
+    from portrait.rendering.contract import RenderOutput
+    key = f"renders/output/{stack.generation(started).generation_id}.out"
+    png = RenderOutput.model_validate_json(stack.get(key)).image_png
+    stack.put(key, png)
+    assert stack.complete([result]) == {"batchItemFailures": []}
+    generation = stack.generation(started)
+    assert generation.status == COMPLETED and generation.output["seed"] is None
+    assert "likeness" not in generation.output and stack.get(generation.output_key) == png
+
+
 def test_a_duplicate_success_changes_nothing_the_second_time(stack, published):
     user_id = stack.new_user(100)
     started = stack.start(user_id)

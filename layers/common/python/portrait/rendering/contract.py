@@ -7,7 +7,9 @@ interchangeable:
   request    a RenderJob document in S3; its s3:// location is the invocation's
              InputLocation and the inference id is the generation's id
   output     a RenderOutput document (the PNG, its seed and its likeness figure),
-             written by the renderer to <output path>/<inference id>.out
+             written under the output path (the render worker names it
+             <inference id>.out; SageMaker names its own and says where, both in
+             InvokeEndpointAsync's answer and in the notification)
   failure    a RenderError document at <failure path>/<inference id>-error.out
   result     an InferenceResult notification (success or error, SageMaker's JSON),
              delivered to the completion queue; through SNS in AWS, so the body may
@@ -108,7 +110,7 @@ class RenderOutput(BaseModel):
     height: int
     renderer: str  # "face" | "model" | "bedrock"
     model: str | None = None
-    seed: int
+    seed: int | None  # None: an output from before seeds were reported
     likeness: Likeness | None = None  # None: a renderer that does not use the face (Bedrock)
 
 

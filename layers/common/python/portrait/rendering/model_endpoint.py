@@ -9,7 +9,21 @@ The endpoint has one queue: a priority generation waits its turn there (its lane
 at the submit), under the same deadline."""
 from __future__ import annotations
 
+from portrait.rendering.port import Submitted
 from portrait.store import inference
+
+# One invocation's budget on the instance: LIKENESS_ATTEMPTS renders of an HD portrait
+# (about 10 s each on an A10G), with room to spare. SageMaker allows 1..3600.
+INVOCATION_TIMEOUT_SECONDS = 600
+# How long a request may wait in the endpoint's queue: SageMaker allows 60..21600.
+MIN_TTL_SECONDS, MAX_TTL_SECONDS = 60, 21600
+
+
+def request_ttl(deadline_seconds: int) -> int:
+    """A request must start early enough to finish before its render's deadline (after
+    which the sweep has refunded it and a portrait would be drawn for nobody)."""
+    return max(MIN_TTL_SECONDS, min(MAX_TTL_SECONDS,
+                                    deadline_seconds - INVOCATION_TIMEOUT_SECONDS))
 
 
 class ModelEndpoint:
@@ -19,11 +33,11 @@ class ModelEndpoint:
         self.endpoint_name = endpoint_name
         self.deadline_seconds = deadline_seconds
 
-    def submit(self, *, inference_id: str, input_location: str, priority: bool = False) -> None:
-        # A request still queued when its render's deadline passes has been refunded by
-        # the sweep: SageMaker drops it then instead of rendering it for nobody.
-        ttl = max(60, self.deadline_seconds)
-        inference.invoke_async(endpoint_name=self.endpoint_name, inference_id=inference_id,
-                               input_location=input_location,
-                               invocation_timeout_seconds=min(3600, ttl),
-                               request_ttl_seconds=ttl)
+    def submit(self, *, inference_id: str, input_location: str,
+               priority: bool = False) -> Submitted:
+        output, failure = inference.invoke_async(
+            endpoint_name=self.endpoint_name, inference_id=inference_id,
+            input_location=input_location,
+            invocation_timeout_seconds=INVOCATION_TIMEOUT_SECONDS,
+            request_ttl_seconds=request_ttl(self.deadline_seconds))
+        return Submitted(output, failure)

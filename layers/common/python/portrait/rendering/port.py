@@ -71,6 +71,16 @@ class Renderer(Protocol):
     def render(self, request: RenderRequest) -> RenderedImage: ...
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """Where the endpoint will write the render's answer (InvokeEndpointAsync returns
+    both): kept on the generation, so a failure notification that does not say where its
+    error document is can still be read, and every render object cleared."""
+
+    output_location: str
+    failure_location: str
+
+
 class RenderEndpoint(Protocol):
     """InvokeEndpointAsync's shape: the request document is already at `input_location`;
     the result comes back as an InferenceResult notification, never as a return value.
@@ -78,4 +88,5 @@ class RenderEndpoint(Protocol):
 
     name: str
 
-    def submit(self, *, inference_id: str, input_location: str, priority: bool = False) -> None: ...
+    def submit(self, *, inference_id: str, input_location: str,
+               priority: bool = False) -> Submitted: ...

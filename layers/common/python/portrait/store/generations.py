@@ -77,6 +77,8 @@ class Generation:
     render_id: str | None = None
     render_submitted_at: str | None = None
     render_deadline: int | None = None
+    render_output_location: str | None = None  # where the endpoint will write its answer
+    render_failure_location: str | None = None
     share_id: str | None = None
     shared_at: str | None = None
     # A batch (several poses, one photo): every member's batch_id is the lead's id, the
@@ -212,14 +214,19 @@ def iter_renders_past_deadline(*, now: int) -> Iterator[tuple[str, str]]:
 
 
 def submit_render(user_id: str, generation_id: str, *, etag: str, source_key: str,
-                  render_id: str, deadline: int, now_iso: str) -> bool:
-    """Record the render in flight (its id and deadline, the photo kept at `source_key`)
-    for the upload that claimed the generation; False if it no longer holds it."""
+                  render_id: str, deadline: int, now_iso: str,
+                  locations: tuple[str, str] = ("", "")) -> bool:
+    """Record the render in flight (its id and deadline, where its answer will be, the
+    photo kept at `source_key`) for the upload that claimed the generation; False if it
+    no longer holds it."""
     model = bound(GenerationItem)
+    output_location, failure_location = locations
     try:
         model(user_id, generation_id).update(
             actions=[model.rendering.set(RENDERING), model.render_id.set(render_id),
                      model.render_deadline.set(deadline), model.render_submitted_at.set(now_iso),
+                     model.render_output_location.set(output_location or None),
+                     model.render_failure_location.set(failure_location or None),
                      model.source_key.set(source_key), model.updated_at.set(now_iso)],
             condition=(model.status == PROCESSING) & (model.input_etag == etag))
     except UpdateError as exc:

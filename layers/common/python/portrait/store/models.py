@@ -229,6 +229,9 @@ class GenerationItem(Model):
     rendering = UnicodeAttribute(null=True)
     render_id = UnicodeAttribute(null=True)  # the inference id the renderer answers with
     render_submitted_at = UnicodeAttribute(null=True)
+    # Where the endpoint said it would write the answer (s3:// locations).
+    render_output_location = UnicodeAttribute(null=True)
+    render_failure_location = UnicodeAttribute(null=True)
     render_deadline = NumberAttribute(null=True)  # epoch seconds: past it, the sweep refunds
     # A public link to the portrait: the sha256 of its token (never the token), and when.
     share_id = UnicodeAttribute(null=True)

@@ -11,6 +11,7 @@ changes nothing but clearing the render's own objects.
 from __future__ import annotations
 
 from portrait import clock
+from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.events import GenerationCompleted
 from portrait.imaging.formats import sniff
@@ -38,8 +39,8 @@ def complete_render(result: InferenceResult) -> str:
             "input_location": result.request_parameters.input_location[:200]})
         return "dropped"
     request_key, user_id, generation_id = located
-    leftovers = [request_key, *_keys_in_bucket(result)]
     generation = generations.get_generation(user_id, generation_id)
+    leftovers = [request_key, *_keys_in_bucket(result, generation)]
     if generation is None or generation.status != PROCESSING \
             or generation.render_id != result.inference_id:
         objects.delete_objects(leftovers)  # settled already: nothing will read them again
@@ -47,7 +48,7 @@ def complete_render(result: InferenceResult) -> str:
     if result.invocation_status == COMPLETED:
         outcome = _complete(generation, result)
     else:
-        error = _failure_of(result)
+        error = _failure_of(result, generation)
         outcome = "failed" if fail_generation(generation, reason=error.reason,
                                               message=error.message,
                                               processing_ms=_elapsed_ms(generation)) else "unchanged"
@@ -106,17 +107,20 @@ def _locate(result: InferenceResult) -> tuple[str, str, str] | None:
     return (request_key, *ids) if ids else None
 
 
-def _keys_in_bucket(result: InferenceResult) -> list[str]:
-    """The result's output and failure objects, when they are under renders/ in our bucket
-    (a notification never makes this function delete anything else)."""
+def _keys_in_bucket(result: InferenceResult, generation: Generation | None) -> list[str]:
+    """The render's output and failure objects (as the result names them, and as the
+    endpoint said at the submit), when they are under renders/ in our bucket (a
+    notification never makes this function delete anything else)."""
     found = []
+    submitted = (generation.render_output_location, generation.render_failure_location) \
+        if generation is not None and generation.render_id == result.inference_id else ()
     for uri in (result.response_parameters.output_location,
-                result.response_parameters.failure_location):
+                result.response_parameters.failure_location, *submitted):
         try:
             key = objects.key_of_uri(uri or "")
         except ValueError:
             continue  # absent, or not ours to delete
-        if key.startswith(keys.RENDERS_PREFIX):
+        if key.startswith(keys.RENDERS_PREFIX) and key not in found:
             found.append(key)
     return found
 
@@ -126,10 +130,15 @@ def _output(result: InferenceResult, side: int) -> RenderOutput:
     if not key.startswith(keys.RENDERS_PREFIX):
         raise ValueError("the output is not under renders/")
     body = objects.read_object(key, max_bytes=OUTPUT_LIMITS.max_bytes * 4 // 3 + 4096).body
-    try:
-        rendered = RenderOutput.model_validate_json(body)
-    except ValidationError as exc:
-        raise ValueError(f"the output is not a render output document: {str(exc)[:200]}") from None
+    if sniff(body) == "png":  # a bare PNG: what render workers wrote before RenderOutput
+        rendered = RenderOutput(image_png=body, width=side, height=side,
+                                renderer=get_settings().renderer, seed=None)
+    else:
+        try:
+            rendered = RenderOutput.model_validate_json(body)
+        except ValidationError as exc:
+            raise ValueError(f"the output is not a render output document: "
+                             f"{str(exc)[:200]}") from None
     if sniff(rendered.image_png) != "png":
         raise ValueError("the output's image is not a PNG")
     info = decode(rendered.image_png, OUTPUT_LIMITS).info
@@ -138,10 +147,12 @@ def _output(result: InferenceResult, side: int) -> RenderOutput:
     return rendered
 
 
-def _failure_of(result: InferenceResult) -> RenderError:
-    """The renderer's own reason when it wrote one, else what the endpoint said."""
+def _failure_of(result: InferenceResult, generation: Generation) -> RenderError:
+    """The renderer's own reason when it wrote one (where the result says, else where
+    the endpoint said at the submit), else what the endpoint said."""
     try:
-        key = objects.key_of_uri(result.response_parameters.failure_location or "")
+        key = objects.key_of_uri(result.response_parameters.failure_location
+                                 or generation.render_failure_location or "")
         return RenderError.model_validate_json(
             objects.read_object(key, max_bytes=_FAILURE_MAX_BYTES).body)
     except (ValueError, objects.ObjectMissing):

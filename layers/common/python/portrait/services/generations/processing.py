@@ -146,9 +146,9 @@ def _submit_one(generation: Generation, photo: StrippedImage, etag: str, attempt
     objects.put_objects([(source_key, photo.body, photo.content_type),
                          (request_key, job.model_dump_json().encode(), "application/json")])
     try:
-        get_endpoint(settings).submit(inference_id=generation.generation_id,
-                                      input_location=objects.s3_uri(request_key),
-                                      priority=generation.priority)
+        submitted = get_endpoint(settings).submit(inference_id=generation.generation_id,
+                                                  input_location=objects.s3_uri(request_key),
+                                                  priority=generation.priority)
     except Exception as exc:  # noqa: BLE001 - throttling, network: the queue retries
         if attempt < settings.generation_render_attempts:
             raise
@@ -163,7 +163,8 @@ def _submit_one(generation: Generation, photo: StrippedImage, etag: str, attempt
     if not generations.submit_render(
             generation.user_id, generation.generation_id, etag=etag,
             source_key=source_key, render_id=generation.generation_id,
-            deadline=int(now) + settings.render_deadline_seconds, now_iso=clock.iso(now)):
+            deadline=int(now) + settings.render_deadline_seconds, now_iso=clock.iso(now),
+            locations=(submitted.output_location, submitted.failure_location)):
         # Settled meanwhile (the render's result will be ignored). The photo goes too,
         # unless the record keeps it (a redelivery that got as far as a render).
         current = generations.get_generation(generation.user_id, generation.generation_id)
