@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -78,24 +79,48 @@ def run_dev(args: argparse.Namespace) -> int:
     except TemplateError as exc:
         print(exc, file=sys.stderr)
         return 2
-    stopping = threading.Event()
+    from portrait_local.ports import StartFailed
+
+    stopping, serving = threading.Event(), threading.Event()
 
     def request_stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
         stopping.set()
+        if not serving.is_set():  # still starting: abandon the start, whatever it waits on
+            raise _StopRequested()
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     try:
         stack.start()
+        serving.set()
         print(f"ready in {time.monotonic() - started:.1f} s: API {stack.state()['api_url']}  "
               f"AWS endpoint {stack.endpoint_url}  "
               f"(logs: {'stdout' if args.verbose else stack.state_dir / 'logs'})", flush=True)
         while not stopping.wait(0.5):
             pass
+    except _StopRequested:
+        pass
+    except StartFailed as exc:
+        print(f"portrait dev: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - one line here; the traceback in the log
+        log = stack.state_dir / "dev-start-error.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc())
+        print(f"portrait dev: could not start: {type(exc).__name__}: {str(exc)[:300]} "
+              f"(traceback in {log})", file=sys.stderr, flush=True)
+        return 1
     finally:
-        print("stopping...", flush=True)
+        started_serving = serving.is_set()
+        serving.set()  # a signal while stopping no longer interrupts
+        if started_serving:
+            print("stopping...", flush=True)
         stack.stop()
     return 0
+
+
+class _StopRequested(BaseException):
+    """SIGTERM or SIGINT while the stack was still starting."""
 
 
 def register_dev(sub: argparse._SubParsersAction) -> None:

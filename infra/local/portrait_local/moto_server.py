@@ -19,6 +19,7 @@ class PolicedMotoServer(ThreadedMotoServer):
                  events: EventDelivery | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._dynamodb, self._events = dynamodb, events
+        self.error: BaseException | None = None  # why the server did not come up
 
     def _server_entry(self) -> None:
         app = PostPolicyMiddleware(DomainDispatcherApplication(create_backend_app))
@@ -26,7 +27,12 @@ class PolicedMotoServer(ThreadedMotoServer):
             app = PutEventsMiddleware(app, self._events)
         if self._dynamodb:
             app = DynamoDBForwarder(app, *self._dynamodb)
-        self._server = make_server(self._ip_address, self._port, app, True,
-                                   request_handler=MotoRequestHandler)
+        try:
+            self._server = make_server(self._ip_address, self._port, app, True,
+                                       request_handler=MotoRequestHandler)
+        except (OSError, SystemExit) as exc:  # werkzeug exits when the port is taken
+            self.error = exc
+            self._server_ready_event.set()  # start() waits on this: never for ever
+            return
         self._server_ready_event.set()
         self._server.serve_forever()

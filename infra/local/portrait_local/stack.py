@@ -21,6 +21,7 @@ from portrait_local.api_gateway import ApiGateway, cors_configuration, http_rout
 from portrait_local.bootstrap import BackgroundJobs, bootstrap
 from portrait_local.dynamodb_local import DynamoDBLocal
 from portrait_local.event_delivery import EventDelivery
+from portrait_local.ports import PortBusy, busy_message, ensure_free
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.resources import create_resources
 from portrait_local.runtime import Invocation, Runtime, print_invocation
@@ -50,6 +51,9 @@ def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None,
     server = PolicedMotoServer(ip_address=host, port=port, verbose=False, events=events,
                                dynamodb=(dynamodb.host, dynamodb.port) if dynamodb else None)
     server.start()
+    if server.error is not None:  # taken between the check and the bind
+        raise PortBusy(busy_message(host, port, purpose="the local AWS endpoint",
+                                    option="--moto-port"))
     bound_host, bound_port = server.get_host_and_port()
     return server, f"http://{bound_host}:{bound_port}"
 
@@ -84,6 +88,12 @@ class LocalStack:
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
+        # Both fixed ports are checked before anything starts: a taken one is one line
+        # naming it (ports.PortBusy), not a traceback or a moto server that never comes up.
+        ensure_free(self.host, self.port, purpose="the API and the web client",
+                    option="--port")
+        ensure_free(self.host, self.moto_port, purpose="the local AWS endpoint",
+                    option="--moto-port")
         # The API's socket is bound first (it only serves once started), so its port, and
         # with it the web client's origin, is known before the CORS rules are created.
         self.api = ApiGateway(self.template, self._invoke, host=self.host, port=self.port,

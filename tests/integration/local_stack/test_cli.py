@@ -143,3 +143,51 @@ def test_invoke_against_a_deployed_stack_uses_its_physical_names(moto_endpoint, 
     assert env["RECORDS_TABLE"] == resource["PhysicalResourceId"] != "fixture-RecordsTable"
     assert env["AWS_ACCESS_KEY_ID"] == "deployer"
     assert json.loads(result.stdout)["context"]["function_name"] == "deployed-IsolationBFunction"
+
+
+@pytest.mark.parametrize("option, purpose", [("--port", "the API and the web client"),
+                                             ("--moto-port", "the local AWS endpoint")])
+def test_dev_on_a_taken_port_says_which_and_how_to_pick_another(option, purpose, tmp_path):
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        other = "--moto-port" if option == "--port" else "--port"
+        done = subprocess.run([str(PORTRAIT), "dev", "--template", str(FIXTURE_TEMPLATE),
+                               option, str(port), other, "0", "--state-dir", str(tmp_path)],
+                              capture_output=True, text=True, timeout=120, cwd=ROOT,
+                              env=CLEAN_ENV)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()  # one line, no traceback
+    assert line.startswith(f"portrait dev: port {port} ({purpose}) on 127.0.0.1 is in use by pid ")
+    assert f'make dev ARGS="{option} {port + 1}"' in line
+    assert "Traceback" not in done.stdout
+
+
+def test_sigterm_while_dev_starts_stops_it_and_what_it_started(tmp_path):
+    output = tmp_path / "dev.out"
+    with output.open("w") as out:
+        process = subprocess.Popen(
+            [str(PORTRAIT), "dev", "--template", str(FIXTURE_TEMPLATE), "--port", "0",
+             "--moto-port", "0", "--state-dir", str(tmp_path)],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=CLEAN_ENV,
+            start_new_session=True)
+    # Once DynamoDB Local is starting (its log exists), before the stack is ready.
+    wait_for(lambda: (tmp_path / "dynamodb-local.log").exists() or process.poll() is not None,
+             timeout=120)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
+                              text=True).stdout.split()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=120) in (0, -signal.SIGTERM)
+    assert children, "nothing had started yet"
+    for pid in children:  # DynamoDB Local and the workers went with it
+        wait_for(lambda: _gone(pid), timeout=60)
+
+
+def _gone(pid: str) -> bool:
+    try:
+        return "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return True
