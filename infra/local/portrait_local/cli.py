@@ -174,11 +174,32 @@ def run_invoke(args: argparse.Namespace) -> int:
     except (UsageError, UnknownFunction, TemplateError) as exc:
         print(f"portrait invoke: {exc}", file=sys.stderr)
         return 2
-    status = "ok" if invocation.ok else f"error {invocation.error.get('errorType')}"
+    status, failed = outcome(invocation)
     print(f"{args.function} on {target}: {invocation.duration_ms:.0f} ms, {status}",
           file=sys.stderr)
     print(json.dumps(invocation.payload(), indent=2))
-    return 0 if invocation.ok else 1
+    return 1 if failed else 0
+
+
+def outcome(invocation) -> tuple[str, bool]:
+    """What an invocation came to, in a few words, and whether it failed: raised, answered
+    an HTTP error (4xx/5xx), or reported batch items it could not process."""
+    if not invocation.ok:
+        return f"error {invocation.error.get('errorType')}", True
+    result = invocation.result
+    if isinstance(result, dict) and isinstance(result.get("statusCode"), int) \
+            and result["statusCode"] >= 400:
+        try:
+            error = json.loads(result.get("body") or "{}").get("error") or {}
+        except (ValueError, AttributeError):
+            error = {}
+        said = f" {error.get('code')}: {error.get('message')}" if error.get("code") else ""
+        return f"answered {result['statusCode']}{said}", True
+    if isinstance(result, dict) and result.get("batchItemFailures"):
+        count = len(result["batchItemFailures"])
+        return f"ok but {count} batch item{'s' if count > 1 else ''} failed (the queue " \
+               "would retry them)", True
+    return "ok", False
 
 
 def register_invoke(sub: argparse._SubParsersAction) -> None:

@@ -7,6 +7,7 @@ Handlers decorate in this order:
 Service name comes from POWERTOOLS_SERVICE_NAME (template Globals).
 """
 import os
+import warnings
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -22,6 +23,8 @@ logger = Logger()
 # (sqlite3; requests and httpx where present), none of which this code uses.
 tracer = Tracer(patch_modules=("botocore", "pynamodb"))
 metrics = Metrics(namespace=NAMESPACE)
+# Most reads publish no metric, by design; Powertools would warn on each of them.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 __all__ = ["logger", "tracer", "metrics", "MetricUnit", "count_by"]
 
