@@ -68,7 +68,7 @@ def start_stack(workdir: Path) -> tuple[subprocess.Popen, str, int]:
     while time.monotonic() < deadline:
         try:
             health = requests.get(url + "/health", timeout=5).json()
-            if health.get("catalogue") is None and (state / "local.json").exists():
+            if (health.get("catalogue") or {}).get("complete") and (state / "local.json").exists():
                 return process, url, json.loads((state / "local.json").read_text())["pid"]
         except (requests.RequestException, ValueError):
             pass

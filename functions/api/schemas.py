@@ -119,6 +119,7 @@ class Jwks(BaseModel):
 class CatalogueProgress(BaseModel):
     seeded: int = Field(description="Catalogue poses stored so far", examples=[300])
     expected: int = Field(description="Poses in the whole catalogue", examples=[928])
+    complete: bool = Field(description="whether every catalogue pose is stored")
 
 
 class Health(BaseModel):
@@ -126,7 +127,8 @@ class Health(BaseModel):
     version: str = Field(description="The deployed code's version", examples=["0.1.0"])
     checks: dict[str, str] = Field(description='check -> "ok", "skipped" or what failed')
     catalogue: CatalogueProgress | None = Field(
-        None, description="While the pose catalogue is being seeded: how far it got")
+        None, description="How much of the pose catalogue is stored (null when the table "
+                          "cannot be read)")
 
 
 class ErrorDetail(BaseModel):

@@ -17,8 +17,9 @@ router = Router()
                              "content": {"application/json": {"model": Health}}}})
 def health() -> Response[Health]:
     report = check_health()
-    catalogue = report.catalogue and CatalogueProgress(seeded=report.catalogue.seeded,
-                                                        expected=report.catalogue.expected)
+    catalogue = report.catalogue and CatalogueProgress(
+        seeded=report.catalogue.seeded, expected=report.catalogue.expected,
+        complete=report.catalogue.complete)
     body = Health(status="ok" if report.healthy else "fail", version=report.version,
                   checks=report.checks, catalogue=catalogue or None)
     return Response(status_code=200 if report.healthy else 503,

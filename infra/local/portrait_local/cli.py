@@ -274,12 +274,28 @@ def build_parser() -> argparse.ArgumentParser:
                                 metavar="COMMAND")
     for register in COMMANDS:
         register(sub)
+    _name_choices_and_owners(parser)
     return parser
+
+
+def _name_choices_and_owners(parser: argparse.ArgumentParser) -> None:
+    """Every level of subcommands: a missing one is named by its choices ("required:
+    {temp,deleted}", not the attribute's name), and each parser is recorded on the
+    arguments it parses, so an unknown option is reported with that command's usage."""
+    parser.set_defaults(_parser=parser)
+    for action in parser._actions:  # argparse keeps no public list of its subparsers
+        if isinstance(action, argparse._SubParsersAction):
+            if action.metavar is None:
+                action.metavar = "{" + ",".join(action.choices) + "}"
+            for child in action.choices.values():
+                _name_choices_and_owners(child)
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:  # said by the command that was given them, with its own usage
+        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     return args.handler(args)
 
 

@@ -144,6 +144,8 @@ class SqsPoller:
         result = self.invoke(self.mapping.function_id, {"Records": records})
         source = f"sqs:{self.mapping.source_name}"
         detail = f"{len(records)} record{'s' if len(records) != 1 else ''}"
+        if all(_is_s3_test_event(r) for r in records):
+            detail += " (S3's test event, sent once when the bucket's notifications are set)"
         if not result.ok:
             outcome = f"error {result.error.get('errorType')}: {result.error.get('errorMessage')}"
         elif self.mapping.report_batch_item_failures:
@@ -172,3 +174,9 @@ class SqsPoller:
                 self.report(self.mapping.function_id, f"sqs:{self.mapping.source_name}", 0,
                             f"poller error: {exc}")
                 stop.wait(1)
+
+
+def _is_s3_test_event(record: dict) -> bool:
+    """S3's s3:TestEvent, which it sends to a queue when a notification to it is set up."""
+    body = record.get("body") or ""
+    return '"s3:TestEvent"' in body and '"Records"' not in body

@@ -132,16 +132,19 @@ def test_health_reports_ok(api) -> None:
     # No pose is seeded here: healthy all the same, saying how far the catalogue got.
     assert reply.json() == {"status": "ok", "version": portrait.__version__,
                             "checks": {"settings": "ok", "table": "ok", "bucket": "ok"},
-                            "catalogue": {"seeded": 0, "expected": len(generate_catalogue())}}
+                            "catalogue": {"seeded": 0, "expected": len(generate_catalogue()),
+                                          "complete": False}}
 
 
 def test_health_says_how_far_seeding_got_until_it_is_complete(api) -> None:
     catalogue = generate_catalogue()
     seed_pose_catalogue(catalogue=catalogue[:40])
-    assert api.get("/health").json()["catalogue"] == {"seeded": 40, "expected": len(catalogue)}
+    assert api.get("/health").json()["catalogue"] == {"seeded": 40, "expected": len(catalogue),
+                                                      "complete": False}
     seed_pose_catalogue(catalogue=catalogue)
     reply = api.get("/health")
-    assert reply.status == 200 and reply.json()["catalogue"] is None  # complete
+    assert reply.status == 200 and reply.json()["catalogue"] == {  # the counts, not null
+        "seeded": len(catalogue), "expected": len(catalogue), "complete": True}
 
 
 def test_health_names_the_unreachable_bucket(api, monkeypatch) -> None:

@@ -80,3 +80,22 @@ def test_progress_lines_while_working_then_a_final_line() -> None:
 
 def test_progress_without_a_total_says_it_is_running() -> None:
     assert Progress("sweep temp").status().startswith("sweep temp: running, ")
+
+
+def _usage_error(*args: str) -> str:
+    stderr = io.StringIO()
+    with redirect_stderr(stderr), pytest.raises(SystemExit) as exited:
+        cli.main(list(args))
+    assert exited.value.code == 2
+    return stderr.getvalue()
+
+
+def test_an_unknown_option_is_reported_by_the_command_that_was_given_it() -> None:
+    said = _usage_error("search", "reindex", "--bogus")
+    assert said.startswith("usage: portrait search reindex ")
+    assert said.rstrip().endswith("portrait search reindex: error: unrecognized arguments: --bogus")
+
+
+def test_a_missing_subcommand_is_named_by_its_choices() -> None:
+    said = _usage_error("sweep")
+    assert "portrait sweep: error: the following arguments are required: {temp,deleted}" in said

@@ -82,3 +82,11 @@ def test_bad_criteria_are_rejected(criteria, message):
 def test_bad_patterns_are_rejected(pattern, message):
     with pytest.raises(FilterError, match=message):
         matches(pattern, RECORD)
+
+
+def test_s3s_test_event_is_told_apart_from_a_notification() -> None:
+    from portrait_local.sqs_poller import _is_s3_test_event
+
+    test_event = {"body": '{"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "b"}'}
+    upload = {"body": '{"Records": [{"eventName": "ObjectCreated:Post"}]}'}
+    assert _is_s3_test_event(test_event) and not _is_s3_test_event(upload)

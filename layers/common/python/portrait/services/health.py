@@ -12,32 +12,34 @@ from portrait.store import health, poses
 
 @dataclass(frozen=True)
 class CatalogueProgress:
-    """The pose catalogue while it is being seeded: how many of how many poses are stored."""
+    """The pose catalogue: how many of how many poses are stored (all, once seeded)."""
     seeded: int
     expected: int
+
+    @property
+    def complete(self) -> bool:
+        return self.seeded >= self.expected
 
 
 @lru_cache(maxsize=1)
 def _catalogue_size() -> int:
-    # Imported here: generating the catalogue (about 0.1 s, once a container) is only
-    # needed while seeding is incomplete, never for the rest of the API.
+    # Imported here: generating the catalogue (about 0.1 s, once a container) is needed
+    # by /health alone, never for the rest of the API.
     from portrait.poses.catalogue import generate_catalogue
 
     return len(generate_catalogue())
 
 
-def catalogue_progress() -> CatalogueProgress | None:
-    """Seeding runs beside a fresh stack; until it is done, say how far it got."""
-    seeded = poses.catalogue_poses_stored()
-    expected = _catalogue_size()
-    return None if seeded >= expected else CatalogueProgress(seeded, expected)
+def catalogue_progress() -> CatalogueProgress:
+    """Seeding runs beside a fresh stack: how far it got (all of it, once done)."""
+    return CatalogueProgress(poses.catalogue_poses_stored(), _catalogue_size())
 
 
 @dataclass(frozen=True)
 class HealthReport:
     checks: dict[str, str]  # check name -> "ok", "skipped" or what failed
     version: str = __version__
-    catalogue: CatalogueProgress | None = None  # None once the whole catalogue is stored
+    catalogue: CatalogueProgress | None = None  # None when the table cannot be read
 
     @property
     def healthy(self) -> bool:
