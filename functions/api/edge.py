@@ -31,7 +31,7 @@ def _reply(status: int, code: str, message: str) -> dict:
             "headers": {"Content-Type": "application/json"},
             # Compact, as the resolver's own answers are: one encoding for every error.
             "body": json.dumps({"error": {"code": code, "message": message}},
-                               separators=(",", ":"))}
+                               separators=(",", ":"))}  # as errors.COMPACT
 
 
 def _number(text: str) -> str:
@@ -45,31 +45,47 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _too_deep(document: Any) -> bool:
+def _unreadable(document: Any) -> str | None:
+    """Why a parsed document cannot be taken: nested too deep, or a string holding a lone
+    surrogate (a JSON \\ud800 escape: no UTF-8 encodes it, so nothing could store it)."""
     stack = [(document, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            return True
+            return f"nested deeper than {MAX_JSON_DEPTH} levels"
+        for text in ([value] if isinstance(value, str)
+                     else value.keys() if isinstance(value, dict) else ()):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return "a string holds a lone surrogate (\\ud800-\\udfff)"
         children = value.values() if isinstance(value, dict) else (
             value if isinstance(value, list) else ())
         stack.extend((child, depth + 1) for child in children)
-    return False
+    return None
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def refuse_unreadable_body(event: dict) -> dict | None:
     """The reply for a body the API will not read, or None to go on."""
     method = str(((event.get("requestContext") or {}).get("http") or {}).get("method", ""))
-    body = event.get("body")
-    if method.upper() not in BODY_METHODS or not body:
+    if method.upper() not in BODY_METHODS:
         return None
+    body = event.get("body")
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
+    if body and not _is_json(media_type):
         return _reply(415, "unsupported_media_type",
                       "send the body as JSON, with Content-Type: application/json")
-    event["headers"] = {**{k: v for k, v in (event.get("headers") or {}).items()
-                           if k.lower() != "content-type"}, "content-type": "application/json"}
+    # Every JSON spelling is handed on as the one the resolver parses; an empty body's
+    # type, whatever it says (curl -d '' sends a form's), describes nothing and goes.
+    kept = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    event["headers"] = {**kept, "content-type": "application/json"} if body else kept
+    if not body:
+        return None
     try:
         text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
         document = json.loads(text, parse_int=_number, parse_float=_number,
@@ -78,9 +94,9 @@ def refuse_unreadable_body(event: dict) -> dict | None:
         reason = ("nested too deep" if isinstance(exc, RecursionError)
                   else "it is not UTF-8" if isinstance(exc, UnicodeError) else str(exc)[:200])
         return _reply(400, "invalid_json", f"the body is not valid JSON: {reason}")
-    if _too_deep(document):
-        return _reply(400, "invalid_json",
-                      f"the body is not valid JSON: nested deeper than {MAX_JSON_DEPTH} levels")
+    problem = _unreadable(document)
+    if problem:
+        return _reply(400, "invalid_json", f"the body is not valid JSON: {problem}")
     return None
 
 

@@ -12,13 +12,16 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (RequestUnsupportedContentType,
+                                                                   RequestValidationError)
 
 from portrait import errors
 from portrait.config import SettingsError
 from portrait.observability import MetricUnit, logger, metrics
 from portrait.services.contention import conflict_for
 from security import BEARER
+
+COMPACT = (",", ":")  # the resolver's own JSON separators: one encoding for every answer
 
 STATUS_BY_ERROR: dict[type[errors.PortraitError], int] = {
     errors.InvalidInput: 400,
@@ -126,7 +129,8 @@ def wrong_method_on_a_static_path(app: APIGatewayHttpResolver, event: dict) -> d
     return {"statusCode": 405, "isBase64Encoded": False,
             "headers": {"Content-Type": "application/json", "Allow": ", ".join(sorted(static))},
             "body": json.dumps({"error": {"code": "method_not_allowed",
-                                          "message": f"{method.upper()} is not allowed here"}})}
+                                          "message": f"{method.upper()} is not allowed here"}},
+                               separators=COMPACT)}
 
 
 def token_missing_on_a_protected_route(app: APIGatewayHttpResolver, event: dict) -> dict | None:
@@ -145,7 +149,8 @@ def token_missing_on_a_protected_route(app: APIGatewayHttpResolver, event: dict)
     return {"statusCode": 401, "isBase64Encoded": False,
             "headers": {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"},
             "body": json.dumps({"error": {"code": "missing_token",
-                                          "message": "a bearer access token is required"}})}
+                                          "message": "a bearer access token is required"}},
+                               separators=COMPACT)}
 
 
 def _route_not_found(app: APIGatewayHttpResolver) -> Response:
@@ -160,6 +165,12 @@ def _route_not_found(app: APIGatewayHttpResolver) -> Response:
     return error_reply(404, "not_found", "no such route")
 
 
+def _unsupported_type(exc: RequestUnsupportedContentType) -> Response:
+    # The edge hands on every JSON spelling as application/json; this is the backstop.
+    return error_reply(415, "unsupported_media_type",
+                       "send the body as JSON, with Content-Type: application/json")
+
+
 def _http_error(exc: ServiceError) -> Response:
     # Raised by the resolver itself (e.g. a body that is not JSON), not by our code.
     code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
@@ -169,6 +180,7 @@ def _http_error(exc: ServiceError) -> Response:
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     app.exception_handler(errors.PortraitError)(_domain_error)
     app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(RequestUnsupportedContentType)(_unsupported_type)
     app.exception_handler(SettingsError)(_misconfigured)
     app.exception_handler(ServiceError)(_http_error)
     app.exception_handler(Exception)(_unexpected)

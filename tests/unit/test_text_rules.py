@@ -32,9 +32,15 @@ def test_multi_line_text_keeps_its_newlines_and_tabs_but_nothing_else() -> None:
                                  "https://a.example/a b", " https://a.example/",
                                  "https://a.example/\u202e", "https://a.example/\u00a0",
                                  "https://a.example/\x85", "javascript:alert(1)",
-                                 "https://user:pw@a.example/", "https:///path"])
+                                 "https://user:pw@a.example/", "https:///path",
+                                 "https://a.example/\u200b", "https://a.example/\ufeff",
+                                 "https://a.example/\u00ad", "https://a.example/\ud800"])
 def test_a_web_url_has_no_space_control_or_credentials(url) -> None:
     assert not is_web_url(url)
+
+
+def test_a_backslash_cannot_pass_another_host_off_as_an_allowed_one() -> None:
+    assert not is_web_url("https://evil.example\\.github.com/", hosts=("github.com",))
 
 
 def test_a_plain_web_url_passes() -> None:

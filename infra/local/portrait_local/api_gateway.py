@@ -13,6 +13,7 @@ import json
 import mimetypes
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
@@ -159,6 +160,10 @@ class ApiGateway:
         return None
 
 
+class BodyTooLarge(Exception):
+    """A request body over API Gateway's 10 MB payload limit."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     gateway: ApiGateway
     protocol_version = "HTTP/1.1"
@@ -172,6 +177,8 @@ class _Handler(BaseHTTPRequestHandler):
     # A body that has not all arrived this long after the headers (a Content-Length
     # larger than what is sent) is answered 400, not waited on for ever.
     BODY_TIMEOUT_SECONDS = 10.0
+    # API Gateway's payload limit: a larger body is refused (413) before it is read.
+    MAX_BODY_BYTES = 10 * 1024 * 1024
 
     def __getattr__(self, name: str):
         if name.startswith("do_"):  # http.server looks up do_<METHOD>; it would answer 501
@@ -186,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _body_discarded(self) -> None:
         try:
             self._body()
-        except (ValueError, OSError):
+        except (ValueError, OSError, BodyTooLarge):
             self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
@@ -197,30 +204,54 @@ class _Handler(BaseHTTPRequestHandler):
         """The request's body; ValueError for one that cannot be read whole (a length that
         is not a number or is negative, fewer bytes than it says, or too slow to come)."""
         previous = self.connection.gettimeout()
-        self.connection.settimeout(self.BODY_TIMEOUT_SECONDS)
+        deadline = time.monotonic() + self.BODY_TIMEOUT_SECONDS
         try:
-            return self._read_body()
+            return self._read_body(deadline)
         except TimeoutError:
             raise ValueError("the body did not arrive") from None
         finally:
             self.connection.settimeout(previous)
 
-    def _read_body(self) -> bytes:
+    def _read(self, size: int, deadline: float) -> bytes:
+        """Up to `size` bytes, however they are split, until the body's deadline."""
+        parts, missing = [], size
+        while missing:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            self.connection.settimeout(left)
+            part = self.rfile.read1(missing)
+            if not part:
+                break  # the client closed: what came is all there is
+            parts.append(part)
+            missing -= len(part)
+        return b"".join(parts)
+
+    def _read_body(self, deadline: float) -> bytes:
         if self.headers.get("transfer-encoding", "").lower() == "chunked":
-            chunks = []
+            chunks, total = [], 0
             while True:
+                self.connection.settimeout(max(0.001, deadline - time.monotonic()))
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size < 0:
                     raise ValueError("a negative chunk size")
+                total += size
+                if total > self.MAX_BODY_BYTES:
+                    raise BodyTooLarge()
                 if size == 0:
                     self.rfile.readline()
                     return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
+                chunk = self._read(size, deadline)
+                if len(chunk) < size:
+                    raise ValueError("a chunk shorter than its size")
+                chunks.append(chunk)
                 self.rfile.readline()
         length = int(self.headers.get("content-length") or 0)
         if length < 0:
             raise ValueError("a negative Content-Length")
-        body = self.rfile.read(length) if length else b""
+        if length > self.MAX_BODY_BYTES:
+            raise BodyTooLarge()
+        body = self._read(length, deadline) if length else b""
         if len(body) < length:
             raise ValueError("a body shorter than its Content-Length")
         return body
@@ -247,6 +278,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:  # a Content-Length or chunk size that is wrong, a body cut short
             self.close_connection = True
             return self._json(400, {"message": "Bad Request"})
+        except BodyTooLarge:
+            self.close_connection = True
+            return self._json(413, {"message": "Request Entity Too Large"})
         origin = self.headers.get("origin")
         if raw_path.startswith(LOCAL_PREFIX):
             return self._local(raw_path[len(LOCAL_PREFIX):], body)

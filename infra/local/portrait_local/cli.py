@@ -87,6 +87,7 @@ def run_dev(args: argparse.Namespace) -> int:
     def request_stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
         stopping.set()
         if not serving.is_set():  # still starting: abandon the start, whatever it waits on
+            serving.set()  # once: a second signal must not interrupt the clean-up
             raise _StopRequested()
 
     signal.signal(signal.SIGTERM, request_stop)
@@ -194,6 +195,8 @@ def outcome(invocation) -> tuple[str, bool]:
             error = json.loads(result.get("body") or "{}").get("error") or {}
         except (ValueError, AttributeError):
             error = {}
+        if not isinstance(error, dict):
+            error = {}
         said = f" {error.get('code')}: {error.get('message')}" if error.get("code") else ""
         return f"answered {result['statusCode']}{said}", True
     if isinstance(result, dict) and result.get("batchItemFailures"):
@@ -293,9 +296,14 @@ def _name_choices_and_owners(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args, unknown = build_parser().parse_known_args(argv)
+    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    args, unknown = parser.parse_known_args(given)
     if unknown:  # said by the command that was given them, with its own usage
-        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        command = args.command
+        before = given.index(command) if command in given else len(given)
+        owner = parser if any(token in given[:before] for token in unknown) else args._parser
+        owner.error(f"unrecognized arguments: {' '.join(unknown)}")
     return args.handler(args)
 
 

@@ -101,6 +101,9 @@ def packages_dir(requirements: list[str], runtime: str,
             shutil.rmtree(staging, ignore_errors=True)
             raise RuntimeUnavailable(f"pip could not install the {runtime} requirements:\n"
                                      f"{exc.stderr.strip()}") from None
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): no half-made folder stays
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         (staging / ".complete").write_text("\n".join(requirements) + "\n")
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)

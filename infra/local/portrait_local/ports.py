@@ -16,7 +16,12 @@ class PortBusy(StartFailed):
     pass
 
 
-def busy_message(host: str, port: int, *, purpose: str, option: str) -> str:
+def busy_message(host: str, port: int, *, purpose: str, option: str,
+                 denied: bool = False) -> str:
+    if denied:
+        return (f"port {port} ({purpose}) on {host} needs privileges this user lacks (ports "
+                f"under 1024): pick another: make dev ARGS=\"{option} {max(port, 1024) + 1}\" "
+                f"({option} 0 picks a free one)")
     holder = port_holder(port)
     held = f" by {holder}" if holder else ""
     return (f"port {port} ({purpose}) on {host} is in use{held}: stop it, or pick another "
@@ -33,7 +38,8 @@ def ensure_free(host: str, port: int, *, purpose: str, option: str) -> None:
             probe.bind((host, port))
         except OSError as exc:
             if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                raise PortBusy(busy_message(host, port, purpose=purpose, option=option)) from None
+                raise PortBusy(busy_message(host, port, purpose=purpose, option=option,
+                                            denied=exc.errno == errno.EACCES)) from None
             raise
 
 
@@ -50,7 +56,10 @@ def port_holder(port: int) -> str | None:
             for fd in (proc / "fd").iterdir():
                 if os.readlink(fd) in inodes:
                     command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").strip()
-                    return f"pid {proc.name} ({command.decode(errors='replace')[:80]})"
+                    # Printable only: a command line is shown on the terminal as it is.
+                    text = "".join(c if c.isprintable() else "?"
+                                   for c in command.decode(errors="replace"))
+                    return f"pid {proc.name} ({text[:80]})"
         except OSError:
             continue  # gone, or not ours to look at
     return None

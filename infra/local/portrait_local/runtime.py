@@ -114,7 +114,11 @@ class Worker:
         # Lambda gives init 10 s, then retries it inside the first invocation with the
         # function's timeout: a slow cold start (a busy machine) waits that long, not less.
         init_limit = INIT_TIMEOUT_SECONDS + spec.timeout
-        ready = self._read(time.monotonic() + init_limit)
+        try:
+            ready = self._read(time.monotonic() + init_limit)
+        except BaseException:  # a stop requested mid-init (SIGTERM): the child goes too
+            self.stop()
+            raise
         if ready is None:
             self.stop()
             raise WorkerDied(f"{spec.logical_id}: init did not finish in {init_limit} s")

@@ -7,6 +7,7 @@ listens and what its resources are called, for `portrait invoke`,
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ from portrait_local.api_gateway import ApiGateway, cors_configuration, http_rout
 from portrait_local.bootstrap import BackgroundJobs, bootstrap
 from portrait_local.dynamodb_local import DynamoDBLocal
 from portrait_local.event_delivery import EventDelivery
-from portrait_local.ports import PortBusy, busy_message, ensure_free
+from portrait_local.ports import PortBusy, StartFailed, busy_message, ensure_free
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.resources import create_resources
 from portrait_local.runtime import Invocation, Runtime, print_invocation
@@ -51,9 +52,13 @@ def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None,
     server = PolicedMotoServer(ip_address=host, port=port, verbose=False, events=events,
                                dynamodb=(dynamodb.host, dynamodb.port) if dynamodb else None)
     server.start()
-    if server.error is not None:  # taken between the check and the bind
-        raise PortBusy(busy_message(host, port, purpose="the local AWS endpoint",
-                                    option="--moto-port"))
+    if server.error is not None:
+        # werkzeug exits (SystemExit) when the port is taken: between the check and the bind.
+        if isinstance(server.error, SystemExit) or getattr(server.error, "errno", None) == \
+                errno.EADDRINUSE:
+            raise PortBusy(busy_message(host, port, purpose="the local AWS endpoint",
+                                        option="--moto-port"))
+        raise StartFailed(f"the local AWS endpoint did not start: {server.error!r}")
     bound_host, bound_port = server.get_host_and_port()
     return server, f"http://{bound_host}:{bound_port}"
 
@@ -96,11 +101,17 @@ class LocalStack:
                     option="--moto-port")
         # The API's socket is bound first (it only serves once started), so its port, and
         # with it the web client's origin, is known before the CORS rules are created.
-        self.api = ApiGateway(self.template, self._invoke, host=self.host, port=self.port,
-                              local_routes={"health": self._local_health,
-                                            "schedules": self._local_fire_schedule},
-                              generated={"/config.json": self.web_config},
-                              static_headers=self.web_headers)
+        try:
+            self.api = ApiGateway(self.template, self._invoke, host=self.host, port=self.port,
+                                  local_routes={"health": self._local_health,
+                                                "schedules": self._local_fire_schedule},
+                                  generated={"/config.json": self.web_config},
+                                  static_headers=self.web_headers)
+        except OSError as exc:  # taken between the check and the bind
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise PortBusy(busy_message(self.host, self.port, purpose="the API and the web "
+                                        "client", option="--port")) from None
         self._allow_own_origin()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.dynamodb = DynamoDBLocal(self.host, log_path=self.state_dir / "dynamodb-local.log")

@@ -59,6 +59,32 @@ def test_a_json_body_is_read_in_every_spelling_of_its_media_type(api, content_ty
     assert wrong.status == 401 and wrong.error_code == "invalid_credentials"
 
 
+@pytest.mark.parametrize("content_type", [*JSON_SPELLINGS, "text/plain",
+                                          "application/x-www-form-urlencoded"])
+@pytest.mark.parametrize("path", ["/auth/login", "/auth/register", "/auth/refresh"])
+def test_an_empty_body_of_any_type_is_a_4xx_never_a_500(api, content_type, path) -> None:
+    reply = api.call(http_event("POST", path, headers={"content-type": content_type}))
+    assert reply.status == 422 and reply.error_code == "invalid_request", reply.body
+
+
+def test_every_error_is_one_compact_json_encoding(api) -> None:
+    """The edge's, the resolver's, and the checks before routing answer alike."""
+    answers = [api.call(http_event("POST", "/auth/login", body="{nope")),  # the edge
+               api.get("/no/such/route"),  # the resolver
+               api.call(http_event("DELETE", "/generations/stats")),  # before routing
+               api.get("/me")]  # the missing token, before routing
+    for reply in answers:
+        assert reply.status >= 400 and ", " not in reply.body and '": ' not in reply.body, \
+            reply.body
+
+
+def test_a_lone_surrogate_in_a_string_is_400_invalid_json(api) -> None:
+    reply = api.call(http_event("POST", "/auth/login",
+                                body='{"login": "a\\ud800", "password": "x"}'))
+    assert reply.status == 400 and reply.error_code == "invalid_json"
+    assert "lone surrogate" in reply.json()["error"]["message"]
+
+
 def test_a_body_that_is_not_utf8_is_400_invalid_json(api) -> None:
     import base64
 

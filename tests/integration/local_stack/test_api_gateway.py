@@ -109,6 +109,38 @@ def test_a_content_length_that_is_not_a_size_is_answered_400(api, length):
     assert reply.startswith(b"HTTP/1.1 400 ")
 
 
+@pytest.mark.parametrize("length", [b"1000000000000", b"99999999999999999999"])
+def test_a_body_over_api_gateways_limit_is_413_before_it_is_read(api, length):
+    reply = _raw_request(api, b"POST /files/x HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                              b"application/json\r\nContent-Length: " + length + b"\r\n\r\n{}")
+    assert reply.startswith(b"HTTP/1.1 413 ")
+
+
+def test_a_body_that_trickles_past_its_deadline_is_answered_400(api, monkeypatch):
+    """The deadline is for the whole body, not each read: a byte every 0.2 s is cut off."""
+    import socket
+    import time
+
+    from portrait_local import api_gateway
+
+    monkeypatch.setattr(api_gateway._Handler, "BODY_TIMEOUT_SECONDS", 1.0)
+    host, port = api.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(b"POST /files/x HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           b"application/json\r\nContent-Length: 100\r\n\r\n")
+        started, reply = time.monotonic(), b""
+        connection.settimeout(0.2)
+        while time.monotonic() - started < 20 and not reply:
+            try:
+                connection.sendall(b" ")
+                reply = connection.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+    assert reply.startswith(b"HTTP/1.1 400 "), reply
+
+
 def test_a_body_shorter_than_its_content_length_is_answered_400(api, monkeypatch):
     from portrait_local import api_gateway
 

@@ -37,10 +37,12 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
 
 def is_web_url(value: str, hosts: tuple[str, ...] | None = None) -> bool:
     """An absolute http(s) URL with a host and no credentials, on one of `hosts`
-    (or their subdomains) when given. No spaces, control characters or bidi controls
-    anywhere: a URL is rendered as an href and sent in events as it is stored."""
-    if any(char.isspace() or ord(char) < 0x20 or 0x7f <= ord(char) <= 0x9f
-           or char in BIDI_CONTROLS for char in value):
+    (or their subdomains) when given. No separators, control, format or surrogate
+    characters anywhere (Unicode categories Z and C: spaces, NUL, bidi controls, zero-width
+    ones), and no backslash, which browsers read as "/" (so "https://evil\\.github.com"
+    would pass for GitHub here and open evil there): a URL is rendered as an href and
+    sent in events as it is stored."""
+    if "\\" in value or any(unicodedata.category(char)[0] in "ZC" for char in value):
         return False
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.username or parts.password:

@@ -14,22 +14,11 @@ update arriving after it cannot bring the project back.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Iterable, Literal, Protocol
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 50
-# A word is a run of letters and digits under this many bytes (UTF-8): longer ones are
-# not indexed, so a query made only of them, or of punctuation, has nothing to look for.
-MAX_WORD_BYTES = 40
-_WORD = re.compile(r"[^\W_]+")
-
-
-def has_searchable_word(text: str) -> bool:
-    """Whether `text` holds a word an engine can match ("*", "(((" and a 41-letter word
-    hold none: they find nothing, rather than everything as an empty query does)."""
-    return any(len(word.encode()) < MAX_WORD_BYTES for word in _WORD.findall(text))
 
 
 class SearchUnavailable(RuntimeError):

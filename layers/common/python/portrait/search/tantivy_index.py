@@ -180,6 +180,10 @@ class TantivyIndex:
                 return SearchResult(hits=[], total=0, tag_facets=[])
             searcher, schema = opened.index.searcher(), opened.schema
             words = query_words(query.text)
+            if query.text.strip() and not words:
+                # Only punctuation, or words too long to be indexed: nothing can match
+                # (as in OpenSearch), unlike an empty query, which lists every project.
+                return SearchResult(hits=[], total=0, tag_facets=[])
             matching = live(schema, text_query(schema, words))
             tags = sorted({normal_tag(tag) for tag in query.tags} - {""})
             size = min(max(query.size, 1), MAX_PAGE_SIZE)
@@ -192,7 +196,7 @@ class TantivyIndex:
     def suggest(self, prefix: str, limit: int = 5) -> list[Suggestion]:
         """Titles and tags alternately (titles lead): a tag opens many projects, a
         title one, and neither should crowd the other out."""
-        if limit < 1:
+        if limit < 1 or not query_words(prefix):  # no word to complete ("(((")
             return []
         with unavailable("suggest"):
             opened = self._reader()

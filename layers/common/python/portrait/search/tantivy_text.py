@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import tantivy
 from tantivy import Filter
 
-from portrait.search.port import MAX_QUERY_LENGTH, MAX_WORD_BYTES
+from portrait.search.port import MAX_QUERY_LENGTH
 
 FUZZY_MIN_LETTERS = 5  # a shorter word is too often one edit away from another word
 MAX_QUERY_WORDS = 16  # more than 200 characters hold in practice; bounds a query's size
@@ -25,7 +25,7 @@ def _analyzer(*, stem: bool) -> tantivy.TextAnalyzer:
     lower-cased, accents folded (Zoë finds Zoe), and with `stem` English stems
     (portraits finds portrait)."""
     builder = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-               .filter(Filter.remove_long(MAX_WORD_BYTES)).filter(Filter.lowercase())
+               .filter(Filter.remove_long(40)).filter(Filter.lowercase())
                .filter(Filter.ascii_fold()))
     if stem:
         builder = builder.filter(Filter.stemmer("english"))

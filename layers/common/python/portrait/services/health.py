@@ -58,5 +58,8 @@ def check_health() -> HealthReport:
         "bucket": health.bucket_problem(settings.media_bucket) or "ok",
     }
     # Informational, never a failure: the API serves while the catalogue fills in.
-    progress = catalogue_progress() if checks["table"] == "ok" else None
+    try:
+        progress = catalogue_progress() if checks["table"] == "ok" else None
+    except Exception:  # noqa: BLE001 - the poses table unreadable: say so, do not fail /health
+        progress = None
     return HealthReport(checks, catalogue=progress)

@@ -13,8 +13,7 @@ from typing import Callable, TypeVar
 from portrait.errors import Unavailable
 from portrait.observability import logger
 from portrait.search import engine
-from portrait.search.port import (SearchQuery, SearchUnavailable, Suggestion, TagCount,
-                                  has_searchable_word)
+from portrait.search.port import SearchQuery, SearchUnavailable, Suggestion, TagCount
 from portrait.store import objects
 
 T = TypeVar("T")
@@ -55,9 +54,6 @@ def _answered(call: Callable[[], T]) -> T:
 
 
 def search_projects(query: SearchQuery) -> SearchPageView:
-    if query.text.strip() and not has_searchable_word(query.text):
-        return SearchPageView(results=[], total=0, page=query.page, size=query.size, pages=0,
-                              facets={"tags": []})
     result = _answered(lambda: engine().search(query))
     results = [SearchResultView(
         project_id=hit.document.project_id, title=hit.document.title,
@@ -73,6 +69,4 @@ def search_projects(query: SearchQuery) -> SearchPageView:
 
 
 def suggest(prefix: str, limit: int = 5) -> list[Suggestion]:
-    if not has_searchable_word(prefix):
-        return []
     return _answered(lambda: engine().suggest(prefix, limit))
