@@ -39,9 +39,24 @@ let countdowns = new WeakMap();
  * Show an error in `slot`: the API's message, a 422's field messages, and for a rate
  * limit the wait, counted down; `controls` are disabled until the wait is over.
  */
+// What the API's error codes mean to a person, where its own message is terse.
+const PEOPLE_MESSAGES = {
+  invalid_credentials: "That username or email and password do not match an account. Check both and try again.",
+  token_expired: "You were signed out after a while. Sign in again.",
+  invalid_token: "You were signed out. Sign in again.",
+};
+
+/** An API message as a sentence: a capital letter and a full stop. */
+export function sentence(text) {
+  const trimmed = String(text ?? "").trim();
+  if (!trimmed) return "";
+  const capital = trimmed[0].toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
 export function showError(slot, err, { controls = [] } = {}) {
   clearInterval(countdowns.get(slot));
-  const message = err?.message || "Something went wrong.";
+  const message = PEOPLE_MESSAGES[err?.code] ?? (sentence(err?.message) || "Something went wrong.");
   if (err?.rateLimited) {
     let left = err.retryAfter ?? 60;
     const wait = h("span", {}, waitText(left));
@@ -120,6 +135,7 @@ export function markInvalid(form, err) {
     else el.removeAttribute("aria-describedby");
   }
   for (const el of form.querySelectorAll(".field-error")) el.remove();
+  for (const el of form.querySelectorAll(".hint[hidden]")) el.hidden = false;
   let matched = false;
   for (const detail of err?.details ?? []) {
     const name = String(detail.field ?? "").replace(/^body\./, "");
@@ -132,6 +148,10 @@ export function markInvalid(form, err) {
     if (shown) { shown.append(" ", detail.message); continue; } // a second problem with it
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), id].filter(Boolean).join(" "));
+    // The error takes the hint's place: "At least 8 characters." above "Use at least 8
+    // characters." said the same thing twice.
+    const hint = input.closest(".field")?.querySelector(".hint");
+    if (hint) hint.hidden = true;
     input.closest(".field")?.append(h("span", { class: "field-error", id }, detail.message));
   }
   return matched;

@@ -179,7 +179,9 @@ def test_profile_editor_saves_and_log_out_and_in(web, local_stack) -> None:
     page.get_by_label("Username or email", exact=True).fill(f"{username}@example.com")
     page.get_by_label("Password", exact=True).fill("not the password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("alert")).to_contain_text(re.compile("password|credentials", re.I))
+    # Written for people, not the API's lowercase text.
+    expect(page.get_by_role("alert")).to_contain_text(
+        "That username or email and password do not match an account.")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Your avatar")).to_be_visible()
@@ -193,6 +195,9 @@ def test_sign_up_form_checks_fields_first(web, local_stack) -> None:
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_label("Username", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Password", exact=True)).to_have_attribute("aria-invalid", "true")
+    # The error takes the hint's place: one sentence about the length, not two.
+    expect(page.locator("#password-hint")).to_be_hidden()
+    expect(page.get_by_text("Use at least 8 characters.")).to_be_visible()
     assert not recorder.posts_to(local_stack.url("/auth/register"))
     assert_accessible_basics(page)
     screenshot(page, "signup")

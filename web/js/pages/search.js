@@ -53,7 +53,8 @@ export async function render(main, { params, signal }) {
 function describe({ query, tags }, { total }) {
   if (!total) return "No results.";
   const count = total === 1 ? "1 project" : `${total.toLocaleString()} projects`;
-  const words = query ? ` match “${query}”` : total === 1 ? " is shown" : " are shown";
+  const words = query ? ` ${total === 1 ? "matches" : "match"} “${query}”`
+    : total === 1 ? " is shown" : " are shown";
   const filter = tags.length ? `, tagged ${tags.join(" or ")}` : "";
   return `${count}${words}${filter}${query ? "" : ", newest first"}.`;
 }
