@@ -232,9 +232,14 @@ def test_first_page_of_poses_shows_the_variety(web, local_stack) -> None:
     facets = requests.get(local_stack.url("/poses/facets"), timeout=60).json()
     every = min(len(facets["categories"]), 24)
     assert len(set(categories[:every])) == every, categories
-    bases = [name.split(":")[0] for name in names]
-    assert len(set(bases)) == len(bases), bases
-    assert not any(name.endswith(", mirrored") for name in names), names
+    assert len(set(names)) == len(names), names  # the titles: one base pose each
+    views = page.locator(".pose-option .pose-view").all_text_contents()
+    assert not any(view.endswith(", mirrored") for view in views), views
+    # The chosen pose is marked as such, not only tinted.
+    chosen = page.locator(".pose-option input:checked + label")
+    assert chosen.evaluate("label => getComputedStyle(label, '::after').content") == '"✓ Chosen"'
+    # No inner scroll box: every card of the first page is on the page itself.
+    assert page.locator(".pose-scroller").evaluate("el => el.scrollHeight <= el.clientHeight + 1")
     # Not the whole catalogue: one small page per category.
     listed = [url for _, url in recorder.requests if urlsplit(url).path.endswith("/poses")]
     assert len(listed) <= len(facets["categories"]), listed

@@ -153,11 +153,18 @@ export function posePicker({ signal, onChange }) {
     const id = `pose-${pose.pose_id}`;
     const input = h("input", { type: "radio", name: "pose_id", id, value: pose.pose_id });
     input.addEventListener("change", () => onChange?.(pose));
+    // "Waving, hand up: front view, full body" reads as a title and the camera's part:
+    // repeated on every card, the second half drowned the first.
+    const [base, ...view] = String(pose.name).split(":");
+    const viewText = view.join(":").trim();
+    const said = viewText.toLowerCase();
+    const tags = pose.tags.map(words).filter((t) => !said.includes(t.toLowerCase()));
     return h("li", { class: "pose-option", dataset: { category: pose.category, tags: pose.tags.join(" ") } }, input,
       h("label", { for: id },
         h("img", { src: pose.preview_url, alt: `Skeleton of the pose: ${pose.name}`, loading: "lazy", width: 128, height: 128, decoding: "async" }),
-        h("span", { class: "pose-name" }, pose.name),
-        h("span", { class: "pose-tags" }, pose.tags.map(words).join(" · "))));
+        h("span", { class: "pose-name" }, base),
+        viewText ? h("span", { class: "pose-view" }, viewText) : null,
+        tags.length ? h("span", { class: "pose-tags" }, tags.join(" · ")) : null));
   }
 
   function ensureChecked() {
