@@ -30,6 +30,13 @@ class PoseList(BaseModel):
                                                 "end (a page before it may be empty)")
 
 
+class FeaturedPoses(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    items: list[PoseReply] = Field(description="front views of one base pose each, every "
+                                               "category in turn; then other views")
+
+
 class FacetCount(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -8,9 +8,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from portrait.poses import POSE_ID_PATTERN
 from portrait.services.poses import listing as poses
+from portrait.services.poses.featured import featured_poses
 from portrait.services.poses.listing import CATEGORY_PATTERN, TAG_PATTERN, NewPose
 from portrait.services.poses.styles import list_styles
-from pose_schemas import PoseFacetsReply, PoseList, PoseReply, StyleList
+from pose_schemas import FeaturedPoses, PoseFacetsReply, PoseList, PoseReply, StyleList
 from schemas import api_responses, body_responses
 from security import BEARER, AdminClaims
 
@@ -31,7 +32,13 @@ def list_poses(category: Category = None, tag: Tag = None,
                                                     cursor=cursor))
 
 
-# Declared before /poses/<pose_id>; "facets" would match the pose id pattern too.
+# Declared before /poses/<pose_id>; "featured" and "facets" would match the pose id pattern.
+@router.get("/poses/featured", tags=TAGS,
+            summary="The gallery's first page: distinct base poses, in turns across categories")
+def featured(limit: Annotated[int, Query(ge=1, le=48)] = 24) -> FeaturedPoses:
+    return FeaturedPoses.model_validate({"items": featured_poses(limit)})
+
+
 @router.get("/poses/facets", tags=TAGS,
             summary="Every category and tag, with how many poses each has")
 def pose_facets() -> PoseFacetsReply:

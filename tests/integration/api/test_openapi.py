@@ -68,7 +68,8 @@ def test_every_route_is_documented(document) -> None:
         ("post", "/auth/register"), ("post", "/auth/login"), ("post", "/auth/refresh"),
         ("post", "/auth/logout"), ("get", "/users/{user_id}"), ("get", "/.well-known/jwks.json"),
         ("get", "/health"), ("get", "/users/{user_id}/avatar"), ("get", "/avatars/default"),
-        ("get", "/poses"), ("get", "/poses/facets"), ("get", "/poses/{pose_id}"),  # public
+        ("get", "/poses"), ("get", "/poses/facets"), ("get", "/poses/featured"),  # public
+        ("get", "/poses/{pose_id}"),
         ("get", "/styles"),
         ("get", "/projects/{project_id}"), ("get", "/users/{user_id}/projects"),
         ("get", "/projects/user/{user_id}"), ("get", "/projects/{project_id}/media"),

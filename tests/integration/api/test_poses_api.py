@@ -227,3 +227,22 @@ def test_styles_are_listed_with_a_sample_each_that_seeding_puts_in_the_bucket(ap
         assert len(stored) == 1 and stored[0] in item["sample_url"]
         body = aws_client("s3").get_object(Bucket=bucket, Key=stored[0])
         assert body["ContentType"] == "image/jpeg" and "immutable" in body["CacheControl"]
+
+
+def test_the_featured_page_takes_base_poses_in_turns_across_categories(api, seeded) -> None:
+    reply = api.get("/poses/featured?limit=8")
+    assert reply.status == 200, reply.body
+    items = reply.json()["items"]
+    assert len(items) == 8
+    # The categories in turns, one base pose each, front views, never a mirrored copy first.
+    assert [p["category"] for p in items[:4]] == ["hands_on_hips", "waving"] * 2
+    bases = [p["name"].split(":")[0] for p in items]
+    assert len(set(bases)) == len(bases), bases
+    assert all("front-view" in p["tags"] and "mirrored" not in p["tags"] for p in items)
+    assert items[0]["preview_url"] and len(items[0]["keypoints"]) == 18
+
+
+def test_the_featured_page_is_empty_before_any_pose_and_refuses_bad_limits(api) -> None:
+    assert api.get("/poses/featured").json() == {"items": []}
+    assert api.get("/poses/featured?limit=0").status == 422
+    assert api.get("/poses/featured?limit=49").status == 422

@@ -4,18 +4,14 @@
 // poses each has, from GET /poses/facets (loaded once, alongside the first page).
 //
 // Unfiltered, the catalogue lists in pose id order: its first page would be two dozen
-// camera angles of one pose. So the first page shows the variety instead: a few poses of
-// every category (one request each, a handful of front views), one of each base pose,
-// taken in turns across the categories. "Show more" then goes through the whole
-// catalogue, leaving out the poses already shown.
+// camera angles of one pose. So the first page shows the variety instead (GET
+// /poses/featured: one of each base pose, in turns across the categories). "Show more"
+// then goes through the whole catalogue, leaving out the poses already shown.
 import { api } from "../api.js";
 import { rememberPoses } from "../poses.js";
 import { busy, h, replace, showError } from "../ui.js";
 
 const PAGE = 24;
-// Front views of one base pose (three framings, mirrored or not) come in runs of up to
-// six in a category's listing: reading 6 * (n - 1) + 1 of them reaches the n-th base pose.
-const FRONT_VIEWS_PER_BASE = 6;
 
 export function posePicker({ signal, onChange }) {
   // name -> pose count (null: seen on a pose but not in the facets, e.g. added since).
@@ -89,23 +85,12 @@ export function posePicker({ signal, onChange }) {
     }
   }
 
-  /** A page of distinct base poses, in turns across the categories; null when the
-   *  categories are unknown (the facets did not load), for the plain listing instead. */
+  /** A page of distinct base poses, in turns across the categories (GET /poses/featured:
+   *  one request); null when there is none, for the plain listing instead. */
   async function varietyPage() {
     await facetsLoaded;
-    const categories = [...state.categories].filter(([, count]) => count !== 0).map(([name]) => name);
-    if (!categories.length) return null;
-    const wanted = categories.slice(0, PAGE);
-    const rounds = Math.ceil(PAGE / wanted.length);
-    const limit = Math.min(100, FRONT_VIEWS_PER_BASE * (rounds - 1) + 1);
-    const lists = await Promise.all(wanted.map((name) => {
-      const query = new URLSearchParams({ category: name, limit: String(limit) });
-      if (state.tags.get("front-view")) query.set("tag", "front-view");
-      return api(`/poses?${query}`, { auth: false, signal }).then((page) => page.items);
-    }));
-    const split = lists.map(distinctFirst);
-    const page = interleave([...split.map(([firsts]) => firsts), ...split.map(([, rest]) => rest)], PAGE, split.length);
-    return page.length ? page : null;
+    const page = await api(`/poses/featured?limit=${PAGE}`, { auth: false, signal });
+    return page.items.length ? page.items : null;
   }
 
   async function loadFacets() {
@@ -184,38 +169,6 @@ export function posePicker({ signal, onChange }) {
     element,
     selected: () => grid.querySelector("input:checked")?.value ?? null,
   };
-}
-
-// One pose of each base pose (its name before the colon: "Waving, hand up"), the
-// unmirrored one when there is one; and apart, the other views and framings.
-function distinctFirst(poses) {
-  const firsts = new Map();
-  const rest = [];
-  for (const pose of poses) {
-    const base = String(pose.name).split(":")[0];
-    const held = firsts.get(base);
-    if (!held) firsts.set(base, pose);
-    else if (held.tags.includes("mirrored") && !pose.tags.includes("mirrored")) {
-      firsts.set(base, pose);
-      rest.push(held);
-    } else rest.push(pose);
-  }
-  return [[...firsts.values()], rest];
-}
-
-// Up to `count` items: one from each list of a group in turn, a group of `size` lists
-// at a time (the distinct base poses of every category, then the rest).
-function interleave(lists, count, size) {
-  const taken = [];
-  for (let start = 0; start < lists.length; start += size) {
-    const group = lists.slice(start, start + size);
-    for (let i = 0; taken.length < count && group.some((list) => i < list.length); i += 1) {
-      for (const list of group) {
-        if (i < list.length && taken.length < count) taken.push(list[i]);
-      }
-    }
-  }
-  return taken;
 }
 
 export function words(slug) {
