@@ -6,6 +6,7 @@ import { go, render, route } from "./router.js";
 import { mountSearchBox } from "./search-box.js";
 import { h, replace } from "./ui.js";
 
+route("/", { title: "Welcome", open: true, load: () => import("./pages/home.js") });
 route("/login", { title: "Log in", open: true, load: () => import("./pages/login.js") });
 route("/signup", { title: "Sign up", open: true, load: () => import("./pages/signup.js") });
 route("/avatar", { title: "Avatar", load: () => import("./pages/avatar.js") });

@@ -59,7 +59,7 @@ export async function render() {
     go(`#/login?next=${encodeURIComponent(path)}`);
     return;
   }
-  if (found.open && path !== "/" && signedIn() && (path === "/login" || path === "/signup")) {
+  if (found.open && signedIn() && (path === "/" || path === "/login" || path === "/signup")) {
     go(`#${params.get("next") || "/avatar"}`);
     return;
   }

@@ -341,3 +341,17 @@ def test_empty_history_reads_as_a_sentence(web, local_stack) -> None:
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
         assert _text_lines(portraits) == 1, f"the empty gallery wraps at {size['width']} px"
+
+
+def test_the_home_page_says_what_portrait_is_beside_the_log_in(web, local_stack) -> None:
+    page, _ = web
+    page.goto(local_stack.url("/"))
+    expect(page.get_by_role("heading", name="Portrait", level=1)).to_be_visible()
+    expect(page.locator(".home-points li")).to_have_count(3)
+    expect(page.get_by_role("heading", name="Log in", level=2)).to_be_visible()
+    assert_accessible_basics(page)
+    screenshot(page, "home")
+    username = sign_up(page, local_stack)  # from the home page's own link
+    assert username
+    page.goto(local_stack.url("/#/"))  # signed in: straight to the avatar
+    expect(page.get_by_role("heading", name="Your avatar")).to_be_visible()

@@ -4,10 +4,15 @@ import { go } from "../router.js";
 import { busy, clear, field, h, notice, showError } from "../ui.js";
 
 export function render(main, { params }) {
+  main.append(loginCard(params, { heading: "h1" }));
+}
+
+/** The log-in form; the home page shows it beside what Portrait is (an h2 there). */
+export function loginCard(params, { heading = "h1" } = {}) {
   const errors = h("div", { id: "login-errors" });
   const submit = h("button", { class: "button", type: "submit" }, "Log in");
   const form = h("form", { class: "card auth-card", novalidate: true, "aria-labelledby": "login-title" },
-    h("h1", { id: "login-title" }, "Log in"),
+    h(heading, { id: "login-title" }, "Log in"),
     h("p", { class: "muted" }, "Welcome back. Your avatar and portraits are waiting."),
     params.get("expired") ? notice("warning", "Your session has ended. Please log in again.") : null,
     params.get("loggedout") ? notice("success", "You are logged out.") : null,
@@ -37,6 +42,5 @@ export function render(main, { params }) {
     }
     go(`#${params.get("next") || "/avatar"}`);
   });
-
-  main.append(form);
+  return form;
 }
