@@ -101,6 +101,11 @@ def test_sign_up_upload_five_variants_restore(web, local_stack) -> None:
                                arg=image.element_handle())
         natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
         assert natural == [side, side]
+    # Each size drawn larger than the one before (not three identical 200 px squares).
+    shown = [page.locator(f".variants li[data-size='{size}'] img").evaluate(
+        "img => img.getBoundingClientRect().width") for size in SIZES]
+    assert all(a < b for a, b in zip(shown, shown[1:])), shown
+    expect(page.locator(".variants li[data-size='full']")).to_contain_text("shown at")
     first_id = _current_avatar_id(page)
     # The big picture and its line in the history are two images: each says which it is.
     expect(page.get_by_alt_text("Your current avatar", exact=True)).to_have_count(1)

@@ -7,6 +7,9 @@ import { STATUS_LABELS, rejectReason } from "../messages.js";
 import { checkImageFile, IMAGE_TYPES, postToBucket, wireDropZone } from "../upload.js";
 import { busy, clear, formatBytes, h, notice, replace, showError, sleep, timeElement } from "../ui.js";
 
+// On-screen widths of the sizes, smallest first: each one visibly larger than the last.
+const SHOWN_WIDTHS = [64, 96, 144, 216, 324];
+
 const DELETABLE = ["ready", "rejected", "expired"]; // deleted ones are restored; pending ones are busy
 const POLL_LIMIT_MS = 120_000;
 
@@ -82,13 +85,21 @@ export function render(main, { params, signal }) {
 
   function variantList(item) {
     // The API lists the sizes smallest first (portrait.sizes): the page keeps no list of its own.
+    // Each is drawn one step larger than the last (a ladder, not one common size: medium,
+    // large and full all shown at 200 px looked like three copies of one image); the
+    // caption says its real size, and how much smaller it is shown.
     return h("ul", { class: "variants", "aria-label": "Sizes of your current avatar" },
-      Object.entries(item.variants).map(([size, variant]) => {
+      Object.entries(item.variants).map(([size, variant], i) => {
+        const width = variant.width ?? 0;
+        const shownWidth = Math.min(width || SHOWN_WIDTHS[i], SHOWN_WIDTHS[Math.min(i, SHOWN_WIDTHS.length - 1)]);
+        const scale = width ? shownWidth / width : 1;
+        const shownHeight = Math.round((variant.height ?? width) * scale);
         const caption = h("span", { class: "px" }, pixels(variant.width, variant.height));
-        const img = h("img", { src: variant.url, alt: `Your avatar, ${size} size`, loading: "lazy", width: Math.min(variant.width ?? 200, 200), height: Math.min(variant.height ?? 200, 200) });
+        const note = h("span", { class: "shown" }, scale < 1 ? `shown at ${Math.round(scale * 100)} %` : "actual size");
+        const img = h("img", { src: variant.url, alt: `Your avatar, ${size} size`, loading: "lazy", width: shownWidth, height: shownHeight });
         // The caption states what the browser decoded, not only what the API claims.
         img.addEventListener("load", () => { caption.textContent = pixels(img.naturalWidth, img.naturalHeight); }, { once: true });
-        return h("li", { dataset: { size } }, h("figure", {}, img, h("figcaption", {}, h("b", {}, size), caption)));
+        return h("li", { dataset: { size } }, h("figure", {}, img, h("figcaption", {}, h("b", {}, size), caption, note)));
       }));
   }
 
