@@ -49,6 +49,9 @@ class AvatarDetail(_FromViews):
     updated_at: str
     ready_at: str | None = None
     deleted_at: str | None = None
+    replaced_by: str | None = Field(None, description="deleted: the avatar that became current "
+                                                     "in its place (an upload, a restore, a new "
+                                                     "default); null when you deleted it")
     restorable_until: str | None = Field(
         None, description="deleted avatars: POST /me/avatars/{avatar_id}/restore works until then")
     reject_reason: str | None = Field(None, examples=["dimensions_too_small"], description=(

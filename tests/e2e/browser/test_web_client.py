@@ -123,6 +123,9 @@ def test_sign_up_upload_five_variants_restore(web, local_stack) -> None:
     older = page.locator(f".history li[data-avatar-id='{first_id}']")
     expect(older).to_have_attribute("data-status", "deleted")
     expect(older).to_contain_text("Restorable until")
+    # Set aside by the upload, not deleted by its owner: the entry says so.
+    expect(older.locator(".badge")).to_have_text("Replaced")
+    expect(older).to_contain_text("Replaced when a newer avatar became current.")
     screenshot(page, "avatar-history")
 
     older.get_by_role("button", name="Restore").click()

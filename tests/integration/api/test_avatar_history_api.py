@@ -41,7 +41,7 @@ def test_delete_soft_deletes_and_clears_the_pointer(api, member) -> None:
     assert reply.status == 200, reply.body
     deleted = reply.json()
     assert deleted["avatar_id"] == avatar_id and deleted["status"] == "deleted"
-    assert deleted["current"] is False
+    assert deleted["current"] is False and deleted["replaced_by"] is None  # its owner did it
     assert _epoch(deleted["restorable_until"]) - _epoch(deleted["deleted_at"]) == GRACE
 
     assert users.get_user(member["user_id"]).avatar_id is None
@@ -56,12 +56,16 @@ def test_delete_soft_deletes_and_clears_the_pointer(api, member) -> None:
 def test_restore_within_grace_swaps_with_the_current_avatar(api, member) -> None:
     first = processed_avatar(member["user_id"])
     second = processed_avatar(member["user_id"])  # the first is soft-deleted by the switch
+    set_aside = api.get(f"/me/avatars/{first}", token=member["token"]).json()
+    assert (set_aside["status"], set_aside["replaced_by"]) == ("deleted", second)  # said why
     reply = api.post(f"/me/avatars/{first}/restore", token=member["token"])
     assert reply.status == 200, reply.body
     assert reply.json()["status"] == "ready" and reply.json()["current"] is True
     assert reply.json()["restorable_until"] is None and len(reply.json()["variants"]) == len(AVATAR_SIZES)
     assert users.get_user(member["user_id"]).avatar_id == first
+    assert reply.json()["replaced_by"] is None  # current again: nothing replaces it
     assert avatars.get_avatar(member["user_id"], second).status == "deleted"
+    assert avatars.get_avatar(member["user_id"], second).replaced_by == first
     assert api.get("/me/avatar", token=member["token"]).json()["avatar_id"] == first
 
 

@@ -159,11 +159,17 @@ export function render(main, { params, signal }) {
   function historyItem(item) {
     const thumb = item.variants?.small?.url ?? item.variants?.thumbnail?.url;
     const lines = [h("div", { class: "line" },
-      h("span", { class: `badge ${item.current ? "current" : item.status}` }, item.current ? "Current" : STATUS_LABELS[item.status] ?? item.status),
+      h("span", { class: `badge ${item.current ? "current" : item.status}` },
+        item.current ? "Current" : item.replaced_by ? "Replaced" : STATUS_LABELS[item.status] ?? item.status),
       h("span", { class: "small" }, sourceLabel(item)))];
     lines.push(h("span", { class: "small muted" }, "Added ", timeElement(item.created_at)));
     if (item.status === "rejected") {
       lines.push(h("span", { class: "small reject-text" }, rejectReason(item.reject_reason, item.reject_message)));
+    }
+    if (item.status === "deleted" && item.replaced_by) {
+      // Set aside, not deleted by its owner: an upload took its place (the default pattern
+      // is replaced this way by a person's first picture).
+      lines.push(h("span", { class: "small muted replaced" }, "Replaced when a newer avatar became current."));
     }
     if (item.status === "deleted" && item.restorable_until) {
       lines.push(h("span", { class: "small" }, "Restorable until ", timeElement(item.restorable_until)));

@@ -47,6 +47,7 @@ class Avatar:
     reject_message: str | None = None
     ready_at: str | None = None
     deleted_at: str | None = None
+    replaced_by: str | None = None  # the avatar that took its place, when one did
     expires_at: int | None = None
 
     def past_grace(self, now: float) -> bool:
@@ -149,10 +150,12 @@ def mark_rejected(user_id: str, avatar_id: str, *, reason: str, message: str, no
     return True
 
 
-def _soft_delete_actions(model: type[AvatarItem], *, now_iso: str, expires_at: int) -> list:
+def _soft_delete_actions(model: type[AvatarItem], *, now_iso: str, expires_at: int,
+                         replaced_by: str | None = None) -> list:
     return [model.status.set(DELETED), model.deleted_at.set(now_iso), model.updated_at.set(now_iso),
             model.expires_at.set(expires_at), model.purge_queue.set(SOFT_DELETED),
-            model.pending_upload.remove()]
+            model.pending_upload.remove(),
+            model.replaced_by.set(replaced_by) if replaced_by else model.replaced_by.remove()]
 
 
 def make_current(user_id: str, avatar_id: str, *, expected_status: str, previous_avatar_id: str | None,
@@ -167,7 +170,7 @@ def make_current(user_id: str, avatar_id: str, *, expected_status: str, previous
     avatars, users = bound(AvatarItem), bound(UserItem)
     actions = [avatars.status.set(READY), avatars.updated_at.set(now_iso),
                avatars.deleted_at.remove(), avatars.expires_at.remove(), avatars.purge_queue.remove(),
-               avatars.pending_upload.remove()]
+               avatars.pending_upload.remove(), avatars.replaced_by.remove()]
     actions += [getattr(avatars, name).set(value) for name, value in (changes or {}).items()]
     condition = avatars.status == expected_status
     if expected_status == DELETED:
@@ -183,7 +186,8 @@ def make_current(user_id: str, avatar_id: str, *, expected_status: str, previous
             if previous_avatar_id and previous_avatar_id != avatar_id:
                 tx.update(avatars(user_id, previous_avatar_id),
                           actions=_soft_delete_actions(avatars, now_iso=now_iso,
-                                                       expires_at=now + grace_seconds),
+                                                       expires_at=now + grace_seconds,
+                                                       replaced_by=avatar_id),
                           condition=avatars.status == READY)
     except TransactWriteError as exc:
         if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):

@@ -161,6 +161,9 @@ class AvatarItem(Model):
     updated_at = UnicodeAttribute()
     ready_at = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
+    # Set when it was deleted because another avatar became current (an upload, a restore,
+    # a default): which one. Unset when its owner deleted it.
+    replaced_by = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # TTL: deleted_at + grace, only while soft-deleted
     purge_queue = UnicodeAttribute(null=True)  # SOFT_DELETED while soft-deleted, else absent
     pending_upload = UnicodeAttribute(null=True)  # PENDING_UPLOAD while an upload form waits

@@ -38,6 +38,7 @@ class AvatarView:
     updated_at: str
     ready_at: str | None
     deleted_at: str | None
+    replaced_by: str | None  # deleted because this avatar became current (not by its owner)
     restorable_until: str | None
     reject_reason: str | None  # machine-readable, e.g. dimensions_too_small
     reject_message: str | None
@@ -92,5 +93,6 @@ def avatar_view(avatar: Avatar, *, current_avatar_id: str | None) -> AvatarView:
         avatar_id=avatar.avatar_id, status=avatar.status, source=avatar.source,
         current=avatar.avatar_id == current_avatar_id, created_at=avatar.created_at,
         updated_at=avatar.updated_at, ready_at=avatar.ready_at, deleted_at=avatar.deleted_at,
+        replaced_by=avatar.replaced_by if avatar.status == DELETED else None,
         restorable_until=restorable, reject_reason=avatar.reject_reason,
         reject_message=avatar.reject_message, framing=avatar.framing, variants=variants)
