@@ -24,16 +24,21 @@ def portrait(*args: str, env: dict | None = None, stdin: str | None = None):
                           cwd=ROOT, env=env or CLEAN_ENV, input=stdin)
 
 
-@pytest.fixture(scope="module")
-def dev(tmp_path_factory):
-    state_dir = tmp_path_factory.mktemp("dev-state")
-    output = state_dir / "dev.out"
+def _start_dev(state_dir: Path, output: Path) -> subprocess.Popen:
+    """`portrait dev` on the fixture template and free ports, its output in `output`."""
     with output.open("w") as out:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [str(PORTRAIT), "dev", "--template", str(FIXTURE_TEMPLATE), "--port", "0",
              "--moto-port", "0", "--state-dir", str(state_dir)],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=CLEAN_ENV,
             start_new_session=True)
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory):
+    state_dir = tmp_path_factory.mktemp("dev-state")
+    output = state_dir / "dev.out"
+    process = _start_dev(state_dir, output)
     state_file = state_dir / "local.json"
     try:
         wait_for(lambda: process.poll() is not None or "ready in" in output.read_text(),
@@ -168,12 +173,7 @@ def test_dev_on_a_taken_port_says_which_and_how_to_pick_another(option, purpose,
 
 def test_sigterm_while_dev_starts_stops_it_and_what_it_started(tmp_path):
     output = tmp_path / "dev.out"
-    with output.open("w") as out:
-        process = subprocess.Popen(
-            [str(PORTRAIT), "dev", "--template", str(FIXTURE_TEMPLATE), "--port", "0",
-             "--moto-port", "0", "--state-dir", str(tmp_path)],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=CLEAN_ENV,
-            start_new_session=True)
+    process = _start_dev(tmp_path, output)
 
     def children() -> list[str]:
         return subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,

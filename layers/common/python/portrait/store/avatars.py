@@ -20,7 +20,8 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from pynamodb.transactions import TransactWrite
 
 from portrait.errors import Conflict
-from portrait.store.models import AvatarItem, UserItem, bound, condition_failed, transaction_connection
+from portrait.store.models import (AvatarItem, UserItem, bound, condition_failed,
+                                   transaction_condition_failed, transaction_connection)
 
 PENDING, READY, REJECTED, DELETED, EXPIRED = "pending", "ready", "rejected", "deleted", "expired"
 PURGED = "purged"  # a tombstone: objects and record gone, only the id is remembered
@@ -190,7 +191,7 @@ def make_current(user_id: str, avatar_id: str, *, expected_status: str, previous
                                                        replaced_by=avatar_id),
                           condition=avatars.status == READY)
     except TransactWriteError as exc:
-        if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+        if transaction_condition_failed(exc):
             raise SwitchConflict("the avatar or the user changed meanwhile") from None
         raise
 
@@ -214,7 +215,7 @@ def soft_delete(user_id: str, avatar_id: str, *, clear_pointer: bool, now_iso: s
                 tx.condition_check(users, f"user#{user_id}", condition=(
                     users.avatar_id.does_not_exist() | (users.avatar_id != avatar_id)))
     except TransactWriteError as exc:
-        if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+        if transaction_condition_failed(exc):
             raise SwitchConflict("the avatar or the user changed meanwhile") from None
         raise
 

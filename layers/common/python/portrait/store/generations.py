@@ -38,6 +38,7 @@ from portrait.store.models import (
     UserItem,
     bound,
     condition_failed,
+    transaction_condition_failed,
     transaction_connection,
 )
 
@@ -289,7 +290,7 @@ def refund(generation: Generation, *, status: str, reason: str, message: str, no
                       condition=users.pk.exists())
             save_new_entry(tx, entry)
     except TransactWriteError as exc:
-        if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+        if transaction_condition_failed(exc):
             return False
         raise
     return True
@@ -316,7 +317,7 @@ def share(user_id: str, generation_id: str, *, share_id: str, replacing: str | N
             if replacing:
                 tx.delete(links(*_link_key(replacing)))
     except TransactWriteError as exc:
-        if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+        if transaction_condition_failed(exc):
             return False
         raise
     return True
@@ -333,7 +334,7 @@ def unshare(user_id: str, generation_id: str, *, share_id: str) -> bool:
                       condition=model.share_id == share_id)
             tx.delete(links(*_link_key(share_id)))
     except TransactWriteError as exc:
-        if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+        if transaction_condition_failed(exc):
             return False
         raise
     return True
@@ -369,7 +370,7 @@ def delete_settled(user_id: str, generation_id: str, *, share_id: str | None = N
             tx.update(users(user_key(user_id)), actions=[users.generation_records.add(-1)],
                       condition=users.pk.exists())
     except TransactWriteError as exc:
-        if not any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+        if not transaction_condition_failed(exc):
             raise
         # A delete cannot return the old item on failure: read it to tell busy from missing.
         current = get_generation(user_id, generation_id)

@@ -371,6 +371,11 @@ def condition_failed(exc: PynamoDBException) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
+def transaction_condition_failed(exc: TransactWriteError) -> bool:
+    """True when a transaction was cancelled because one of its conditions did not hold."""
+    return any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or [])
+
+
 def failed_condition_keys(exc: TransactWriteError) -> set[str | None]:
     """The pk of every item whose condition failed in a cancelled transaction
     (None for an item that did not exist); empty if no condition failed.

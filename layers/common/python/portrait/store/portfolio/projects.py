@@ -15,7 +15,8 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from portrait.errors import Conflict, NotFound
-from portrait.store.models import UserItem, bound, condition_failed, transaction_connection
+from portrait.store.models import (UserItem, bound, condition_failed, transaction_condition_failed,
+                                   transaction_connection)
 from portrait.store.portfolio.models import ProjectItem
 
 
@@ -193,6 +194,6 @@ def delete_project(project: Project) -> None:
             tx.update(_user(users, project.user_id), actions=[users.project_count.add(-1)],
                       condition=users.project_count > 0)
     except TransactWriteError as exc:
-        if any(r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+        if transaction_condition_failed(exc):
             raise ProjectChanged("the project changed meanwhile; read it again") from None
         raise
