@@ -15,27 +15,30 @@ class _FromViews(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class VariantInfo(_FromViews):
+    """One size of an avatar: WebP, square, never upscaled (`full` is at most 1024 px: a
+    900-px photo's `full` is 900 x 900)."""
+
+    url: str
+    width: int | None = Field(None, examples=[256])
+    height: int | None = Field(None, examples=[256])
+
+
 class CurrentAvatar(_FromViews):
-    """A ready avatar: the URL at the size asked for, and the URL of every size."""
+    """A ready avatar: the URL at the size asked for, and every size (as AvatarDetail has them)."""
 
     avatar_id: str
     status: Literal["ready"] = "ready"
     size: str = Field(examples=["medium"], description="the size of `url` (the next larger one "
                                                        "when the asked size does not exist)")
     url: str
-    variants: dict[str, str] = Field(description="size -> URL, smallest first",
-                                     examples=[{"thumbnail": "https://cdn.example/avatars/…/thumbnail.webp"}])
+    variants: dict[str, VariantInfo] = Field(
+        description="size -> image, smallest first (the same as in GET /me/avatars/{avatar_id})")
 
 
 class UploadStarted(UploadForm):
     upload_id: str
     avatar_id: str = Field(description="poll GET /me/avatars/{avatar_id} after uploading")
-
-
-class VariantInfo(_FromViews):
-    url: str
-    width: int | None = None
-    height: int | None = None
 
 
 class AvatarDetail(_FromViews):

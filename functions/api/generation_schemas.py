@@ -1,10 +1,12 @@
 """Reply shapes of the generation and credit routes (built from portrait.services' views)."""
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import asdict
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from portrait.services.generations.requests import GenerationStarted
 from upload_schemas import UploadForm
 
 GenerationStatus = Literal["pending", "processing", "completed", "failed", "expired"]
@@ -55,7 +57,10 @@ class GenerationDetail(_FromViews):
     render_deadline: str | None = Field(None, description="processing: if the renderer has not "
                                                           "answered by then, the generation fails "
                                                           "and the credits come back")
-    output_url: str | None = Field(None, description="completed: the portrait (PNG)")
+    output_url: str | None = Field(None, description="completed: the portrait, a PNG "
+                                                     "(`output_format`)")
+    output_format: Literal["png"] = Field("png", description="the portrait's file format: "
+                                                            "PNG (image/png), lossless")
     input_url: str | None = Field(None, description="your photo as kept, metadata removed, once "
                                                      "it passed the checks")
     width: int | None = None
@@ -74,10 +79,16 @@ class GenerationDetail(_FromViews):
                                                    "first generation); null on its own")
 
 
-class GenerationStartedReply(_FromViews):
-    generation: GenerationDetail
+class GenerationStartedReply(GenerationDetail):
+    """The new generation, as GET /generations/{generation_id} answers it, with the form
+    for its photo."""
+
     upload: UploadForm = Field(description="upload the photo with it; then poll "
-                                                "GET /generations/{generation_id}")
+                                           "GET /generations/{generation_id}")
+
+    @classmethod
+    def of(cls, started: GenerationStarted) -> Self:
+        return cls.model_validate({**asdict(started.generation), "upload": started.upload})
 
 
 class BatchStartedReply(_FromViews):
@@ -87,16 +98,10 @@ class BatchStartedReply(_FromViews):
                                            "GET /generations/{generation_id}")
 
 
-class HistoryMeta(_FromViews):
-    total: int = Field(description="generations you have (deleted ones are not counted)")
-    limit: int
-    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")
-    has_more: bool
-
-
 class GenerationHistoryReply(_FromViews):
     items: list[GenerationDetail]
-    meta: HistoryMeta
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at the end")
+    total: int = Field(description="generations you have (deleted ones are not counted)")
 
 
 class GenerationStatsReply(_FromViews):

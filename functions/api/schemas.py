@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -12,6 +12,9 @@ from avatar_schemas import CurrentAvatar
 from portrait.auth.roles import ROLES
 from portrait.services.accounts.profiles import Profile
 from portrait.services.accounts.sessions import Session
+
+if TYPE_CHECKING:  # the type only: handlers reach records through services
+    from portrait.store.users import User
 
 # Ids in paths are the ULIDs the API hands out: anything else can name nothing.
 ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
@@ -52,13 +55,19 @@ class PrivateUser(PublicUser):
     updated_at: str
 
 
-class RegisterReply(PrivateUser):
-    """The new account, with a line to show (some clients read only user_id and message)."""
+class RegisterReply(BaseModel):
+    """The new account: the user as login and /me answer it, under `user`; `user_id` and
+    `message` beside it for the clients that read only those (seed 002's)."""
 
-    @computed_field(examples=["account created"])
-    @property
-    def message(self) -> str:
-        return "account created"
+    user: PrivateUser
+    user_id: str = Field(description="the same as user.user_id")
+    message: str = Field("account created", examples=["account created"])
+
+    @classmethod
+    def of(cls, account: User) -> Self:
+        # No avatar yet: the default one is drawn once the new user reaches the table's stream.
+        user = PrivateUser.of(Profile(user=account, avatar=None))
+        return cls(user=user, user_id=user.user_id)
 
 
 class TokenPair(BaseModel):

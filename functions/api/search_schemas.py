@@ -16,7 +16,7 @@ class SearchHit(_FromViews):
     description: str
     tags: list[str]
     user_id: str
-    username: str = Field(description="the owner's display name (the portfolio clients' field name)")
+    username: str = Field(description="the owner's handle (as on users and projects)")
     name: str = Field(description="the owner's display name")
     thumbnail_url: str | None
     score: float
@@ -36,8 +36,10 @@ class Facets(_FromViews):
 
 
 class SearchPage(_FromViews):
-    results: list[SearchHit]
-    total: int
+    items: list[SearchHit]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null at "
+                                                "the end (or `page`, for a numbered pager)")
+    total: int = Field(description="projects matching the query")
     page: int
     size: int
     pages: int

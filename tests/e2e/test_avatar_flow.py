@@ -73,10 +73,11 @@ def test_upload_variants_replace_restore_delete(local_stack) -> None:
     variants = current.json()["variants"]
     assert set(variants) == set(SIZES)
     for size, side in SIZES.items():
-        image_reply = requests.get(variants[size], timeout=60)
+        image_reply = requests.get(variants[size]["url"], timeout=60)
         assert image_reply.status_code == 200
         image = Image.open(io.BytesIO(image_reply.content))
         assert image.format == "WEBP" and image.size == (side, side)
+        assert (variants[size]["width"], variants[size]["height"]) == image.size
         assert "exif" not in image.info and "xmp" not in image.info
         assert image.convert("RGB").getpixel((side // 2, side // 2))[0] > 150  # still red
 

@@ -32,7 +32,7 @@ def _until(stack, check, what: str) -> float:
 
 
 def _ids(page: dict) -> list[str]:
-    return [hit["project_id"] for hit in page["results"]]
+    return [hit["project_id"] for hit in page["items"]]
 
 
 def test_projects_are_searchable_renamed_and_removed(local_stack) -> None:
@@ -58,7 +58,7 @@ def test_projects_are_searchable_renamed_and_removed(local_stack) -> None:
         "python": 2, "science": 1, "finance": 1, "hobby": 1}
     assert set(_ids(_search(stack, query=word, tags="finance,hobby"))) == {
         made["Budget"], made["Garden"]}
-    hit = _search(stack, query=f"quantum {word}")["results"][0]
+    hit = _search(stack, query=f"quantum {word}")["items"][0]
     assert hit["project_id"] == made["Quantum"] and "<mark>" in hit["highlights"]["title"][0]
     assert made["Quantum"] in _ids(_search(stack, query=f"quantim {word}"))  # a typo
     assert made["Garden"] in _ids(_search(stack, query=f"{word} gard"))  # a prefix
@@ -69,7 +69,7 @@ def test_projects_are_searchable_renamed_and_removed(local_stack) -> None:
     renamed = requests.patch(stack.url("/me"), headers=auth, json={"name": "Ada Renamed"},
                              timeout=60)
     assert renamed.status_code == 200, renamed.text
-    _until(stack, lambda: {h["username"] for h in _search(stack, query=word)["results"]}
+    _until(stack, lambda: {h["name"] for h in _search(stack, query=word)["items"]}
            == {"Ada Renamed"}, "the new display name")
 
     deleted = requests.delete(stack.url(f"/projects/{made['Garden']}"), headers=auth, timeout=60)

@@ -28,7 +28,7 @@ async function showHeader() {
   if (!on) return;
   document.getElementById("account-name").textContent = user.name || user.username;
   const img = document.getElementById("account-avatar");
-  const src = user.avatar?.variants?.thumbnail ?? (await apiUrl(`/users/${encodeURIComponent(user.user_id)}/avatar?size=thumbnail`));
+  const src = user.avatar?.variants?.thumbnail?.url ?? (await apiUrl(`/users/${encodeURIComponent(user.user_id)}/avatar?size=thumbnail`));
   if (img.getAttribute("src") !== src) img.src = src;
   img.alt = `${user.name || user.username}'s avatar`;
 }

@@ -19,7 +19,7 @@ TAGS = ["auth"]
 @router.post("/auth/register", status_code=201, tags=TAGS, summary="Create an account",
              responses=body_responses(409, success=201, description="The new account"))
 def register(body: Registration) -> RegisterReply:
-    return RegisterReply.model_validate(accounts.register_user(body))
+    return RegisterReply.of(accounts.register_user(body))
 
 
 @router.post("/auth/login", tags=TAGS, summary="Log in with username or email",

@@ -1,10 +1,8 @@
 """/me/credits and /admin/users/{user_id}/credits."""
 from __future__ import annotations
 
-from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from generation_schemas import CreditBalanceReply, CreditGrantReply
 from portrait.services.accounts import credits

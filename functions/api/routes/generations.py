@@ -37,7 +37,7 @@ GenerationId = Annotated[str, Path(pattern=ULID_PATTERN, description="a ULID")]
              responses=body_responses(400, 401, 402, 404, 429, success=201,
                                      description="The pending generation and the form"))
 def start(body: GenerationRequest, claims: CurrentClaims) -> GenerationStartedReply:
-    return GenerationStartedReply.model_validate(generations.start_generation(claims["sub"], body))
+    return GenerationStartedReply.of(generations.start_generation(claims["sub"], body))
 
 
 @router.post("/generations/batch", status_code=201, tags=TAGS, security=BEARER,

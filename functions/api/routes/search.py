@@ -25,10 +25,15 @@ def _tags(tags: str) -> tuple[str, ...]:
 
 
 @router.get("/search", tags=TAGS, summary="Search projects: title x3, owner x2, description",
-            responses=api_responses(503))
+            responses=api_responses(400, 503))
 def search(query: Text = "", tags: Tags = "",
-           page: Annotated[int, Query(ge=1, le=1000)] = 1,
-           size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20) -> SearchPage:
+           page: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 1,
+           size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+           cursor: Annotated[str | None, Query(max_length=200, description=(
+               "a `next_cursor` (it names the next page; `page` is then ignored)"))] = None,
+           ) -> SearchPage:
+    if cursor is not None:
+        page = queries.page_of(cursor)
     return SearchPage.model_validate(queries.search_projects(
         SearchQuery(text=query.strip(), tags=_tags(tags), page=page, size=size)))
 

@@ -1,10 +1,8 @@
 """/me and /users/{user_id}: profiles."""
 from __future__ import annotations
 
-from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from portrait.services.accounts import profiles
 from portrait.services.accounts.profiles import ProfileUpdate

@@ -63,7 +63,7 @@ def indexed(local_stack):
 
     def found() -> set[str]:
         reply = requests.get(stack.url("/search"), params={"query": word, "size": 50}, timeout=60)
-        return {hit["project_id"] for hit in reply.json()["results"]} if reply.ok else set()
+        return {hit["project_id"] for hit in reply.json()["items"]} if reply.ok else set()
     _until(lambda: found() == {p["project_id"] for p in made.values()}, "the four projects in search", stack)
     return {"word": word, "user_id": user_id, "projects": made}
 

@@ -14,7 +14,7 @@ from portrait.store import avatars, keys, rate_limits, users
 from portrait.store.avatars import PENDING, Avatar
 
 SIZES = AVATAR_SIZES  # portrait.sizes: the one table
-ISO = "2027-01-15T08:00:00Z"
+ISO = "2027-01-15T08:00:00.000Z"  # the clock's one format
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ class Api:
     def register(self, **overrides: str) -> dict:
         reply = self.post("/auth/register", new_account(**overrides))
         assert reply.status == 201, reply.body
-        return reply.json()
+        return reply.json()["user"]
 
     def login(self, login: str, password: str = "correct horse battery") -> dict:
         reply = self.post("/auth/login", {"login": login, "password": password})

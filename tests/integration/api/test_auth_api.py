@@ -12,10 +12,16 @@ from tests.integration.api.conftest import new_account
 PASSWORD = "correct horse battery"
 
 
-def test_register_returns_the_private_user(api) -> None:
+def test_register_returns_the_private_user_as_login_does(api) -> None:
     reply = api.post("/auth/register", new_account(username="Ada_L", email="Ada.L@Example.COM"))
     assert reply.status == 201
-    user = reply.json()
+    created = reply.json()
+    user = created["user"]
+    assert created["user_id"] == user["user_id"] and created["message"] == "account created"
+    logged_in = api.login("ada_l")["user"]
+    assert set(logged_in) == set(user)  # one user shape: register, login, /me
+    assert {k: v for k, v in logged_in.items() if k != "updated_at"} == {
+        k: v for k, v in user.items() if k != "updated_at"}
     assert user["username"] == "Ada_L"  # stored as given
     assert user["email"] == "ada.l@example.com"
     assert user["role"] == "user" and user["credits"] == 100 and user["avatar_id"] is None

@@ -41,7 +41,10 @@ def test_current_avatar_urls_come_from_the_public_base_url(api, member, cdn) -> 
     assert current["size"] == "small"
     assert current["url"] == f"{cdn}/{variant_key(member['user_id'], avatar_id, 'small')}"
     assert list(current["variants"]) == list(SIZES)  # smallest first
-    assert current["variants"]["full"] == f"{cdn}/avatars/{member['user_id']}/{avatar_id}/full.webp"
+    assert current["variants"]["full"]["url"] == f"{cdn}/avatars/{member['user_id']}/{avatar_id}/full.webp"
+    # One avatar shape: its variants read as GET /me/avatars/{avatar_id} has them.
+    polled = api.get(f"/me/avatars/{avatar_id}", token=member["token"]).json()
+    assert current["variants"] == polled["variants"]
     assert api.get("/me/avatar", token=member["token"]).json()["size"] == "medium"
 
 

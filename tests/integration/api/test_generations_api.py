@@ -62,9 +62,13 @@ def test_starting_charges_and_returns_the_photo_form(api, member, pose):
     reply = _start(api, member["token"], quality="hd", priority=True)
     assert reply.status == 201, reply.body
     started = reply.json()
-    generation = started["generation"]
+    generation = {k: v for k, v in started.items() if k != "upload"}
     assert (generation["status"], generation["credits_charged"], generation["quality"]) == (
         "pending", 10, "hd")
+    assert generation["output_format"] == "png"
+    # One generation shape: what POST answers (beside its form) is what GET answers.
+    polled = api.get(f"/generations/{generation['generation_id']}", token=member["token"]).json()
+    assert polled == generation
     key = f"tmp/generations/{member['user_id']}/{generation['generation_id']}/source"
     assert started["upload"]["fields"]["key"] == key
     assert started["upload"]["max_bytes"] == 5 * 1024 * 1024
@@ -81,7 +85,7 @@ def test_too_few_credits_answers_402_with_the_balance_unchanged(api, member, pos
                                      "message": "this generation costs 5 credits; you have 3"}
     assert _credits(api, member["token"]) == 3
     history = api.get("/generations?limit=100", token=member["token"]).json()
-    assert history["meta"]["total"] == len(history["items"]) == 10
+    assert history["total"] == len(history["items"]) == 10
 
 
 def test_an_unknown_pose_answers_404_and_costs_nothing(api, member, pose):
@@ -97,7 +101,7 @@ def test_a_bad_content_type_answers_422_naming_the_field(api, member, pose):
 
 
 def test_someone_elses_generation_answers_404_on_every_route(api, member, other_member, pose):
-    theirs = _start(api, other_member["token"]).json()["generation"]["generation_id"]
+    theirs = _start(api, other_member["token"]).json()["generation_id"]
     for method in (api.get, api.delete):
         reply = method(f"/generations/{theirs}", token=member["token"])
         assert (reply.status, reply.error_code) == (404, "generation_not_found"), method
@@ -106,7 +110,7 @@ def test_someone_elses_generation_answers_404_on_every_route(api, member, other_
 
 
 def test_delete_waits_for_a_settled_generation_then_removes_it(api, member, pose):
-    generation_id = _start(api, member["token"]).json()["generation"]["generation_id"]
+    generation_id = _start(api, member["token"]).json()["generation_id"]
     assert api.delete(f"/generations/{generation_id}", token=member["token"]).status == 409
     generation = generation_store.get_generation(member["user_id"], generation_id)
     generation_store.refund(generation, status="failed", reason="model_error", message="x",
@@ -125,7 +129,7 @@ def test_a_completed_generations_photo_and_output_are_presigned_even_with_a_cdn(
     private, so their URLs are presigned GETs whatever PUBLIC_BASE_URL says."""
     from portrait.config import get_settings
 
-    generation_id = _start(api, member["token"]).json()["generation"]["generation_id"]
+    generation_id = _start(api, member["token"]).json()["generation_id"]
     user_id = member["user_id"]
     assert generation_store.claim(user_id, generation_id, etag="e", now_iso="2027-01-01T00:00:00Z")
     assert generation_store.submit_render(
@@ -146,18 +150,18 @@ def test_a_completed_generations_photo_and_output_are_presigned_even_with_a_cdn(
         assert f"/generations/{user_id}/{generation_id}/{file}?" in url, name
 
 
-def test_history_pages_newest_first_with_meta(api, member, pose, many_starts):
-    made = [_start(api, member["token"]).json()["generation"]["generation_id"] for _ in range(5)]
+def test_history_pages_newest_first_with_the_total(api, member, pose, many_starts):
+    made = [_start(api, member["token"]).json()["generation_id"] for _ in range(5)]
     first = api.get("/generations?limit=2", token=member["token"]).json()
     assert [g["generation_id"] for g in first["items"]] == made[::-1][:2]
-    assert first["meta"]["total"] == 5 and first["meta"]["limit"] == 2 and first["meta"]["has_more"]
+    assert set(first) == {"items", "next_cursor", "total"}  # the one list shape, and the total
+    assert first["total"] == 5 and first["next_cursor"]
     seen = [g["generation_id"] for g in first["items"]]
-    cursor = first["meta"]["next_cursor"]
+    cursor = first["next_cursor"]
     while cursor:
         page = api.get(f"/generations?limit=2&cursor={cursor}", token=member["token"]).json()
         seen += [g["generation_id"] for g in page["items"]]
-        cursor = page["meta"]["next_cursor"]
-        assert page["meta"]["has_more"] == (cursor is not None)
+        cursor = page["next_cursor"]
     assert seen == made[::-1]
     bad = api.get("/generations?cursor=bm90LW91cnM", token=member["token"])
     assert (bad.status, bad.error_code) == (400, "invalid_cursor")
@@ -190,7 +194,7 @@ def _completed(api, member) -> str:
     from portrait.config import get_settings
     from portrait.store.aws import client as aws_client
 
-    generation_id = _start(api, member["token"]).json()["generation"]["generation_id"]
+    generation_id = _start(api, member["token"]).json()["generation_id"]
     user_id, output_key = member["user_id"], f"generations/{member['user_id']}/{generation_id}/output.png"
     assert generation_store.claim(user_id, generation_id, etag="e", now_iso="2027-01-01T00:00:00Z")
     aws_client("s3").put_object(Bucket=get_settings().media_bucket, Key=output_key,
@@ -211,7 +215,7 @@ def _shared_keys() -> list[str]:
 
 def test_a_portrait_is_shared_by_a_link_that_a_new_one_replaces_and_revoking_stops(
         api, member, other_member, pose):
-    pending = _start(api, member["token"]).json()["generation"]["generation_id"]
+    pending = _start(api, member["token"]).json()["generation_id"]
     refused = api.post(f"/generations/{pending}/share", {}, token=member["token"])
     assert (refused.status, refused.json()["error"]["code"]) == (409, "generation_not_completed")
 

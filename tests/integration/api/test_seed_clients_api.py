@@ -19,10 +19,12 @@ def seed_account(**overrides: str) -> dict[str, str]:
 def test_registration_without_a_name_uses_the_username(api) -> None:
     reply = api.post("/auth/register", seed_account(username="Alice_T", email="Alice@Example.com"))
     assert reply.status == 201, reply.body
-    user = reply.json()
+    created = reply.json()
+    assert created["message"] == "account created"  # beside the user, as seed 002 reads it
+    user = created["user"]
+    assert created["user_id"] == user["user_id"]
     assert user["name"] == "Alice_T"
     assert user["user_id"] and user["id"] == user["user_id"]
-    assert user["message"] == "account created"
     assert user["email"] == "alice@example.com" and user["role"] == "user"
     me = api.get("/me", token=api.login("alice_t")["access_token"]).json()
     assert me["name"] == "Alice_T" and me["id"] == me["user_id"] == user["user_id"]
@@ -38,7 +40,7 @@ def test_a_given_name_is_still_kept_and_still_checked(api) -> None:
 
 def test_login_with_email_answers_the_seed_shape(api) -> None:
     user = api.post("/auth/register",
-                    seed_account(username="alice", email="alice@example.com")).json()
+                    seed_account(username="alice", email="alice@example.com")).json()["user"]
     reply = api.post("/auth/login", {"email": "Alice@Example.com", "password": PASSWORD})
     assert reply.status == 200, reply.body
     session = reply.json()

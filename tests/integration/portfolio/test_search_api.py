@@ -13,7 +13,7 @@ def _made(site, member, title: str, tags: list[str]) -> str:
     return site.project(member, title=title, tags=tags, description="made for the tests")["project_id"]
 
 
-def test_indexed_projects_answer_in_the_seed_shape_with_facets(site) -> None:
+def test_indexed_projects_answer_in_the_list_shape_with_facets(site) -> None:
     ada = site.member()
     ids = [_made(site, ada, "Expense Tracker", ["react", "flask"]),
            _made(site, ada, "Expense Report", ["flask"]),
@@ -22,13 +22,22 @@ def test_indexed_projects_answer_in_the_seed_shape_with_facets(site) -> None:
         "batchItemFailures": []}
     page = site.get("/search?query=expense&size=1").json()
     assert (page["total"], page["page"], page["size"], page["pages"]) == (2, 1, 1, 2)
-    hit = page["results"][0]
+    hit = page["items"][0]
     assert set(hit) >= {"project_id", "title", "description", "tags", "user_id", "username",
-                        "thumbnail_url", "score", "highlights"}
-    assert hit["username"] == "Ada Lovelace" and hit["user_id"] == ada["user_id"]
+                        "name", "thumbnail_url", "score", "highlights"}
+    # username is the handle and name the display name, as on users and projects.
+    assert (hit["username"], hit["name"]) == (ada["username"], "Ada Lovelace")
+    assert hit["user_id"] == ada["user_id"]
+    # The next page by its cursor, as every list pages (page=2 names the same one).
+    second = site.get(f"/search?query=expense&size=1&cursor={page['next_cursor']}").json()
+    assert second["page"] == 2 and second["next_cursor"] is None
+    assert second["items"] == site.get("/search?query=expense&size=1&page=2").json()["items"]
+    assert {second["items"][0]["project_id"], hit["project_id"]} == set(ids[:2])
+    forged = site.get("/search?query=expense&cursor=bm90LW91cnM")
+    assert (forged.status, forged.error_code) == (400, "invalid_cursor")
     assert page["facets"]["tags"] == [{"tag": "flask", "count": 2}, {"tag": "react", "count": 1}]
     tagged = site.get("/search?tags=hobby").json()
-    assert [r["project_id"] for r in tagged["results"]] == [ids[2]]
+    assert [r["project_id"] for r in tagged["items"]] == [ids[2]]
     suggested = site.get("/search/suggest?query=gar").json()
     assert {"text": "Garden Journal", "kind": "title", "project_id": ids[2]} in suggested
 
@@ -57,8 +66,8 @@ def test_a_profile_rename_reaches_every_document(site) -> None:
     index(site, [bus_message("profile.updated", {"user_id": ada["user_id"],
                                                  "username": ada["username"],
                                                  "name": "Ada Renamed"})])
-    names = {r["username"] for r in site.get("/search?query=project").json()["results"]}
-    assert names == {"Ada Renamed"}
+    hits = site.get("/search?query=project").json()["items"]
+    assert {(r["name"], r["username"]) for r in hits} == {("Ada Renamed", ada["username"])}
 
 
 @pytest.mark.parametrize("text", ["*", "(((", "x" * 41, "_ - !"])
@@ -71,7 +80,7 @@ def test_a_query_without_a_searchable_word_finds_nothing(site, text) -> None:
                                       "project.created")]) == {"batchItemFailures": []}
     assert site.get("/search").json()["total"] >= 1
     page = site.get(f"/search?query={quote(text)}").json()
-    assert (page["total"], page["results"], page["pages"]) == (0, [], 0)
+    assert (page["total"], page["items"], page["pages"], page["next_cursor"]) == (0, [], 0, None)
     assert site.get(f"/search/suggest?query={quote(text)}").json() == []
 
 
@@ -120,7 +129,7 @@ def test_admins_queue_a_rebuild_that_index_function_runs(site, admin_token) -> N
     queued = site.search_queue_messages()
     assert len(queued) == 2
     assert index(site, queued[:1]) == {"batchItemFailures": []}
-    assert {r["project_id"] for r in site.get("/search?query=rebuilt").json()["results"]} == set(ids)
+    assert {r["project_id"] for r in site.get("/search?query=rebuilt").json()["items"]} == set(ids)
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ export function resultsGallery({ signal, onChange }) {
     try {
       const page = await api(`/generations?${query}`, { signal });
       state.items = append ? [...state.items, ...page.items] : page.items;
-      state.cursor = page.meta.has_more ? page.meta.next_cursor : null;
-      state.total = page.meta.total;
+      state.cursor = page.next_cursor;
+      state.total = page.total;
       await loadPoseNames(state.items.map((g) => g.pose_id), { signal });
       draw();
     } catch (err) {

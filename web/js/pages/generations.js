@@ -173,7 +173,7 @@ export function render(main, { signal }) {
       h("div", { class: "progress-line" }, h("span", {}, "Uploading your photo"), percent), bar), line);
     try {
       const started = await api("/generations", { method: "POST", body: { pose_id: poseId, ...options(), content_type: state.contentType } });
-      results.upsert(started.generation);
+      results.upsert(started);
       refreshSummary(); // the credits were charged when it started
       replace(line, h("span", { class: "spinner", "aria-hidden": "true" }), h("span", {}, "Uploading your photo…"));
       await postToBucket(started.upload, state.file, {
@@ -183,7 +183,7 @@ export function render(main, { signal }) {
           percent.textContent = `${bar.value}% · ${formatBytes(loaded)} of ${formatBytes(total)}`;
         },
       });
-      const done = await follow(started.generation.generation_id, line);
+      const done = await follow(started.generation_id, line);
       results.upsert(done);
       if (done.status === "completed") {
         replace(progress, notice("success", "Your portrait is ready. It is the first one in the gallery below."));

@@ -43,7 +43,7 @@ export async function render(main, { params, signal }) {
     replace(summary, describe(search, found));
     replace(body,
       facets(search, found.facets?.tags ?? [], link, toggled),
-      found.results.length ? results(search, found, size, link, toggled) : empty(search, found, link),
+      found.items.length ? results(search, found, size, link, toggled) : empty(search, found, link),
       pager(search, found, link));
   }
 
@@ -85,7 +85,7 @@ function chip({ tag, search, link, toggled, small = false }, ...content) {
 
 function results(search, found, size, link, toggled) {
   return h("ol", { class: "search-results", "aria-label": "Results", start: String((found.page - 1) * size + 1) },
-    found.results.map((hit) => {
+    found.items.map((hit) => {
       const href = projectHash(hit.user_id, hit.project_id);
       const owner = hit.name || hit.username;
       const cover = hit.thumbnail_url
@@ -97,6 +97,7 @@ function results(search, found, size, link, toggled) {
           h("h2", { class: "hit-title" }, h("a", { href }, highlighted(hit, "title"))),
           h("p", { class: "hit-owner small" }, "By ",
             h("a", { href: `#/u/${encodeURIComponent(hit.user_id)}` }, highlighted(hit, "name", owner)),
+            hit.username ? h("span", { class: "muted" }, ` @${hit.username}`) : null,
             hit.updated_at ? h("span", { class: "muted" }, " · updated ", h("time", { datetime: hit.updated_at }, formatDate(hit.updated_at))) : null),
           hit.description ? h("p", { class: "hit-description small" }, highlighted(hit, "description")) : null,
           hit.tags?.length ? h("ul", { class: "chips hit-tags", "aria-label": "Tags" }, hit.tags.map((tag) => h("li", {},

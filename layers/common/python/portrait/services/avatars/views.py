@@ -53,7 +53,7 @@ class AvatarLinks:
     avatar_id: str
     size: str
     url: str
-    variants: dict[str, str]
+    variants: dict[str, VariantLink]  # the same shape as AvatarView's: one avatar, one shape
     status: str = READY
 
 
@@ -74,20 +74,25 @@ def avatar_links(avatar: Avatar, size: str = DEFAULT_SIZE) -> AvatarLinks | None
     """Links to a ready avatar's variants; None for anything not ready or without variants."""
     if avatar.status != READY or not avatar.variants:
         return None
-    urls = {name: public_url(v["key"]) for name, v in avatar.variants.items() if v.get("key")}
-    chosen = pick_size(urls, size)
+    variants = variant_links(avatar)
+    chosen = pick_size(variants, size)
     if chosen is None:
         return None
-    return AvatarLinks(avatar_id=avatar.avatar_id, size=chosen, url=urls[chosen],
-                       variants={s: urls[s] for s in SIZES if s in urls})
+    return AvatarLinks(avatar_id=avatar.avatar_id, size=chosen, url=variants[chosen].url,
+                       variants=variants)
+
+
+def variant_links(avatar: Avatar) -> dict[str, VariantLink]:
+    """size -> URL and pixels, smallest first: the one shape of an avatar's variants."""
+    return {s: VariantLink(url=public_url(v["key"]), width=v.get("width"), height=v.get("height"))
+            for s in SIZES if (v := (avatar.variants or {}).get(s)) and v.get("key")}
 
 
 def avatar_view(avatar: Avatar, *, current_avatar_id: str | None) -> AvatarView:
     variants: dict[str, VariantLink] = {}
     # A soft-deleted avatar keeps its objects until purged: its owner sees what a restore brings back.
     if avatar.status in (READY, DELETED):
-        variants = {s: VariantLink(url=public_url(v["key"]), width=v.get("width"), height=v.get("height"))
-                    for s in SIZES if (v := avatar.variants.get(s)) and v.get("key")}
+        variants = variant_links(avatar)
     restorable = clock.iso(avatar.expires_at) if avatar.status == DELETED and avatar.expires_at else None
     return AvatarView(
         avatar_id=avatar.avatar_id, status=avatar.status, source=avatar.source,

@@ -104,17 +104,12 @@ class BatchStarted:
 
 
 @dataclass(frozen=True)
-class HistoryMeta:
-    total: int
-    limit: int
-    next_cursor: str | None
-    has_more: bool
-
-
-@dataclass(frozen=True)
 class GenerationHistory:
+    """A page of the history, in the one list shape ({items, next_cursor}), with the total."""
+
     items: list[GenerationView]
-    meta: HistoryMeta
+    next_cursor: str | None
+    total: int  # generations kept (deleted ones are not counted)
 
 
 @dataclass(frozen=True)
@@ -220,15 +215,13 @@ def get_generation(user_id: str, generation_id: str) -> GenerationView:
 
 
 def generation_history(user_id: str, *, limit: int, cursor: str | None = None) -> GenerationHistory:
-    """Newest first; `meta.total` is the count of records kept (a counter, not a scan)."""
+    """Newest first; `total` is the count of records kept (a counter, not a scan)."""
     after = cursors.after_id(cursor)
     items, last = generations.list_generations(user_id, limit=limit, after=after)
     counters = credits.generation_counters(user_id)
-    return GenerationHistory(
-        items=[generation_view(g) for g in items],
-        meta=HistoryMeta(total=counters.records if counters else 0, limit=limit,
-                         next_cursor=cursors.after_cursor(last),
-                         has_more=last is not None))
+    return GenerationHistory(items=[generation_view(g) for g in items],
+                             next_cursor=cursors.after_cursor(last),
+                             total=counters.records if counters else 0)
 
 
 def delete_generation(user_id: str, generation_id: str) -> None:
