@@ -18,8 +18,14 @@ router = Router()
 _TOKEN = re.compile(sharing.TOKEN_PATTERN)
 # No script, no other origin but the image's: the page is a picture and its words.
 _HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex",
-            "Content-Security-Policy": "default-src 'none'; img-src https: http:; "
+            "Content-Security-Policy": "default-src 'none'; img-src https: http: data:; "
                                        "style-src 'unsafe-inline'; frame-ancestors 'none'"}
+# web/favicon.svg, inline: the page's origin (the API) serves no /favicon.ico, and a
+# browser asks for one on every page without a <link rel="icon">.
+_ICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E"
+         "%3Crect width='32' height='32' rx='8' fill='%233346c8'/%3E%3Ccircle cx='16' cy='13' "
+         "r='6' fill='%23fff'/%3E%3Cpath d='M6 28c1.5-6 5.5-9 10-9s8.5 3 10 9' fill='%23fff'/%3E"
+         "%3C/svg%3E")
 _STYLE = ("body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f7;"
           "font-family:system-ui,sans-serif;color:#1d2430}main{text-align:center;padding:1rem}"
           "img{max-width:min(90vw,640px);height:auto;border-radius:12px;"
@@ -58,4 +64,5 @@ def _page(title: str, body: str, *, meta: str) -> str:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta name="robots" content="noindex"><title>{escape(title)}</title>{meta}'
+            f'<link rel="icon" type="image/svg+xml" href="{_ICON}">'
             f'<style>{_STYLE}</style></head><body><main>{body}</main></body></html>')

@@ -158,7 +158,7 @@ def read_event(source: str) -> Any:
 
 
 def run_invoke(args: argparse.Namespace) -> int:
-    from portrait_local.invoke import UnknownFunction, invoke_local, invoke_remote
+    from portrait_local.invoke import SetupFailed, UnknownFunction, invoke_local, invoke_remote
     from portrait_local.template import TemplateError
 
     template = Path(args.template)
@@ -172,10 +172,13 @@ def run_invoke(args: argparse.Namespace) -> int:
                                                args.region)
         else:
             invocation, target = invoke_local(template, args.function, event, args.state_dir,
-                                              parameter_overrides(args))
+                                              parameter_overrides(args), setup=not args.no_setup)
     except (UsageError, UnknownFunction, TemplateError) as exc:
         print(f"portrait invoke: {exc}", file=sys.stderr)
         return 2
+    except SetupFailed as exc:
+        print(f"portrait invoke: {exc}", file=sys.stderr)
+        return 1
     status, failed = outcome(invocation)
     print(f"{args.function} on {target}: {invocation.duration_ms:.0f} ms, {status}",
           file=sys.stderr)
@@ -219,6 +222,9 @@ def register_invoke(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stack-name", help="run against this deployed stack's resources")
     p.add_argument("--region", help="the deployed stack's region")
     p.add_argument("--template", default=DEFAULT_TEMPLATE)
+    p.add_argument("--no-setup", action="store_true",
+                   help="run the event as it is: do not first make the account a log-in "
+                        "names, or the pending records and files an S3 upload names")
     add_parameter_overrides(p)
     add_state_dir(p)
     p.set_defaults(handler=run_invoke)

@@ -10,6 +10,9 @@ Three targets, tried in this order:
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -60,17 +63,46 @@ def _invoke(template: Template, function_id: str, event: Any,
         runtime.close()
 
 
+class SetupFailed(RuntimeError):
+    """What a sample needs could not be made (the sample is not run)."""
+
+
+def make_what_it_needs(template: Template, event: Any, endpoint_url: str, *,
+                       running: bool) -> None:
+    """The data a sample names (its account, its pending uploads): see sample_setup. In a
+    process of its own, with ApiFunction's view of the stack (every table and the bucket);
+    on a running stack it also waits for the new user's default avatar, which only a
+    running stack's stream makes."""
+    from portrait_local.sample_setup import needs_setup
+    from portrait_local.targets import Target
+
+    if not needs_setup(event):
+        return
+    env = {**os.environ, **Target(template, endpoint_url, "").environment_of("ApiFunction")}
+    command = [sys.executable, "-m", "portrait_local.sample_setup", "-"]
+    made = subprocess.run(command + (["--wait-for-default-avatar"] if running else []),
+                          input=json.dumps(event), env=env, capture_output=True, text=True)
+    sys.stderr.write(made.stderr)
+    if made.returncode != 0:
+        raise SetupFailed(f"could not make what the sample needs (exit {made.returncode})")
+
+
 def invoke_local(template_path: Path, function_id: str, event: Any,
                  state_dir: Path | None = None,
-                 parameter_overrides: dict[str, str] | None = None) -> tuple[Invocation, str]:
+                 parameter_overrides: dict[str, str] | None = None,
+                 setup: bool = True) -> tuple[Invocation, str]:
     """On the running stack (with the parameters it was started with; `parameter_overrides`
-    may change them for this call), else on an ephemeral one (moto and DynamoDB Local)."""
+    may change them for this call), else on an ephemeral one (moto and DynamoDB Local).
+    With `setup`, what the sample needs is made first (make_what_it_needs)."""
     state = running_stack(template_path, state_dir)
     if state is not None:
         if parameter_overrides:
             state = {**state, "parameter_overrides": {**(state.get("parameter_overrides") or {}),
                                                       **parameter_overrides}}
         template = load_running_template(template_path, state)
+        check_function(template, function_id)
+        if setup:
+            make_what_it_needs(template, event, state["endpoint_url"], running=True)
         return _invoke(template, function_id, event, state["endpoint_url"]), "running stack"
     template = Template.load(template_path, parameter_overrides=parameter_overrides)
     check_function(template, function_id)  # before starting moto for nothing
@@ -82,6 +114,8 @@ def invoke_local(template_path: Path, function_id: str, event: Any,
             create_resources(template, endpoint_url=endpoint_url)
             bootstrap(template, endpoint_url=endpoint_url)
             events.start(aws_client("sqs", template, endpoint_url), None)
+            if setup:
+                make_what_it_needs(template, event, endpoint_url, running=False)
             return _invoke(template, function_id, event, endpoint_url), "ephemeral stack"
         finally:
             events.stop()

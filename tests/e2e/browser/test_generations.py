@@ -67,11 +67,17 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     expect(stats).to_contain_text(re.compile(r"Average render\s*—\s*No renders yet"))
     expect(stats).not_to_contain_text("0.0 s")
 
-    # The gallery: previews load lazily, and the filters narrow it. They offer every
-    # category and tag there is, with its count, not only those of the poses shown.
+    # The gallery: each pose a figure drawn to be read (thick limbs, a head, on a light
+    # tile; not the renderers' thin lines on black), and the filters narrow it. They offer
+    # every category and tag there is, with its count, not only those of the poses shown.
     options = page.locator(".pose-option")
     expect(options.first).to_be_visible()
-    assert options.first.locator("img").get_attribute("loading") == "lazy"
+    figure = options.first.locator("svg.pose-figure")
+    expect(figure).to_be_visible()
+    assert figure.locator("line").count() >= 8 and figure.locator("circle.pose-head").count() == 1
+    assert figure.locator("line").first.evaluate(
+        "line => parseFloat(getComputedStyle(line).strokeWidth)") >= 4
+    assert figure.evaluate("svg => getComputedStyle(svg).backgroundColor") != "rgb(0, 0, 0)"
     facets = requests.get(local_stack.url("/poses/facets"), timeout=60).json()
     category = page.get_by_label("Category", exact=True)
     expect(category.locator("option")).to_have_count(len(facets["categories"]) + 1)
@@ -168,11 +174,16 @@ def test_sd_generation_from_pose_to_download(web, local_stack, tmp_path) -> None
     expect(result.locator(".badge.shared")).to_be_visible()
     shared_url = link.input_value()
     public = page.context.browser.new_page()
+    missing = []  # the page's own requests that found nothing (a favicon, say)
+    public.on("response", lambda r: r.status == 404 and missing.append(r.url))
     public.goto(shared_url)
     expect(public.locator("img")).to_be_visible()
+    assert public.evaluate("document.querySelector('link[rel=icon]').href").startswith(
+        "data:image/svg+xml")
     public.wait_for_function("img => img.complete && img.naturalWidth === 512",
                              arg=public.locator("img").element_handle())
     screenshot(public, "generations-shared-page")
+    assert missing == []
     result.get_by_role("button", name=re.compile("^Stop sharing")).click()
     expect(result.locator(".badge.shared")).to_have_count(0)
     assert public.goto(shared_url).status == 404

@@ -96,10 +96,13 @@ def test_sign_up_upload_five_variants_restore(web, local_stack) -> None:
     for size, side in SIZES.items():
         figure = page.locator(f".variants li[data-size='{size}']")
         expect(figure).to_contain_text(f"{side} × {side} px")
-        image = figure.locator("img")
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0",
-                               arg=image.element_handle())
-        natural = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+        # Looked up afresh on every poll: the page may redraw the list (a poll, a refresh)
+        # between finding an image and reading it.
+        natural = page.wait_for_function(
+            """selector => { const img = document.querySelector(selector);
+                return img && img.complete && img.naturalWidth > 0
+                    && [img.naturalWidth, img.naturalHeight]; }""",
+            arg=f".variants li[data-size='{size}'] img").json_value()
         assert natural == [side, side]
     # Each size drawn larger than the one before (not three identical 200 px squares).
     shown = [page.locator(f".variants li[data-size='{size}'] img").evaluate(

@@ -9,6 +9,7 @@
 // then goes through the whole catalogue, leaving out the poses already shown.
 import { api } from "../api.js";
 import { rememberPoses } from "../poses.js";
+import { poseFigure } from "../pose-figure.js";
 import { busy, h, replace, showError } from "../ui.js";
 
 const PAGE = 24;
@@ -146,7 +147,7 @@ export function posePicker({ signal, onChange }) {
     const tags = pose.tags.map(words).filter((t) => !said.includes(t.toLowerCase()));
     return h("li", { class: "pose-option", dataset: { category: pose.category, tags: pose.tags.join(" ") } }, input,
       h("label", { for: id },
-        h("img", { src: pose.preview_url, alt: `Skeleton of the pose: ${pose.name}`, loading: "lazy", width: 128, height: 128, decoding: "async" }),
+        poseFigure(pose.keypoints, `The pose: ${pose.name}`),
         h("span", { class: "pose-name" }, base),
         viewText ? h("span", { class: "pose-view" }, viewText) : null,
         tags.length ? h("span", { class: "pose-tags" }, tags.join(" · ")) : null));
