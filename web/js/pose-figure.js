@@ -41,8 +41,19 @@ function head(keypoints) {
   return element("circle", { class: "pose-head", cx, cy, r: Math.max(3, Math.min(12, reach * 0.6)) });
 }
 
+// The square around the figure (with room for the head and the strokes), so that a
+// full-body pose fills its tile instead of standing small in the middle of the frame.
+function frame(keypoints) {
+  const points = keypoints.map((_, i) => at(keypoints, i)).filter(Boolean);
+  if (!points.length) return "0 0 100 100";
+  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
+  const side = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) + 24;
+  const cx = (Math.max(...xs) + Math.min(...xs)) / 2, cy = (Math.max(...ys) + Math.min(...ys)) / 2;
+  return [cx - side / 2, cy - side / 2, side, side].map((v) => v.toFixed(1)).join(" ");
+}
+
 export function poseFigure(keypoints, label) {
-  const svg = element("svg", { viewBox: "0 0 100 100", class: "pose-figure", role: "img", "aria-label": label });
+  const svg = element("svg", { viewBox: frame(keypoints ?? []), class: "pose-figure", role: "img", "aria-label": label });
   svg.append(element("title", {}));
   svg.firstChild.textContent = label;
   svg.append(limbs(keypoints, LEFT, "pose-left"), limbs(keypoints, RIGHT, "pose-right"));
