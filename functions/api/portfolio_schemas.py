@@ -41,6 +41,14 @@ class ProjectDeleted(BaseModel):
     status: Literal["deleted"] = "deleted"
 
 
+class MediaSize(_FromViews):
+    """One display copy (WebP, no metadata)."""
+
+    width: int
+    height: int
+    url: str
+
+
 class MediaReply(_FromViews):
     """A portfolio image: pending until processed, then ready (URLs) or rejected (why)."""
 
@@ -54,14 +62,34 @@ class MediaReply(_FromViews):
     width: int | None = Field(description="of the display image")
     height: int | None
     bytes: int | None
-    file_url: str | None = Field(description="the display image (WebP, longer side at most "
-                                             "2048 px); ready images only")
+    file_url: str | None = Field(description="the largest display copy (WebP, longer side at "
+                                             "most 2048 px); ready images only")
     thumbnail_url: str | None = Field(description="300 x 300 JPEG; ready images only")
+    sizes: list[MediaSize] = Field(description=(
+        "the display copies, smallest first: longer sides of 640, 1280 and 2048 px, never "
+        "upscaled (a smaller picture has fewer, the last at its own size); ready images only"))
+    srcset: str | None = Field(description="the sizes as an <img srcset> value "
+                                           "(\"url 640w, ...\"); ready images only",
+                               examples=["https://cdn.example/media/u/m/display-640.webp 640w"])
+    download_url: str | None = Field(description=(
+        "the owner's route to the original as uploaded (GET it with your token: a 302 to "
+        "a short-lived download); only in replies to the owner, for ready images"),
+        examples=["/media/01ARZ3NDEKTSV4RRFFQ69G5FAV/original"])
     created_at: str
     updated_at: str
     ready_at: str | None
     reject_reason: str | None = Field(description="rejected images, machine-readable (as avatars)")
     reject_message: str | None
+
+
+class OriginalLink(_FromViews):
+    """Where to download an original: a presigned URL whose reply saves the file."""
+
+    url: str = Field(description="presigned GET, answered with Content-Disposition: attachment")
+    expires_at: str = Field(description="the URL works until then (minutes)")
+    filename: str = Field(description="the name it is saved under")
+    content_type: str = Field(description="its real type, from its bytes")
+    bytes: int | None
 
 
 class MediaPage(_FromViews):

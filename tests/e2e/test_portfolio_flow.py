@@ -111,12 +111,19 @@ def test_projects_images_events_and_a_clean_delete(local_stack) -> None:
     assert ready["status"] == "ready"
     assert (rejected["status"], rejected["reject_reason"]) == ("rejected", "corrupt")
 
+    original = jpeg(1200, 900, orientation=6, gps=True)
     shown = _settled(stack, auth, photo)
     display, thumb = _image(shown["file_url"]), _image(shown["thumbnail_url"])
     assert display.format == "WEBP" and display.size == (900, 1200)  # upright
     assert thumb.format == "JPEG" and thumb.size == (300, 300)
-    for image in (display, thumb):
+    assert [(s["width"], s["height"]) for s in shown["sizes"]] == [(480, 640), (900, 1200)]
+    for image in (display, thumb, _image(shown["sizes"][0]["url"])):
         assert not image.getexif() and "icc_profile" not in image.info
+    # The original, as uploaded (GPS and all), for its owner alone: a redirect to S3.
+    download = requests.get(stack.url(f"/media/{photo}/original"), headers=auth, timeout=60)
+    assert download.status_code == 200 and download.content == original
+    assert download.history[0].status_code == 302
+    assert download.headers["content-disposition"].startswith('attachment; filename="beach.jpg"')
     assert _keys(stack, "tmp/media/") == []
     cover = requests.get(stack.url(f"/projects/{project_id}"), timeout=60).json()
     assert cover["thumbnail_media_id"] == photo

@@ -109,6 +109,28 @@ def test_bucket_is_private_and_expires_tmp() -> None:
     assert any("POST" in r["AllowedMethods"] for r in cors)
 
 
+def test_no_lifecycle_rule_expires_or_moves_kept_media() -> None:
+    """Originals and display copies under media/ live as long as their image: a rule
+    whose prefix (or no prefix: the whole bucket) covers media/ would delete or move them."""
+    rules = expand(TEMPLATE)["Resources"]["MediaBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    for rule in rules:
+        prefix = rule.get("Prefix", (rule.get("Filter") or {}).get("Prefix", ""))
+        assert prefix and not "media/".startswith(prefix), rule["Id"]
+
+
+def test_originals_are_kept_in_the_storage_class_the_parameter_names() -> None:
+    template = expand(TEMPLATE)
+    parameter = template["Parameters"]["MediaOriginalStorageClass"]
+    assert parameter["Default"] == "STANDARD_IA"
+    from portrait.config import Settings
+
+    allowed = Settings.model_fields["media_original_storage_class"].annotation.__args__
+    assert set(parameter["AllowedValues"]) == set(allowed)
+    thumbnail = template["Resources"]["ThumbnailFunction"]["Properties"]
+    assert thumbnail["Environment"]["Variables"]["MEDIA_ORIGINAL_STORAGE_CLASS"] == {
+        "Ref": "MediaOriginalStorageClass"}
+
+
 def _queue_of(arn: object) -> str | None:
     """The queue logical id behind `!GetAtt Queue.Arn` (expanded: Fn::GetAtt [Queue, Arn])."""
     if isinstance(arn, dict) and "Fn::GetAtt" in arn:

@@ -87,6 +87,37 @@ export function mediaName(media) {
   return stem || `the image added ${new Date(media.created_at).toLocaleString()}`;
 }
 
+/** The display copies as <img srcset> and `sizes` (how wide the layout shows the image),
+ *  set before `src`, so a browser fetches the smallest copy that is sharp at that width
+ *  (640, 1280 or 2048 px wide at most); `src` alone is the largest, for the rest. */
+export function showDisplayCopies(image, media, sizes) {
+  if (media.srcset) {
+    image.sizes = sizes;
+    image.srcset = media.srcset;
+  } else {
+    image.removeAttribute("srcset");
+  }
+  image.src = media.file_url;
+}
+
+/** "Download original", for the owner: the API hands out a short-lived link (a plain link
+ *  could not carry the token), and the file answers as an attachment under its own name,
+ *  so following the link downloads it and this page stays. */
+export function downloadOriginalButton(mediaId, name, errors) {
+  const button = h("button", { class: "button secondary small", type: "button", "aria-label": `Download the original of ${name}` }, "Download original");
+  button.addEventListener("click", async () => {
+    let link;
+    try {
+      link = await busy(button, "Preparing…", () => api(`/media/${encodeURIComponent(mediaId)}/original/link`));
+    } catch (err) {
+      showError(errors, err, { controls: [button] });
+      return;
+    }
+    location.assign(link.url);
+  });
+  return button;
+}
+
 /**
  * A list read a page at a time from `path` ({items, next_cursor} a page): each item is
  * drawn by `draw(item)`, `empty` is shown when there is none, and a button reads the next

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from portfolio_schemas import MediaDeleted, MediaPage, MediaReply, MediaUploadStarted
+from portfolio_schemas import MediaDeleted, MediaPage, MediaReply, MediaUploadStarted, OriginalLink
 from portrait.services.portfolio import media
+from portrait.services.portfolio.originals import original_download
 from portrait.services.portfolio.media_uploads import MediaUploadRequest, start_media_upload
 from schemas import ULID_PATTERN, api_responses, body_responses
 from security import BEARER, OPTIONAL_BEARER, CurrentClaims, OptionalClaims
@@ -31,6 +33,26 @@ def start_upload(body: MediaUploadRequest, claims: CurrentClaims) -> MediaUpload
             responses=api_responses(401, 404))
 def get_one(media_id: MediaId, claims: OptionalClaims) -> MediaReply:
     return MediaReply.model_validate(media.get_media(media_id, claims["sub"] if claims else None))
+
+
+@router.get("/media/<media_id>/original", tags=TAGS, security=BEARER,
+            summary="Download your image's original, as uploaded: a redirect to a short-lived URL",
+            responses={**api_responses(401, 404, 409, 410, success=302), 302: {
+                "description": "Found: the original is at Location (a presigned URL, minutes "
+                               "long, answered with Content-Disposition: attachment)",
+                "headers": {"Location": {"schema": {"type": "string"}}}, "content": {}}})
+def original(media_id: MediaId, claims: CurrentClaims) -> Response[None]:
+    # Never cached: the edge marks every answer to a signed-in request no-store.
+    return Response(status_code=302, body=None,
+                    headers={"Location": original_download(claims["sub"], media_id).url})
+
+
+@router.get("/media/<media_id>/original/link", tags=TAGS, security=BEARER,
+            summary="The same download as JSON: for a browser, which cannot send its token "
+                    "with a plain link",
+            responses=api_responses(401, 404, 409, 410))
+def original_link(media_id: MediaId, claims: CurrentClaims) -> OriginalLink:
+    return OriginalLink.model_validate(original_download(claims["sub"], media_id))
 
 
 @router.get("/me/media", tags=TAGS, security=BEARER,

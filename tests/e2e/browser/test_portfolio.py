@@ -5,6 +5,7 @@ portfolio and project pages as a visitor who is not signed in sees them."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -113,6 +114,14 @@ def test_projects_images_cover_and_public_portfolio(web, local_stack, browser) -
         expect(thumb).to_have_attribute("src", re.compile(r"^http"))  # the bucket's, not the preview
         assert _wait_loaded(page, thumb) == (300, 300)
     expect(page.get_by_text("2 images uploaded.")).to_be_visible()
+    # The owner downloads an original as it was uploaded, under its own name.
+    with page.expect_download() as downloading:
+        tiles.filter(has_text="engine-drawing.").get_by_role(
+            "button", name="Download the original of engine-drawing").click()
+    download = downloading.value
+    assert download.suggested_filename == "engine-drawing.jpg"
+    assert Path(download.path()).read_bytes() == corpus.encode(
+        corpus.marked_landscape(1600, 1200), "JPEG", quality=90)
 
     # The first image ready became the cover on its own; choose the other one.
     covered = page.locator(".media-grid li[data-cover='true']")
@@ -194,11 +203,20 @@ def test_projects_images_cover_and_public_portfolio(web, local_stack, browser) -
         assert_accessible_basics(public)
         screenshot(public, "portfolio-project")
 
-        # A thumbnail opens the large copy (WebP, the long side kept under 2048 px).
+        # A thumbnail opens the large copy: one of the display copies the srcset offers
+        # (640, 1280 and its own 1600 px), the one the dialog's width calls for.
         public.get_by_role("link", name="View engine-drawing larger").click()
         viewer = public.get_by_role("dialog", name="Image viewer")
         expect(viewer).to_be_visible()
-        assert _wait_loaded(public, viewer.locator("img")) == (1600, 1200)
+        large = viewer.locator("img")
+        _wait_loaded(public, large)
+        srcset = large.get_attribute("srcset")
+        assert [entry.rsplit(" ", 1)[1] for entry in srcset.split(", ")] == [
+            "640w", "1280w", "1600w"], srcset
+        assert large.get_attribute("sizes") == "min(96vw, 1100px)"
+        chosen = large.evaluate("img => img.currentSrc")
+        assert chosen in [entry.rsplit(" ", 1)[0] for entry in srcset.split(", ")]
+        expect(viewer.get_by_role("button", name=re.compile("^Download the original"))).to_have_count(0)
         public.keyboard.press("Escape")
         expect(viewer).to_be_hidden()
         expect(public.get_by_role("link", name="View engine-drawing larger")).to_be_focused()

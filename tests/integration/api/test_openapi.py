@@ -26,6 +26,7 @@ PROTECTED = {
     ("post", "/projects"), ("patch", "/projects/{project_id}"), ("put", "/projects/{project_id}"),
     ("delete", "/projects/{project_id}"), ("put", "/projects/{project_id}/thumbnail"),
     ("post", "/media/uploads"), ("get", "/me/media"), ("delete", "/media/{media_id}"),
+    ("get", "/media/{media_id}/original"), ("get", "/media/{media_id}/original/link"),
     ("post", "/admin/search/reindex"), ("post", "/admin/reindex-projects"),
 }
 # Public routes that read a token when one is sent (an owner sees more).

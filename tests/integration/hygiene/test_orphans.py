@@ -7,9 +7,10 @@ from portrait.config import get_settings
 from portrait.ids import new_id
 from portrait.services.hygiene.deleted_sweep import sweep_deleted_avatars
 from portrait.store import keys
+from portrait.store.aws import client as aws_client
 from portrait.store.avatars import EXPIRED, PURGED
 from portrait.sizes import AVATAR_SIZES
-from tests.integration.hygiene.conftest import HOUR
+from tests.integration.hygiene.conftest import HOUR, s3_clock
 
 
 def test_old_orphans_go_fresh_ones_and_live_avatars_stay(hygiene) -> None:
@@ -121,3 +122,33 @@ def test_media_objects_are_looked_up_in_the_media_table(hygiene) -> None:
     assert report.orphans_deleted == 3
     remaining = set(hygiene.keys("media/"))
     assert remaining == {put["ready"], put["pending"]}
+
+
+def test_a_deleted_image_s_original_and_sizes_are_orphans(hygiene) -> None:
+    """Every object a portfolio image owns (the kept original, in Standard-IA, the display
+    copies of the size ladder, the thumbnail) is found by its media id: a record's stay,
+    and once the record is gone (a crash between deleting it and its objects) they go."""
+    from portrait.store.portfolio import media as media_store
+
+    now = time.time()
+    user_id = hygiene.new_user()
+    live, gone = _media(user_id, "ready"), _media(user_id, "ready")
+
+    def objects_of(media_id: str) -> set[str]:
+        owned = {keys.media_original_key(user_id, media_id, "jpeg"),
+                 keys.media_thumbnail_key(user_id, media_id),
+                 *(keys.media_display_key(user_id, media_id, side) for side in (640, 1280, 2048))}
+        for key in owned:
+            hygiene.put(key, at=now - 25 * HOUR)
+        return owned
+
+    kept, orphaned = objects_of(live), objects_of(gone)
+    with s3_clock(now - 25 * HOUR):  # as the processor writes it: Standard-IA
+        aws_client("s3").put_object(Bucket=hygiene.bucket, Body=b"o" * 100, StorageClass="STANDARD_IA",
+                                Key=keys.media_original_key(user_id, gone, "jpeg"))
+    assert media_store.delete_record(gone)
+
+    report = sweep_deleted_avatars(now=now)
+
+    assert (report.orphans_deleted, report.failed) == (len(orphaned), 0)
+    assert set(hygiene.keys("media/")) == kept

@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { currentUser } from "../auth.js";
 import { rejectReason, STATUS_LABELS } from "../messages.js";
-import { MEDIA_MAX_BYTES, mediaName, projectFields, readFor, readProjectForm } from "../portfolio.js";
+import { downloadOriginalButton, MEDIA_MAX_BYTES, mediaName, projectFields, readFor, readProjectForm } from "../portfolio.js";
 import { go } from "../router.js";
 import { busy, clear, h, markInvalid, notice, replace, showError, sleep, timeElement } from "../ui.js";
 import { checkImageFile, IMAGE_TYPES, postToBucket, progressBlock, wireDropZone } from "../upload.js";
@@ -205,6 +205,7 @@ export async function render(main, { args, params, signal }) {
     if (m.status === "rejected") lines.push(h("span", { class: "small reject-text" }, rejectReason(m.reject_reason, m.reject_message)));
     const actions = h("div", { class: "item-actions" });
     if (m.status === "ready" && !cover) actions.append(coverButton(m, name));
+    if (m.download_url) actions.append(downloadOriginalButton(m.media_id, name, mediaErrors));
     if (!upload || upload.sent) actions.append(deleteButton(m, name));
     return h("li", { class: `media-item${cover ? " is-cover" : ""}`, dataset: { mediaId: m.media_id, status: m.status, cover: cover ? "true" : "false" } },
       picture, h("div", { class: "media-body" }, lines, actions));

@@ -2,7 +2,7 @@
 // images (the ready ones): thumbnails that open the large copy in a viewer.
 import { api } from "../api.js";
 import { currentUser } from "../auth.js";
-import { externalLink, mediaName, pagedList, readFor, tagList } from "../portfolio.js";
+import { downloadOriginalButton, externalLink, mediaName, pagedList, readFor, showDisplayCopies, tagList } from "../portfolio.js";
 import { h, replace } from "../ui.js";
 
 export async function render(main, { args, signal }) {
@@ -26,7 +26,7 @@ export async function render(main, { args, signal }) {
   back.textContent = `← ${project.name}'s portfolio`;
   const mine = currentUser()?.user_id === project.user_id;
 
-  const viewer = lightbox();
+  const viewer = lightbox({ mine });
   const images = pagedList({
     path: `/projects/${encodeURIComponent(projectId)}/media`, limit: 30, signal,
     label: `Images of ${project.title}`, className: "media-grid gallery", moreLabel: "Show more images",
@@ -66,17 +66,20 @@ export async function render(main, { args, signal }) {
 }
 
 /** A modal viewer for the large copy of an image: Escape or the button closes it, and
- *  focus goes back to the thumbnail that opened it. */
-function lightbox() {
+ *  focus goes back to the thumbnail that opened it. The owner also gets the original. */
+function lightbox({ mine }) {
   const image = h("img", { class: "lightbox-image", alt: "" });
   const caption = h("p", { class: "small" });
+  const errors = h("div", { class: "errors" });
+  const download = h("span", {});
   const close = h("button", { class: "button secondary small", type: "button" }, "Close");
   const element = h("dialog", { class: "lightbox", "aria-label": "Image viewer" },
-    h("figure", {}, image, h("figcaption", {}, caption, close)));
+    h("figure", {}, image, h("figcaption", {}, caption, h("span", { class: "item-actions" }, download, close)), errors));
   let opener = null;
   close.addEventListener("click", () => element.close());
   element.addEventListener("click", (event) => { if (event.target === element) element.close(); });
   element.addEventListener("close", () => {
+    image.removeAttribute("srcset");
     image.removeAttribute("src");
     opener?.focus();
   });
@@ -84,10 +87,13 @@ function lightbox() {
     element,
     show(media, alt, from) {
       opener = from;
-      image.src = media.file_url;
+      // As wide as the dialog may be (.lightbox: min(96vw, 1100px)).
+      showDisplayCopies(image, media, "min(96vw, 1100px)");
       image.alt = alt;
       if (media.width && media.height) { image.width = media.width; image.height = media.height; }
       caption.textContent = alt;
+      replace(errors);
+      replace(download, mine ? downloadOriginalButton(media.media_id, alt, errors) : null);
       element.showModal();
       close.focus();
     },

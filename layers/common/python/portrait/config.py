@@ -68,6 +68,17 @@ class Settings(BaseSettings):
     media_max_bytes: int = Field(10 * 1024 * 1024, alias="MEDIA_MAX_BYTES", ge=1024,
                                  le=50 * 1024 * 1024)
     media_uploads_per_minute: int = Field(20, alias="MEDIA_UPLOADS_PER_MINUTE", ge=1)
+    # The storage class a kept original is written with. Originals are read rarely (a
+    # download now and then), so Standard-IA by default: about 45 % cheaper a GB-month than
+    # Standard, for a per-GB retrieval fee, a 128 KB minimum billable size and a 30-day
+    # minimum (README, "Portfolio"). STANDARD where that does not pay (tiny or short-lived).
+    media_original_storage_class: Literal["STANDARD", "STANDARD_IA", "ONEZONE_IA",
+                                          "INTELLIGENT_TIERING", "GLACIER_IR"] = Field(
+        "STANDARD_IA", alias="MEDIA_ORIGINAL_STORAGE_CLASS")
+    # How long GET /media/{id}/original's presigned URL works: only until the download
+    # starts, so short; a client asks again for another.
+    media_original_url_ttl_seconds: int = Field(300, alias="MEDIA_ORIGINAL_URL_TTL_SECONDS",
+                                                ge=10, le=3600)
 
     # Project search (portrait.search): OpenSearch in AWS, Tantivy on disk locally.
     search_engine: Literal["opensearch", "tantivy"] = Field("opensearch", alias="SEARCH_ENGINE")

@@ -18,8 +18,11 @@ DEFAULT_AVATAR_SIZE = "medium"
 # AI portraits: quality -> pixels a side of the square output.
 PORTRAIT_SIDES: Mapping[str, int] = MappingProxyType({"sd": 512, "hd": 1024})
 
-# Portfolio images: the square thumbnail's side.
+# Portfolio images: the square thumbnail's side, and the display copies' rungs (pixels on
+# the longer side, smallest first): a phone's column, a laptop's, a large or 2x screen.
+# imaging.media.display_ladder says which of them a given picture gets.
 MEDIA_THUMBNAIL_SIDE = 300
+MEDIA_DISPLAY_SIDES: tuple[int, ...] = (640, 1280, 2048)
 
 
 def avatar_sizes_text() -> str:

@@ -8,9 +8,10 @@ answer 422 naming the field.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import AfterValidator
 
@@ -49,6 +50,33 @@ def is_web_url(value: str, hosts: tuple[str, ...] | None = None) -> bool:
         return False
     host = parts.hostname.lower()
     return hosts is None or any(host == h or host.endswith("." + h) for h in hosts)
+
+
+# What the quoted ASCII fallback keeps as it is; anything else becomes "_". No quote,
+# backslash, ";" or control character: they would end or bend the header's parameter.
+_FALLBACK_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+,=-]")
+# RFC 5987's attr-char, less what quote() keeps anyway (letters, digits, "_.-~").
+_ATTR_CHARS = "!#$&+^`|"
+
+
+def attachment_disposition(filename: str, *, fallback: str) -> str:
+    """A Content-Disposition that saves the download as `filename` (RFC 6266): a plain
+    ASCII `filename` every client reads (accents dropped, anything else "_"; `fallback`
+    when nothing of the name survives) and RFC 5987's `filename*` with the name in UTF-8,
+    which browsers prefer. `filename` should hold no path; one is cut off here anyway."""
+    name = "".join(char for char in filename.replace("\\", "/").rsplit("/", 1)[-1]
+                   if unicodedata.category(char)[0] != "C" and char not in BIDI_CONTROLS)
+    name = name.strip(" .") or fallback
+    stem, dot, extension = name.rpartition(".")
+    stem, extension = (stem, extension) if dot else (name, "")
+    plain_stem, plain_extension = (
+        _FALLBACK_UNSAFE.sub("_", unicodedata.normalize("NFKD", part).encode(
+            "ascii", "ignore").decode()).strip(" .") for part in (stem, extension))
+    if not re.search(r"[A-Za-z0-9]", plain_stem):
+        plain_stem = fallback
+    plain = f"{plain_stem}.{plain_extension}" if plain_extension else plain_stem
+    return (f'attachment; filename="{plain}"; '
+            f"filename*=UTF-8''{quote(name, safe=_ATTR_CHARS)}")
 
 
 def _visible(char: str) -> bool:

@@ -72,9 +72,16 @@ def media_prefix(user_id: str, media_id: str) -> str:
     return f"media/{user_id}/{media_id}/"
 
 
-def media_display_key(user_id: str, media_id: str) -> str:
-    """The display image (WebP): public, like the thumbnail (PUBLIC_KEY_PATTERNS)."""
-    return f"{media_prefix(user_id, media_id)}display.webp"
+def media_display_key(user_id: str, media_id: str, longer_side: int) -> str:
+    """One display copy (WebP), named by its longer side: public, like the thumbnail
+    (PUBLIC_KEY_PATTERNS). Images made before the size ladder have one display.webp."""
+    return f"{media_prefix(user_id, media_id)}display-{int(longer_side)}.webp"
+
+
+def media_original_key(user_id: str, media_id: str, fmt: str) -> str:
+    """The upload as it came, byte for byte: private (never in PUBLIC_KEY_PATTERNS), its
+    extension from the sniffed format (jpeg, png, webp, gif), never from the client."""
+    return f"{media_prefix(user_id, media_id)}original.{EXTENSIONS.get(fmt, fmt)}"
 
 
 def media_thumbnail_key(user_id: str, media_id: str) -> str:
@@ -152,8 +159,8 @@ def style_sample_key(style: str, digest: str) -> str:
 # The public immutable objects: what the media CDN may serve (template.yaml's MediaBucketPolicy
 # grants CloudFront exactly these patterns). Everything else (uploads, media originals,
 # generation inputs and outputs) is private: presigned GETs only.
-PUBLIC_KEY_PATTERNS = ("avatars/*", "poses/*", "media/*/display.webp", "media/*/thumb.jpg",
-                       "shared/*")
+PUBLIC_KEY_PATTERNS = ("avatars/*", "poses/*", "media/*/display.webp", "media/*/display-*.webp",
+                       "media/*/thumb.jpg", "shared/*")
 
 
 def is_public_key(key: str) -> bool:

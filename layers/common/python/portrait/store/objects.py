@@ -127,6 +127,29 @@ def copy_object(source: str, target: str, *, content_type: str,
                              MetadataDirective="REPLACE", ContentType=content_type, **extra)
 
 
+class ObjectChanged(RuntimeError):
+    """A conditional copy found the source changed (another upload replaced it)."""
+
+
+def keep_copy(source: str, target: str, *, etag: str, content_type: str,
+              storage_class: str) -> None:
+    """A server-side copy of exactly the version `etag` names (no bytes through the
+    function), under `storage_class`, with `content_type` and no other metadata.
+    ObjectChanged if the source is no longer that version; ObjectMissing if it is gone."""
+    try:
+        client("s3").copy_object(
+            Bucket=_bucket(), Key=target, CopySource={"Bucket": _bucket(), "Key": source},
+            CopySourceIfMatch=f'"{etag}"', MetadataDirective="REPLACE",
+            ContentType=content_type, StorageClass=storage_class)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code in ("PreconditionFailed", "412"):
+            raise ObjectChanged(source) from None
+        if code in ("404", "NoSuchKey", "NotFound"):
+            raise ObjectMissing(source) from None
+        raise
+
+
 def put_objects(items: Iterable[tuple[str, bytes, str]], *, cache_control: str | None = None) -> None:
     """Write (key, body, content_type) items concurrently; raises the first failure.
 
@@ -206,6 +229,17 @@ def lasting_url(key: str) -> str | None:
     what a domain event may carry, since its consumers keep it."""
     base_url = get_settings().public_base_url
     return f"{base_url.rstrip('/')}/{key}" if base_url and keys.is_public_key(key) else None
+
+
+def download_url(key: str, *, disposition: str, content_type: str, expires_in: int) -> str:
+    """A presigned GET whose reply carries these Content-Disposition and Content-Type
+    headers (S3's response-content-* overrides, signed into the URL, so nobody can change
+    them): a private object saved under a chosen file name."""
+    return client("s3").generate_presigned_url(
+        "get_object", Params={"Bucket": _bucket(), "Key": key,
+                              "ResponseContentDisposition": disposition,
+                              "ResponseContentType": content_type},
+        ExpiresIn=expires_in)
 
 
 def private_url(key: str) -> str:

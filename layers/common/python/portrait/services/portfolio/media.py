@@ -37,11 +37,11 @@ def get_media(media_id: str, viewer_id: str | None) -> MediaView:
         raise _not_found()
     if media.user_id != viewer_id and not (media.project_id and media.status == READY):
         raise _not_found()
-    return media_view(media)
+    return media_view(media, for_owner=media.user_id == viewer_id)
 
 
-def _page(items: list[Media], last: str | None) -> Page:
-    return Page(items=[media_view(m) for m in items],
+def _page(items: list[Media], last: str | None, *, for_owner: bool = False) -> Page:
+    return Page(items=[media_view(m, for_owner=for_owner) for m in items],
                 next_cursor=after_cursor(last))
 
 
@@ -60,9 +60,11 @@ def list_my_media(user_id: str, *, project_id: str | None, limit: int,
                   cursor: str | None) -> Page:
     """Your images of any status, newest first; with `project_id`, that project's only."""
     if project_id is None:
-        return _page(*store.list_user_media(user_id, limit=limit, after=_after(cursor)))
+        return _page(*store.list_user_media(user_id, limit=limit, after=_after(cursor)),
+                     for_owner=True)
     owned_project(user_id, project_id)
-    return _page(*store.list_project_media(project_id, limit=limit, after=_after(cursor)))
+    return _page(*store.list_project_media(project_id, limit=limit, after=_after(cursor)),
+                 for_owner=True)
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,10 @@ def delete_media(user_id: str, media_id: str) -> Removed:
 
 
 def remove_media(media: Media, *, project_deleted: bool = False) -> bool:
-    """Record, then objects, then the project's cover if it was this image (not when the
-    project itself is gone); False if the record was gone already (its objects are
-    deleted anyway: a repeat finishes what a crash left)."""
+    """Record, then objects (the original, every display copy, the thumbnail: Media.keys),
+    then the project's cover if it was this image (not when the project itself is gone);
+    False if the record was gone already (its objects are deleted anyway: a repeat
+    finishes what a crash left)."""
     removed = store.delete_record(media.media_id)
     objects.delete_objects(media.keys)
     if media.project_id and not project_deleted:

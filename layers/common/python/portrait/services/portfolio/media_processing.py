@@ -2,11 +2,15 @@
 
 As avatar processing (services.avatar_processing), idempotent twice over:
 Powertools remembers each finished upload (bucket + key + etag), and the move
-off pending is conditioned on the record still being pending. The images are
+off pending is conditioned on the record still being pending. The objects are
 written before the record says ready, so a reader never sees a ready image
-without its objects; a crash in between leaves objects that a retry rewrites
-(same keys) or, should the record be deleted, the orphan sweep removes.
-The upload itself is deleted in every outcome: the original is not kept.
+without them; a crash in between leaves objects that a retry rewrites (same
+keys) or, should the record be deleted, the orphan sweep removes.
+
+An accepted upload is kept: copied inside the bucket, byte for byte (the very
+version that was validated, by its etag), to media/{user}/{media}/original.{ext}
+in MEDIA_ORIGINAL_STORAGE_CLASS, before its tmp/ key is deleted. A rejected
+upload is not an image we hold for anyone, and is deleted like any other.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from portrait.store import keys, objects
 from portrait.store.idempotency import once_per_upload
 from portrait.store.portfolio import media as store
 from portrait.store.portfolio import projects
+from portrait.store.keys import CONTENT_TYPES
 from portrait.store.portfolio.media import PENDING, READY, REJECTED, Media
 
 __all__ = ["MediaOutcome", "process_media_upload"]
@@ -76,14 +81,23 @@ def _process(media: Media, upload: UploadedObject) -> MediaOutcome:
         store.delete_record(media.media_id)
         objects.delete_objects([upload.key])
         return MediaOutcome("dropped", media.media_id, reason="project_deleted")
+    try:
+        kept = _keep_original(media, upload, images.source.format, stored.etag)
+    except objects.ObjectChanged:
+        # Another upload replaced this one under the same form since it was read: its own
+        # event follows and makes the image from it. Nothing was written.
+        return MediaOutcome("dropped", media.media_id, reason="upload_replaced")
+    except objects.ObjectMissing:  # swept or deleted since it was read
+        return MediaOutcome("dropped", media.media_id, reason="object_missing")
     parts = _store_images(media, images)
     ready = store.settle(media.media_id, status=READY, now_iso=clock.iso(clock.now()), changes={
         **parts, "ready_at": clock.iso(clock.now()),
         "original": {"format": images.source.format, "width": images.source.width,
                      "height": images.source.height, "frames": images.source.frames,
-                     **original}})
+                     **original, **kept}})
     objects.delete_objects([upload.key])
     if not ready:
+        _unless_owned(media, _written_keys(parts, kept))
         return MediaOutcome("unchanged", media.media_id)
     _cover_if_none(media, parts["thumbnail"]["key"])
     metrics.add_metric(name="MediaProcessed", unit=MetricUnit.Count, value=1)
@@ -93,16 +107,48 @@ def _process(media: Media, upload: UploadedObject) -> MediaOutcome:
     return MediaOutcome("ready", media.media_id)
 
 
+def _keep_original(media: Media, upload: UploadedObject, fmt: str, etag: str) -> dict:
+    """Copy the upload to its lasting key; the record's facts of the copy. The key's
+    extension and the Content-Type come from the sniffed format, never from the client."""
+    key = keys.media_original_key(media.user_id, media.media_id, fmt)
+    storage_class = get_settings().media_original_storage_class
+    objects.keep_copy(upload.key, key, etag=etag, content_type=CONTENT_TYPES[fmt],
+                      storage_class=storage_class)
+    return {"key": key, "content_type": CONTENT_TYPES[fmt], "storage_class": storage_class}
+
+
 def _store_images(media: Media, images: MediaImages) -> dict[str, dict]:
-    """Write the display image and the thumbnail; returns the record's map of each."""
-    parts = {"display": (keys.media_display_key(media.user_id, media.media_id), images.display),
-             "thumbnail": (keys.media_thumbnail_key(media.user_id, media.media_id),
-                           images.thumbnail)}
-    objects.put_objects([(key, image.body, image.content_type) for key, image in parts.values()],
+    """Write the display copies and the thumbnail; the record's map of each: `sizes` by
+    longer side, `display` (the largest copy, as older clients and the events read it)
+    and `thumbnail`."""
+    written = [(keys.media_display_key(media.user_id, media.media_id,
+                                       max(image.width, image.height)), image)
+               for image in images.sizes]
+    thumbnail = (keys.media_thumbnail_key(media.user_id, media.media_id), images.thumbnail)
+    objects.put_objects([(key, image.body, image.content_type)
+                         for key, image in (*written, thumbnail)],
                         cache_control=keys.MEDIA_CACHE_CONTROL)
-    return {name: {"key": key, "width": image.width, "height": image.height,
-                   "bytes": len(image.body), "content_type": image.content_type}
-            for name, (key, image) in parts.items()}
+
+    def part(key: str, image) -> dict:
+        return {"key": key, "width": image.width, "height": image.height,
+                "bytes": len(image.body), "content_type": image.content_type}
+
+    sizes = {str(max(image.width, image.height)): part(key, image) for key, image in written}
+    return {"sizes": sizes, "display": part(*written[-1]), "thumbnail": part(*thumbnail)}
+
+
+def _written_keys(parts: dict[str, dict], kept: dict) -> list[str]:
+    return [kept["key"], parts["thumbnail"]["key"],
+            *(size["key"] for size in parts["sizes"].values())]
+
+
+def _unless_owned(media: Media, written: list[str]) -> None:
+    """The record left pending meanwhile. Deleted (DELETE /media/{id} while this ran): what
+    was just written has no owner, and the original alone may be 10 MB billed 30 days
+    (Standard-IA), so it goes now rather than at the nightly orphan sweep. Settled by an
+    earlier attempt: the same keys hold the same images; nothing to do."""
+    if store.get_media(media.media_id) is None:
+        objects.delete_objects(written)
 
 
 def _cover_if_none(media: Media, thumbnail_key: str) -> None:

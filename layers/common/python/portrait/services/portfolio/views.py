@@ -1,6 +1,7 @@
 """What clients see of projects and images: owners' names and avatars, URLs
-instead of keys. Thumbnails and display images are public objects (a CDN URL
-in production, a presigned GET locally); nothing here exposes an upload key.
+instead of keys. Thumbnails and display copies are public objects (a CDN URL
+in production, a presigned GET locally); nothing here exposes an upload key,
+and no reply carries a URL of an original (see MediaView.download_url).
 """
 from __future__ import annotations
 
@@ -41,6 +42,13 @@ class ProjectView:
 
 
 @dataclass(frozen=True)
+class DisplaySize:
+    width: int
+    height: int
+    url: str
+
+
+@dataclass(frozen=True)
 class MediaView:
     media_id: str
     user_id: str
@@ -51,8 +59,15 @@ class MediaView:
     width: int | None
     height: int | None
     bytes: int | None
-    file_url: str | None
+    file_url: str | None  # the largest display copy
     thumbnail_url: str | None
+    sizes: list[DisplaySize]  # the display copies, smallest first
+    srcset: str | None  # the same, as an <img srcset> ("url 640w, url 1280w, ...")
+    # The API route that redirects to the original (its owner's only), not a presigned
+    # URL: presigning for every item of a list would cost a signature per image that
+    # hardly anyone downloads, and put a URL of a private file in replies that get cached
+    # and logged. The route signs one when it is asked, for one owner.
+    download_url: str | None
     created_at: str
     updated_at: str
     ready_at: str | None
@@ -84,16 +99,24 @@ def project_view(project: Project, owner: Owner) -> ProjectView:
         updated_at=project.updated_at)
 
 
-def media_view(media: Media) -> MediaView:
+def media_view(media: Media, *, for_owner: bool = False) -> MediaView:
+    """`for_owner`: the reply goes to the image's owner (who alone may download the
+    original); public lists and other viewers get no download_url."""
     ready = media.status == READY
     display, original = media.display, media.original
+    sizes = [DisplaySize(width=part["width"], height=part["height"],
+                         url=objects.public_url(part["key"]))
+             for part in media.display_sizes] if ready else []
     return MediaView(
         media_id=media.media_id, user_id=media.user_id, project_id=media.project_id,
         status=media.status, original_filename=media.original_filename,
         mime_type=display.get("content_type") if ready else media.content_type,
         width=display.get("width"), height=display.get("height"),
         bytes=display.get("bytes") if ready else original.get("bytes"),
-        file_url=objects.public_url(display["key"]) if ready else None,
+        file_url=sizes[-1].url if sizes else None,
         thumbnail_url=objects.public_url(media.thumbnail["key"]) if ready else None,
+        sizes=sizes, srcset=", ".join(f"{s.url} {s.width}w" for s in sizes) or None,
+        download_url=(f"/media/{media.media_id}/original"
+                      if for_owner and ready and original.get("key") else None),
         created_at=media.created_at, updated_at=media.updated_at, ready_at=media.ready_at,
         reject_reason=media.reject_reason, reject_message=media.reject_message)

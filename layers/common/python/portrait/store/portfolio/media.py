@@ -33,22 +33,33 @@ class Media:
     updated_at: str
     project_id: str | None = None
     original_filename: str | None = None
-    display: dict[str, Any] = field(default_factory=dict)
+    display: dict[str, Any] = field(default_factory=dict)  # the largest display copy
     thumbnail: dict[str, Any] = field(default_factory=dict)
     original: dict[str, Any] = field(default_factory=dict)
+    # The display copies by their longer side ("640", "1280", "2048"); the largest is
+    # `display` too. Empty for images made before the size ladder (display alone).
+    sizes: dict[str, dict[str, Any]] = field(default_factory=dict)
     reject_reason: str | None = None
     reject_message: str | None = None
     ready_at: str | None = None
 
     @property
     def keys(self) -> list[str]:
-        """The objects this image owns under media/ (none until it is ready)."""
-        return [part["key"] for part in (self.display, self.thumbnail) if part.get("key")]
+        """The objects this image owns under media/ (none until it is ready): the display
+        copies, the thumbnail and the kept original."""
+        parts = (self.display, self.thumbnail, self.original, *self.sizes.values())
+        return list(dict.fromkeys(part["key"] for part in parts if part.get("key")))
+
+    @property
+    def display_sizes(self) -> list[dict[str, Any]]:
+        """The display copies, smallest first (the one display copy of an older image)."""
+        copies = list(self.sizes.values()) or ([self.display] if self.display.get("key") else [])
+        return sorted(copies, key=lambda part: (part["width"], part["height"]))
 
 
 def from_item(item: MediaItem) -> Media:
     values = {name: getattr(item, name) for name in Media.__dataclass_fields__}
-    for name in ("display", "thumbnail", "original"):
+    for name in ("display", "thumbnail", "original", "sizes"):
         values[name] = _plain(values[name]) or {}
     values["upload_expires_at"] = int(values["upload_expires_at"])
     return Media(**values)
@@ -57,7 +68,7 @@ def from_item(item: MediaItem) -> Media:
 def from_image(image: dict[str, Any]) -> Media:
     """An image record from a stream image, as Powertools deserialises it (Decimals)."""
     values = {name: _plain(image.get(name)) for name in Media.__dataclass_fields__}
-    for name in ("display", "thumbnail", "original"):
+    for name in ("display", "thumbnail", "original", "sizes"):
         values[name] = values[name] or {}
     values["upload_expires_at"] = int(values["upload_expires_at"] or 0)
     return Media(**values)

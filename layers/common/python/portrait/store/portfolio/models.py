@@ -90,10 +90,13 @@ class MediaItem(Model):
     upload_key = UnicodeAttribute()
     upload_expires_at = NumberAttribute()
     pending_upload = UnicodeAttribute(null=True)
-    # Ready images: the display image (WebP) and the thumbnail (JPEG), and the source's facts.
-    display = MapAttribute(null=True)  # {key, width, height, bytes, content_type}
+    # Ready images: the display copies (WebP) and the thumbnail (JPEG), and the original.
+    display = MapAttribute(null=True)  # the largest copy: {key, width, height, bytes, content_type}
+    sizes = MapAttribute(null=True)  # longer side -> {key, width, height, bytes, content_type}
     thumbnail = MapAttribute(null=True)  # {key, width, height, bytes, content_type}
-    original = MapAttribute(null=True)  # {format, width, height, bytes, etag}
+    # {format, width, height, frames, bytes, etag}, and once kept {key, content_type,
+    # storage_class}; a rejected image's has no key (its upload is not kept).
+    original = MapAttribute(null=True)
     reject_reason = UnicodeAttribute(null=True)
     reject_message = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
