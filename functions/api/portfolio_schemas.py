@@ -73,7 +73,8 @@ class MediaReply(_FromViews):
                                examples=["https://cdn.example/media/u/m/display-640.webp 640w"])
     download_url: str | None = Field(description=(
         "the owner's route to the original as uploaded (GET it with your token: a 302 to "
-        "a short-lived download); only in replies to the owner, for ready images"),
+        "a short-lived download); ready images, in GET /media/{media_id} and GET /me/media "
+        "only (the owner's reads; never in public lists)"),
         examples=["/media/01ARZ3NDEKTSV4RRFFQ69G5FAV/original"])
     created_at: str
     updated_at: str

@@ -262,6 +262,8 @@ def run(tour: Tour) -> None:  # noqa: PLR0915 - one user's session, step by step
     generation_id = generation["generation_id"]
     tour.until("the portrait", lambda: tour.get_quietly(
         f"/generations/{generation_id}", token)["status"] in ("completed", "failed"))
+    if (status := tour.get_quietly(f"/generations/{generation_id}", token)["status"]) != "completed":
+        raise SystemExit(f"the tour's portrait ended {status}: the examples show a completed one")
     tour.call("GET", "/generations/{generation_id}", expect=200, token=token,
               generation_id=generation_id)
     batch = tour.call("POST", "/generations/batch", expect=201, token=token, body={

@@ -172,7 +172,8 @@ def run_invoke(args: argparse.Namespace) -> int:
                                                args.region)
         else:
             invocation, target = invoke_local(template, args.function, event, args.state_dir,
-                                              parameter_overrides(args), setup=not args.no_setup)
+                                              parameter_overrides(args),
+                                              setup=not args.no_setup and is_sample(args.event, template))
     except (UsageError, UnknownFunction, TemplateError) as exc:
         print(f"portrait invoke: {exc}", file=sys.stderr)
         return 2
@@ -184,6 +185,14 @@ def run_invoke(args: argparse.Namespace) -> int:
           file=sys.stderr)
     print(json.dumps(invocation.payload(), indent=2))
     return 1 if failed else 0
+
+
+def is_sample(source: str, template: Path) -> bool:
+    """Whether the event is one of the repository's samples (events/ beside the template):
+    only those have what they name made first; your own events run as they are."""
+    if source == "-":
+        return False
+    return Path(source).resolve().parent == (template.resolve().parent / "events")
 
 
 def outcome(invocation) -> tuple[str, bool]:
@@ -223,8 +232,9 @@ def register_invoke(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--region", help="the deployed stack's region")
     p.add_argument("--template", default=DEFAULT_TEMPLATE)
     p.add_argument("--no-setup", action="store_true",
-                   help="run the event as it is: do not first make the account a log-in "
-                        "names, or the pending records and files an S3 upload names")
+                   help="run a sample of events/ as it is: do not first make the account "
+                        "its log-in names, or the pending records and files its S3 upload "
+                        "names (other events always run as they are)")
     add_parameter_overrides(p)
     add_state_dir(p)
     p.set_defaults(handler=run_invoke)

@@ -60,6 +60,7 @@ def _uploaded_keys(event: Any) -> list[str]:
 
 def make_login_account(body: dict) -> str | None:
     """The account a log-in sample signs in to; None if it exists already."""
+    from portrait.errors import Conflict, InvalidInput
     from portrait.services.accounts.registration import create_user
     from portrait.store import users
 
@@ -68,7 +69,10 @@ def make_login_account(body: dict) -> str | None:
         return None
     username = login.split("@")[0] if "@" in login else login
     email = login if "@" in login else f"{login.replace('_', '.')}@example.com"
-    create_user(username=username, email=email, password=str(body["password"]), name=username)
+    try:
+        create_user(username=username, email=email, password=str(body["password"]), name=username)
+    except (Conflict, InvalidInput) as exc:
+        raise SystemExit(f"cannot make the account {username!r} the sample logs in to: {exc}")
     return f"made the account {username!r} the sample logs in to"
 
 

@@ -1,6 +1,8 @@
 """One shape per resource (issue 23): the user, the avatar, the generation, the project
 and the media item read the same wherever they appear, every timestamp takes the clock's
-one format, and every list pages as {items, next_cursor}."""
+one format, and every list pages as {items, next_cursor}. (Search hits: in
+tests/integration/portfolio/test_search_api.py; every route's reply: docs/API.md and
+tests/e2e/test_api_tour.py.)"""
 from __future__ import annotations
 
 import re
@@ -10,7 +12,7 @@ import pytest
 
 from portrait.store import poses
 from portrait.store.poses import Pose
-from tests.integration.api.avatar_support import member, processed_avatar  # noqa: F401 - fixtures
+from tests.integration.api.avatar_support import member, processed_avatar  # noqa: F401,F811 - fixtures
 
 ONE_FORMAT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 POSE_ID = "shapes-standing-front-full"
@@ -53,8 +55,9 @@ def test_every_reply_stamps_time_in_one_format_and_pages_in_one_shape(api, membe
     token = member["token"]
     avatar_id = processed_avatar(member["user_id"])
     project = api.post("/projects", {"title": "Shapes"}, token=token).json()
-    api.post("/media/uploads", {"content_type": "image/png", "project_id": project["project_id"]},
-             token=token)
+    media_id = api.post("/media/uploads", {"content_type": "image/png",
+                                           "project_id": project["project_id"]},
+                        token=token).json()["media_id"]
     generation = api.post("/generations", {"pose_id": pose, "content_type": "image/jpeg"},
                           token=token).json()
     replies = {
@@ -65,6 +68,7 @@ def test_every_reply_stamps_time_in_one_format_and_pages_in_one_shape(api, membe
         "project": project,
         "projects": api.get(f"/users/{member['user_id']}/projects").json(),
         "media": api.get(f"/me/media?project_id={project['project_id']}", token=token).json(),
+        "media item": api.get(f"/media/{media_id}", token=token).json(),
         "generation": generation,
         "generations": api.get("/generations", token=token).json(),
     }
@@ -84,5 +88,13 @@ def test_every_reply_stamps_time_in_one_format_and_pages_in_one_shape(api, membe
     # The same generation in its create reply, its read and the list.
     listed = replies["generations"]["items"][0]
     assert {k: v for k, v in generation.items() if k != "upload"} == listed
-    # The same project in its create reply and the list.
+    # The same project in its create reply and the list; the same media item in its read
+    # and its owner's list.
     assert replies["projects"]["items"][0] == project
+    assert replies["media"]["items"][0] == replies["media item"]
+    # The same user in the register reply, the log-in and /me (the avatar aside: a new
+    # account has none until its default is drawn).
+    registered = api.register()
+    logged_in = api.login(registered["username"])["user"]
+    assert set(registered) == set(logged_in) == set(api.get("/me", token=api.login(
+        registered["username"])["access_token"]).json())

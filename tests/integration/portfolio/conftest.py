@@ -92,6 +92,8 @@ class Portfolio(Api):
         while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
                                            WaitTimeSeconds=0).get("Messages", []):
             messages += batch
+            for message in batch:  # off the queue: in flight, they would come back later
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return [sqs_record(m, arn, "us-east-1") for m in messages]
 
     def thumbnail(self, records: list[dict] | None = None) -> dict:

@@ -206,3 +206,24 @@ def test_an_image_deleted_while_it_was_processed_leaves_no_original(portfolio,
     assert portfolio.thumbnail()["batchItemFailures"] == []
     assert media_store.get_media(form["media_id"]) is None
     assert portfolio.keys() == []
+
+
+def test_an_image_made_ready_while_it_was_deleted_leaves_nothing(portfolio, monkeypatch) -> None:
+    """The other order: DELETE /media/{id} reads the pending image (no objects yet), the
+    processor makes it ready, then the delete runs. The record goes only as it was read,
+    so the delete reads it again and removes the original and copies with it."""
+    from portrait.services.portfolio import media as media_service
+
+    ada = portfolio.member()
+    form = portfolio.upload(ada, jpeg(1600, 1200))
+    delete_record = media_store.delete_record
+
+    def processed_first(media_id, **condition):
+        if media_store.get_media(media_id).status == "pending":
+            assert portfolio.thumbnail()["batchItemFailures"] == []
+        return delete_record(media_id, **condition)
+
+    monkeypatch.setattr(media_service.store, "delete_record", processed_first)
+    assert portfolio.delete(f"/media/{form['media_id']}", token=ada["token"]).status == 200
+    assert media_store.get_media(form["media_id"]) is None
+    assert portfolio.keys() == []

@@ -51,6 +51,8 @@ def display_ladder(longer: int, sides: tuple[int, ...] = DISPLAY_SIDES,
         raise ValueError("a picture has at least one pixel")
     longer = min(longer, sides[-1])
     return (*(side for side in sides if side < longer * slack), longer)
+
+
 def media_limits(max_bytes: int = MEDIA_MAX_BYTES) -> Limits:
     return Limits(max_bytes=max_bytes, min_side=MEDIA_MIN_SIDE, max_side=MEDIA_MAX_SIDE,
                   max_pixels=MEDIA_MAX_PIXELS)

@@ -88,12 +88,19 @@ def remove_media(media: Media, *, project_deleted: bool = False) -> bool:
     """Record, then objects (the original, every display copy, the thumbnail: Media.keys),
     then the project's cover if it was this image (not when the project itself is gone);
     False if the record was gone already (its objects are deleted anyway: a repeat
-    finishes what a crash left)."""
-    removed = store.delete_record(media.media_id)
+    finishes what a crash left). The record goes only as it was read, so an image made
+    ready while this ran never loses its record with its objects left behind."""
+    removed = None
+    for _ in range(3):  # a status changes at most twice: pending, then ready or rejected
+        removed = store.delete_record(media.media_id, expected_status=media.status)
+        if removed is not None:
+            break
+        # Processed meanwhile: the objects to delete are those of the record as it is now.
+        media = store.get_media(media.media_id) or media
     objects.delete_objects(media.keys)
     if media.project_id and not project_deleted:
         projects.clear_cover(media.project_id, media_id=media.media_id, now_iso=clock.now_iso())
-    return removed
+    return bool(removed)
 
 
 def remove_project_media(project_id: str) -> int:
@@ -103,4 +110,4 @@ def remove_project_media(project_id: str) -> int:
                   for media in store.iter_project_media(project_id))
     logger.info("a deleted project's images removed",
                 extra={"project_id": project_id, "removed": removed})
-    return removed
+    return bool(removed)

@@ -146,9 +146,13 @@ def _unless_owned(media: Media, written: list[str]) -> None:
     """The record left pending meanwhile. Deleted (DELETE /media/{id} while this ran): what
     was just written has no owner, and the original alone may be 10 MB billed 30 days
     (Standard-IA), so it goes now rather than at the nightly orphan sweep. Settled by an
-    earlier attempt: the same keys hold the same images; nothing to do."""
-    if store.get_media(media.media_id) is None:
-        objects.delete_objects(written)
+    earlier attempt: the same keys hold the same images; nothing to do. Settled from
+    another upload under the same form: what this wrote and the record does not name (an
+    original of another format, a size that picture has not) would be nobody's."""
+    current = store.get_media(media.media_id)
+    orphans = written if current is None else sorted(set(written) - set(current.keys))
+    if orphans:
+        objects.delete_objects(orphans)
 
 
 def _cover_if_none(media: Media, thumbnail_key: str) -> None:

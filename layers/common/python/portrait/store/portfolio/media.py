@@ -146,14 +146,18 @@ def settle(media_id: str, *, status: str, now_iso: str, changes: dict[str, Any])
     return True
 
 
-def delete_record(media_id: str) -> bool:
-    """Remove the record; False if it was already gone."""
+def delete_record(media_id: str, *, expected_status: str | None = None) -> bool | None:
+    """Remove the record: True; False if it was already gone. With `expected_status`, only
+    while the record still has it: None if it has changed meanwhile (read it again: a
+    pending image that became ready has objects now)."""
     model = bound(MediaItem)
+    condition = (model.media_id.exists() if expected_status is None
+                 else model.status == expected_status)
     try:
-        model(media_id).delete(condition=model.media_id.exists())
+        model(media_id).delete(condition=condition)
     except DeleteError as exc:
         if condition_failed(exc):
-            return False
+            return None if expected_status and get_media(media_id) is not None else False
         raise
     return True
 
