@@ -71,8 +71,8 @@ def make_what_it_needs(template: Template, event: Any, endpoint_url: str, *,
                        running: bool) -> None:
     """The data a sample names (its account, its pending uploads): see sample_setup. In a
     process of its own, with ApiFunction's view of the stack (every table and the bucket);
-    on a running stack it also waits for the new user's default avatar, which only a
-    running stack's stream makes."""
+    on a running stack it also waits for what the stack does on its own (the new user's
+    default avatar, the first processing of the upload), so the sample races neither."""
     from portrait_local.sample_setup import needs_setup
     from portrait_local.targets import Target
 
@@ -80,7 +80,7 @@ def make_what_it_needs(template: Template, event: Any, endpoint_url: str, *,
         return
     env = {**os.environ, **Target(template, endpoint_url, "").environment_of("ApiFunction")}
     command = [sys.executable, "-m", "portrait_local.sample_setup", "-"]
-    made = subprocess.run(command + (["--wait-for-default-avatar"] if running else []),
+    made = subprocess.run(command + (["--running-stack"] if running else []),
                           input=json.dumps(event), env=env, capture_output=True, text=True)
     sys.stderr.write(made.stderr)
     if made.returncode != 0:
