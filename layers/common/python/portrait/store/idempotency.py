@@ -35,9 +35,12 @@ def register_lambda_context(context: Any) -> None:
         config.register_lambda_context(context)
 
 
-@functools.lru_cache(maxsize=8)
-def _persistence_layer(table_name: str, dynamodb: Any) -> DynamoDBPersistenceLayer:
-    # Cached per client: each construction registers a hook on the client.
+@functools.lru_cache(maxsize=64)
+def _persistence_layer(table_name: str, dynamodb: Any, key_prefix: str) -> DynamoDBPersistenceLayer:
+    # One per idempotent function (its key_prefix), cached per client: each construction
+    # registers a hook on the client. Never shared between functions: Powertools configures
+    # a persistence layer once, with the first config it is given (key path, whether a
+    # missing key is an error), and would apply that to every function sharing it.
     return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb)
 
 
@@ -65,7 +68,8 @@ def idempotent(*, key_prefix: str, data_keyword_argument: str, key_jmespath: str
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             config.expires_after_seconds = get_settings().idempotency_ttl_seconds
-            layer = _persistence_layer(get_settings().idempotency_table, client("dynamodb"))
+            layer = _persistence_layer(get_settings().idempotency_table, client("dynamodb"),
+                                       key_prefix)
             guarded = idempotent_function(function, data_keyword_argument=data_keyword_argument,
                                           persistence_store=layer, config=config,
                                           output_serializer=serializer, key_prefix=key_prefix)
