@@ -32,10 +32,8 @@ def search(query: Text = "", tags: Tags = "",
            cursor: Annotated[str | None, Query(max_length=200, description=(
                "a `next_cursor` (it names the next page; `page` is then ignored)"))] = None,
            ) -> SearchPage:
-    if cursor is not None:
-        page = queries.page_of(cursor)
     return SearchPage.model_validate(queries.search_projects(
-        SearchQuery(text=query.strip(), tags=_tags(tags), page=page, size=size)))
+        SearchQuery(text=query.strip(), tags=_tags(tags), page=page, size=size), cursor))
 
 
 @router.get("/search/suggest", tags=TAGS, summary="Up to 5 completions from titles and tags",

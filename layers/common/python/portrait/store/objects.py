@@ -120,9 +120,13 @@ def put_object(key: str, body: bytes, *, content_type: str, cache_control: str |
 
 
 def copy_object(source: str, target: str, *, content_type: str,
-                cache_control: str | None = None) -> None:
-    """A server-side copy within the bucket (no bytes through the function)."""
-    extra = {"CacheControl": cache_control} if cache_control else {}
+                cache_control: str | None = None, if_match: str | None = None,
+                storage_class: str | None = None) -> None:
+    """A server-side copy within the bucket (no bytes through the function); with
+    `if_match`, only of the source version that etag names."""
+    extra = {name: value for name, value in (
+        ("CacheControl", cache_control), ("StorageClass", storage_class),
+        ("CopySourceIfMatch", f'"{if_match}"' if if_match else None)) if value}
     client("s3").copy_object(Bucket=_bucket(), Key=target, CopySource={"Bucket": _bucket(), "Key": source},
                              MetadataDirective="REPLACE", ContentType=content_type, **extra)
 
@@ -137,10 +141,8 @@ def keep_copy(source: str, target: str, *, etag: str, content_type: str,
     function), under `storage_class`, with `content_type` and no other metadata.
     ObjectChanged if the source is no longer that version; ObjectMissing if it is gone."""
     try:
-        client("s3").copy_object(
-            Bucket=_bucket(), Key=target, CopySource={"Bucket": _bucket(), "Key": source},
-            CopySourceIfMatch=f'"{etag}"', MetadataDirective="REPLACE",
-            ContentType=content_type, StorageClass=storage_class)
+        copy_object(source, target, content_type=content_type, if_match=etag,
+                    storage_class=storage_class)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code")
         if code in ("PreconditionFailed", "412"):

@@ -6,6 +6,7 @@ client may retry, never a 500.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -61,7 +62,10 @@ def _answered(call: Callable[[], T]) -> T:
                           code="search_unavailable", retry_after=exc.retry_after) from None
 
 
-def search_projects(query: SearchQuery) -> SearchPageView:
+def search_projects(query: SearchQuery, cursor: str | None = None) -> SearchPageView:
+    """A page of hits: `query.page`, or the page a `next_cursor` names (it wins)."""
+    if cursor is not None:
+        query = dataclasses.replace(query, page=page_of(cursor))
     result = _answered(lambda: engine().search(query))
     results = [SearchResultView(
         project_id=hit.document.project_id, title=hit.document.title,
