@@ -71,8 +71,8 @@ def issue_form(kind: str, user_id: str, upload_id: str, *, content_type: str,
     form = objects.presigned_upload_form(key, content_types=ALLOWED_CONTENT_TYPES,
                                          content_type=content_type, max_bytes=max_bytes,
                                          expires_in=ttl)
-    return IssuedForm(key=key, issued_at=at, expires_at=at + ttl, form=UploadForm(
-        url=form["url"], fields=form["fields"], expires_at=clock.iso(at + ttl),
+    return IssuedForm(key=key, issued_at=at, expires_at=form.expires_at, form=UploadForm(
+        url=form.url, fields=form.fields, expires_at=clock.iso(form.expires_at),
         max_bytes=max_bytes, content_type=content_type))
 
 

@@ -1,12 +1,15 @@
 """The media bucket: presigned forms and URLs, reads, writes and deletes."""
 from __future__ import annotations
 
+import base64
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from botocore.exceptions import ClientError
 
+from portrait import clock
 from portrait.config import get_settings
 from portrait.store import keys
 from portrait.store.aws import client
@@ -71,8 +74,15 @@ def key_of_uri(uri: str) -> str:
     return uri[len(prefix):]
 
 
+@dataclass(frozen=True)
+class SignedForm:
+    url: str
+    fields: dict[str, str]
+    expires_at: int  # epoch seconds: the policy's own expiration, as S3 will judge it
+
+
 def presigned_upload_form(key: str, *, content_types: Iterable[str], content_type: str,
-                          max_bytes: int, expires_in: int) -> dict:
+                          max_bytes: int, expires_in: int) -> SignedForm:
     """A POST form S3 itself enforces: this exact key, 1..max_bytes, this content type.
 
     Only a POST policy can bound the size (a presigned PUT cannot); processors
@@ -80,7 +90,7 @@ def presigned_upload_form(key: str, *, content_types: Iterable[str], content_typ
     """
     if content_type not in set(content_types):
         raise ValueError(f"content type {content_type!r} is not allowed")
-    return client("s3").generate_presigned_post(
+    form = client("s3").generate_presigned_post(
         Bucket=_bucket(),
         Key=key,
         Fields={"Content-Type": content_type},
@@ -91,6 +101,11 @@ def presigned_upload_form(key: str, *, content_types: Iterable[str], content_typ
         ],
         ExpiresIn=expires_in,
     )
+    # The expiry a client is told is read back from the signed policy: botocore
+    # stamps its own clock, and on a busy host seconds can pass before it does.
+    policy = json.loads(base64.b64decode(form["fields"]["policy"]))
+    expires_at = int(clock.epoch_of(policy["expiration"]))
+    return SignedForm(url=form["url"], fields=form["fields"], expires_at=expires_at)
 
 
 def read_object(key: str, *, max_bytes: int) -> StoredObject:
