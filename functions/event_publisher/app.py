@@ -1,4 +1,5 @@
-"""EventPublisherFunction: domain events from the projects, media and users streams.
+"""EventPublisherFunction: every domain event, from the avatars, generations, projects,
+media and users streams.
 
 A record is published only after its write committed (it is in the stream),
 and a failed publish is never dropped: the batch reports the first record
@@ -9,7 +10,8 @@ Powertools' BatchProcessor is not used on purpose: it goes on past a failed
 record, so a later change of the same item would be published before an
 earlier one that is retried. Stopping at the first failure keeps each item's
 events in stream order; a record published again after a retry is a
-duplicate, which consumers absorb (at least once, ordered by `version`).
+duplicate with the same `event_id` (made from the record's eventID), which
+consumers absorb (at least once; they deduplicate on the id).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, ev
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import MetricUnit, logger, metrics, tracer
-from portrait.services.domain_events import publish_changes
+from portrait.services.domain_events import Change, publish_changes
 
 
 def _table(source_arn: str) -> str:
@@ -32,15 +34,17 @@ def _table(source_arn: str) -> str:
 def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
     published = 0
     for record in event.records:
-        change = record.dynamodb
+        stream = record.dynamodb
         try:
-            published += publish_changes(
-                _table(record.event_source_arn or ""), str(record.event_name.name),
-                change.old_image if change else None, change.new_image if change else None)
+            published += publish_changes(_table(record.event_source_arn or ""), Change(
+                event_name=str(record.event_name.name),
+                old=stream.old_image if stream else None, new=stream.new_image if stream else None,
+                record_id=record.event_id or (stream.sequence_number if stream else "") or "",
+                committed_at=float(stream.approximate_creation_date_time or 0) if stream else 0.0))
         except Exception:  # noqa: BLE001 - reported, and the shard retries from here
             logger.exception("publishing a stream record's events failed; retrying from it",
-                             extra={"sequence_number": change.sequence_number if change else None})
+                             extra={"sequence_number": stream.sequence_number if stream else None})
             metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=published)
-            return {"batchItemFailures": [{"itemIdentifier": change.sequence_number}]}
+            return {"batchItemFailures": [{"itemIdentifier": stream.sequence_number if stream else None}]}
     metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=published)
     return {"batchItemFailures": []}

@@ -17,6 +17,7 @@ import requests
 from PIL import Image
 
 from portrait.imaging.faces import find_faces
+from tests.e2e.bus_tap import BusTap
 from tests.e2e.conftest import running_local_stack
 from tests.unit.faces import photos
 
@@ -101,13 +102,33 @@ def _result(stack, user_id: str, generation_id: str, status: str) -> dict:
             "eventSource": "aws:sagemaker", "eventName": "InferenceResult"}
 
 
+def _without_urls(resource: dict) -> dict:
+    """A resource as an event carries it: the API's shape, but no expiring URL (there is
+    no CDN locally, so none at all)."""
+    if isinstance(resource, dict):
+        return {k: None if k.endswith("url") else _without_urls(v) for k, v in resource.items()}
+    return resource
+
+
 def test_a_portrait_of_the_user_then_a_duplicate_notification_changes_nothing(local_stack):
+    tap = BusTap(local_stack)
     auth, user_id = local_stack.new_member("render")
     pose = _pose(local_stack)
     generation_id = _start(local_stack, auth, pose["pose_id"],
                            photos.jpeg(photos.photo("astronaut")), style="realistic")
     generation = _settled(local_stack, auth, generation_id)
     assert generation["status"] == "completed", generation
+
+    # Events from the tables' streams, each resource in the API's own shape: the default
+    # avatar (the users stream made it) and the portrait.
+    avatar_ready = tap.wait_for("avatar.ready", local_stack, user_id=user_id)["detail"]
+    shown = requests.get(local_stack.url(f"/me/avatars/{avatar_ready['avatar_id']}"),
+                         headers=auth, timeout=60).json()
+    assert avatar_ready["avatar"] == _without_urls(shown) and avatar_ready["source"] == "identicon"
+    completed = tap.wait_for("generation.completed", local_stack, generation_id=generation_id)
+    assert completed["detail"]["generation"] == _without_urls(generation)
+    assert completed["detail"]["type"] == "generation.completed"
+    assert completed["detail"]["event_id"].startswith("evt_")
     assert generation["style"] == "realistic" and generation["render_submitted_at"]
     assert generation["render_deadline"] is None  # only while it renders
     # The likeness check's figure, on the record and in the API.
@@ -128,6 +149,9 @@ def test_a_portrait_of_the_user_then_a_duplicate_notification_changes_nothing(lo
     again = _generation(local_stack, auth, generation_id)
     assert {k: again[k] for k in ("status", "completed_at", "processing_seconds")} == \
         {k: generation[k] for k in ("status", "completed_at", "processing_seconds")}
+    # One change, one event: however often it is delivered, it carries one id.
+    assert len({e["detail"]["event_id"] for e in tap.all_of(
+        "generation.completed", generation_id=generation_id)}) == 1
     assert requests.get(again["output_url"], timeout=60).status_code == 200
     stats = requests.get(local_stack.url("/generations/stats"), headers=auth, timeout=60).json()
     assert (stats["completed"], stats["failed"], stats["credits_used"]) == (1, 0, 5)
@@ -175,12 +199,16 @@ def test_a_renderer_failure_is_refunded_once(local_stack):
 
 
 def test_a_photo_without_a_face_is_refunded_and_never_rendered(local_stack):
+    tap = BusTap(local_stack)
     auth, _ = local_stack.new_member("noface")
     pose = _pose(local_stack)
     generation_id = _start(local_stack, auth, pose["pose_id"], photos.jpeg(photos.photo("coffee")))
     generation = _settled(local_stack, auth, generation_id)
     assert (generation["status"], generation["error"]["reason"]) == ("failed", "no_face")
     assert generation["refunded"] and _balance(local_stack, auth) == 100
+    failed = tap.wait_for("generation.failed", local_stack, generation_id=generation_id)["detail"]
+    assert (failed["status"], failed["reason"], failed["refunded"]) == ("failed", "no_face", 5)
+    assert failed["generation"] == _without_urls(generation)
     assert generation["render_submitted_at"] is None  # no renderer time was spent on it
 
 

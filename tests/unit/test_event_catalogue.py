@@ -26,18 +26,24 @@ def test_every_event_is_listed_once_by_its_name() -> None:
     assert set(events.json_schemas()) == set(names)
 
 
-def test_a_payload_round_trips_and_carries_its_schema_version() -> None:
-    event = events.AvatarRejected(user_id="U", avatar_id="A", reason="corrupt")
+ENVELOPE = {"event_id": "evt_1", "occurred_at": "2026-12-06T18:00:00.000Z"}
+
+
+def test_a_payload_round_trips_and_carries_its_envelope() -> None:
+    event = events.AvatarPurged(**ENVELOPE, user_id="U", avatar_id="A")
     detail = event.detail()
-    assert detail == {"schema_version": 1, "user_id": "U", "avatar_id": "A", "reason": "corrupt"}
-    assert events.parse_event("avatar.rejected", detail) == event
+    assert detail == {**ENVELOPE, "type": "avatar.purged", "schema_version": 2, "user_id": "U",
+                      "avatar_id": "A"}
+    assert events.parse_event("avatar.purged", detail) == event
+    with pytest.raises(ValueError):
+        events.parse_event("avatar.purged", {**detail, "type": "avatar.ready"})
 
 
 def test_a_payload_with_a_missing_or_unknown_field_is_refused() -> None:
     with pytest.raises(ValidationError):
-        events.AvatarRejected(user_id="U", avatar_id="A")  # type: ignore[call-arg]
+        events.AvatarPurged(user_id="U", avatar_id="A")  # type: ignore[call-arg]
     with pytest.raises(ValidationError):
-        events.AvatarPurged(user_id="U", avatar_id="A", colour="red")  # type: ignore[call-arg]
+        events.AvatarPurged(**ENVELOPE, user_id="U", avatar_id="A", colour="red")  # type: ignore[call-arg]
 
 
 def _publish_calls(path: Path) -> list[ast.Call]:
@@ -45,6 +51,13 @@ def _publish_calls(path: Path) -> list[ast.Call]:
     return [node for node in ast.walk(tree) if isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute) and node.func.attr == "publish"
             and isinstance(node.func.value, ast.Name) and node.func.value.id == "events"]
+
+
+def test_only_the_stream_publisher_puts_events_on_the_bus() -> None:
+    # A transactional outbox by construction: events come from the tables' streams
+    # (services/domain_events.py), never from a request or worker after its commit.
+    callers = {str(path.relative_to(LIBRARY)) for path in LIBRARY.rglob("*.py") if _publish_calls(path)}
+    assert callers == {"services/domain_events.py"}
 
 
 def test_no_publisher_hands_the_bus_a_name_or_a_dict_of_its_own() -> None:

@@ -36,7 +36,7 @@ def test_the_sweep_expires_and_refunds_once(stack, published):
     assert [e for e in stack.ledger(user_id) if e[0] == "refund"] == [("refund", 7), ("refund", 8)]
     counters = stack.counters(user_id)
     assert (counters.total, counters.completed, counters.failed, counters.credits_used) == (3, 1, 2, 5)
-    assert [kind for kind, detail in published if detail.get("status") == "expired"] == [
+    assert [kind for kind, detail in published() if detail.get("status") == "expired"] == [
         "generation.failed", "generation.failed"]
     assert stack.keys("tmp/") == []
 

@@ -101,7 +101,7 @@ def test_an_sd_generation_completes_with_the_users_face_in_a_512_png(stack, publ
     assert not kept.getexif() and "exif" not in kept.info and "icc_profile" not in kept.info
     assert kept.size[1] > kept.size[0]  # EXIF orientation 6 applied: upright, then dropped
     assert stack.keys("tmp/") == [] and stack.keys("renders/") == []
-    assert [kind for kind, _ in published] == ["generation.completed"]
+    assert [kind for kind, _ in published()] == ["generation.completed"]
     assert stack.balance(user_id) == 95  # a success keeps the charge
 
     from portrait.services.generations.requests import delete_generation
@@ -147,7 +147,7 @@ def test_a_renderer_failure_is_refunded_once_even_when_reported_twice(stack, mon
     assert stack.balance(user_id) == 100
     assert stack.ledger(user_id) == [("charge", -7), ("grant", 100), ("refund", 7)]
     assert renderer.calls == 1
-    assert [kind for kind, _ in published] == ["generation.failed"]
+    assert [kind for kind, _ in published()] == ["generation.failed"]
     assert stack.keys("renders/") == []
 
 
@@ -177,7 +177,7 @@ def test_a_portrait_of_someone_else_fails_the_likeness_check_and_is_refunded(
     assert "after 3 tries" in generation.error_message and "0.93 needed" in generation.error_message
     assert len(drawn) == 3 and len(set(drawn)) == 3  # another seed each time
     assert generation.refunded_at is not None and stack.balance(user_id) == 100
-    assert [kind for kind, _ in published] == ["generation.failed"]
+    assert [kind for kind, _ in published()] == ["generation.failed"]
     assert stack.keys("renders/") == []
 
 
@@ -233,7 +233,7 @@ def test_a_duplicate_success_changes_nothing_the_second_time(stack, published):
         COMPLETED, first.completed_at, first.processing_ms)
     assert stack.get(again.output_key) == output
     assert stack.counters(user_id).completed == 1 and stack.balance(user_id) == 95
-    assert [kind for kind, _ in published] == ["generation.completed"]
+    assert [kind for kind, _ in published()] == ["generation.completed"]
 
 
 def test_an_inference_result_inside_an_sns_envelope_settles_the_same(stack):
@@ -274,7 +274,7 @@ def test_a_render_that_never_reports_back_is_refunded_by_the_deadline_sweep(stac
     assert (generation.status, generation.output_key) == (FAILED, None)
     assert stack.balance(user_id) == 100 and stack.keys("renders/") == []
     assert not [k for k in stack.keys("generations/") if k.endswith("output.png")]
-    assert [kind for kind, _ in published] == ["generation.failed"]
+    assert [kind for kind, _ in published()] == ["generation.failed"]
 
 
 def test_an_invalid_photo_fails_and_is_refunded(stack):
@@ -304,8 +304,8 @@ def test_a_photo_without_exactly_one_face_is_refunded_before_any_render(
     assert generation.refunded_at is not None and stack.balance(user_id) == 100
     assert stack.ledger(user_id) == [("charge", -7), ("grant", 100), ("refund", 7)]
     assert renderer.calls == 0  # no renderer time was spent on it
-    assert [kind for kind, detail in published] == ["generation.failed"]
-    assert published[0][1]["reason"] == reason
+    assert [kind for kind, detail in published()] == ["generation.failed"]
+    assert published()[0][1]["reason"] == reason
     assert stack.keys("tmp/") == [] and stack.keys("generations/") == [] \
         and stack.keys("renders/") == []
 
@@ -454,7 +454,7 @@ def test_a_batch_renders_every_pose_from_one_photo_charged_together(stack, publi
     assert len({g.output_key for g in done}) == 3 and len({g.source_key for g in done}) == 3
     assert stack.keys("tmp/") == [] and stack.keys("renders/") == []
     assert stack.balance(user_id) == 85 and stack.counters(user_id).completed == 3
-    assert [kind for kind, _ in published] == ["generation.completed"] * 3
+    assert [kind for kind, _ in published()] == ["generation.completed"] * 3
 
 
 def test_a_batch_the_balance_cannot_cover_charges_and_creates_nothing(stack):

@@ -1,33 +1,56 @@
 """The event catalogue: every domain event Portrait publishes, its name and its payload.
 
 An event on the `portrait` bus has `detail-type` = the event's name and `detail` = its
-payload, built here and nowhere else (`store.events.publish_event` takes these
-objects only). `schema_version` changes when a payload changes in a way a consumer
-must know of (a field removed, renamed or retyped); adding a field does not change it.
-docs/EVENTS.md lists every event with its JSON Schema, generated from this module
-(`make events-doc`); a test fails when the two differ.
+payload, built here and nowhere else (`store.events.publish` takes these objects only);
+a webhook delivery's body is the same payload. Every payload starts with the envelope:
 
-Times are the one format of portrait.clock. Keys are object keys, not URLs, except
-where the portfolio clients expect a URL (`file_url`, `thumbnail_url`): those are the
-CDN's, which never expire, or null where there is no CDN (never a presigned URL).
+    event_id        stable across redeliveries: the same change always has the same id,
+                    so a consumer deduplicates on it (a webhook's `webhook-id`)
+    type            the event's name (as `detail-type`)
+    occurred_at     when the change was committed (the record's own time)
+    schema_version  changes when a payload changes in a way a consumer must know of
+                    (a field removed, renamed or retyped); adding a field does not
+
+Every event is derived from its owning table's stream (services.domain_events), never
+published by the request or worker that wrote: nothing is lost when a publish fails.
+
+A resource in an event has the API's shape for it (one shape per resource): `avatar`
+is the avatar as `GET /me/avatars/{id}` answers it, `generation` as `GET
+/generations/{id}`, `media` as `GET /media/{id}`. Where the API would hand out an
+expiring URL an event carries the CDN's lasting URL, or null without a CDN (keys
+are given beside), since consumers keep what they receive: avatar variants and media
+sizes get lasting URLs; a generation's input and output are private, so its URLs are
+null and its `output_key` is named. docs/EVENTS.md lists every event with its JSON
+Schema, generated from this module (`make events-doc`); a test fails when they differ.
 """
 from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-SCHEMA_VERSION = 1
+from portrait.services.avatars.views import AvatarView
+from portrait.services.generations.views import GenerationView
+from portrait.services.portfolio.views import MediaView
+
+SCHEMA_VERSION = 2
 
 
 class DomainEvent(BaseModel):
-    """What every event has: its name (`detail_type`) and its payload's schema version."""
+    """What every event has: the envelope (see the module's docstring)."""
 
-    # defer_build: twelve schemas cost ~70 ms at import; each is built when first used, so
-    # a function that never publishes an event (the API, mostly) never pays for it.
+    # defer_build: the schemas cost tens of ms at import; each is built when first used,
+    # so a function that never reads or writes an event never pays for it.
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     detail_type: ClassVar[str]  # the event's name
-    schema_version: Literal[1] = SCHEMA_VERSION
+    event_id: str = Field(description="the same on every redelivery of this change")
+    occurred_at: str = Field(description="when the change was committed")
+    schema_version: Literal[2] = SCHEMA_VERSION
+
+    @computed_field(description="the event's name (EventBridge's detail-type)")  # type: ignore[prop-decorator]
+    @property
+    def type(self) -> str:
+        return self.detail_type
 
     def detail(self) -> dict[str, Any]:
         """The payload as it goes on the bus (JSON types only)."""
@@ -35,54 +58,68 @@ class DomainEvent(BaseModel):
 
 
 # ---------------------------------------------------------------- avatars
-class AvatarReady(DomainEvent):
-    """An avatar's variants are stored and it is the user's current avatar."""
-
-    detail_type: ClassVar[str] = "avatar.ready"
+class AvatarEvent(DomainEvent):
     user_id: str
     avatar_id: str
+
+
+class AvatarReady(AvatarEvent):
+    """An avatar's variants are stored and it is the user's current avatar (a processed
+    upload, a default, or a restore)."""
+
+    detail_type: ClassVar[str] = "avatar.ready"
     source: Literal["upload", "identicon", "gravatar"]
     previous_avatar_id: str | None = Field(description="the avatar it replaced, if any")
-    variants: dict[str, str] = Field(description="size -> object key, smallest first")
+    restored: bool = Field(description="true when a soft-deleted avatar came back")
+    avatar: AvatarView = Field(description="variants: size -> {url, width, height}; url lasting or null")
+    variant_keys: dict[str, str] = Field(description="size -> object key, smallest first")
 
 
-class AvatarRejected(DomainEvent):
+class AvatarRejected(AvatarEvent):
     """An uploaded avatar failed validation; the user's current avatar is unchanged."""
 
     detail_type: ClassVar[str] = "avatar.rejected"
-    user_id: str
-    avatar_id: str
     reason: str = Field(description="machine-readable, e.g. dimensions_too_small")
+    avatar: AvatarView
 
 
-class AvatarPurged(DomainEvent):
+class AvatarDeleted(AvatarEvent):
+    """An avatar was soft-deleted: by its owner, or because another became current
+    (`replaced_by`). It can be restored until `avatar.restorable_until`."""
+
+    detail_type: ClassVar[str] = "avatar.deleted"
+    replaced_by: str | None
+    avatar: AvatarView
+
+
+class AvatarPurged(AvatarEvent):
     """A soft-deleted avatar's grace ended: its objects are gone for good."""
 
     detail_type: ClassVar[str] = "avatar.purged"
-    user_id: str
-    avatar_id: str
 
 
 # ---------------------------------------------------------------- generations
-class GenerationCompleted(DomainEvent):
+class GenerationEvent(DomainEvent):
+    user_id: str
+    generation_id: str
+    generation: GenerationView = Field(description="input_url and output_url null (private objects)")
+
+
+class GenerationCompleted(GenerationEvent):
     """An AI portrait is rendered and stored."""
 
     detail_type: ClassVar[str] = "generation.completed"
-    user_id: str
-    generation_id: str
     pose_id: str
     quality: Literal["sd", "hd"]
     output_key: str
     processing_ms: int
 
 
-class GenerationFailed(DomainEvent):
+class GenerationFailed(GenerationEvent):
     """A generation ended without a portrait (failed, or expired unused); its credits
     were given back."""
 
     detail_type: ClassVar[str] = "generation.failed"
-    user_id: str
-    generation_id: str
     status: Literal["failed", "expired"]
     reason: str
     refunded: int = Field(description="credits given back")
@@ -144,6 +181,7 @@ class MediaReady(MediaEvent):
     """A portfolio image is processed: display image and thumbnail stored."""
 
     detail_type: ClassVar[str] = "media.ready"
+    media: MediaView = Field(description="sizes and thumbnail with lasting URLs or null; no download_url")
     path: str = Field(description="the display image's object key")
     file_url: str | None = Field(description="the CDN's lasting URL; null without a CDN")
     thumbnail_path: str
@@ -159,6 +197,7 @@ class MediaRejected(MediaEvent):
     """An uploaded portfolio image failed validation."""
 
     detail_type: ClassVar[str] = "media.rejected"
+    media: MediaView
     reason: str | None
     message: str | None
 
@@ -182,7 +221,7 @@ class ProfileUpdated(DomainEvent):
 
 
 CATALOGUE: dict[str, type[DomainEvent]] = {event.detail_type: event for event in (
-    AvatarReady, AvatarRejected, AvatarPurged,
+    AvatarReady, AvatarRejected, AvatarDeleted, AvatarPurged,
     GenerationCompleted, GenerationFailed,
     ProjectCreated, ProjectUpdated, ProjectDeleted,
     MediaReady, MediaRejected, MediaDeleted,
@@ -192,7 +231,10 @@ CATALOGUE: dict[str, type[DomainEvent]] = {event.detail_type: event for event in
 
 def parse_event(detail_type: str, detail: dict[str, Any]) -> DomainEvent:
     """An event as a consumer receives it, checked against the catalogue."""
-    return CATALOGUE[detail_type].model_validate(detail)
+    fields = {name: value for name, value in detail.items() if name != "type"}
+    if detail.get("type", detail_type) != detail_type:
+        raise ValueError(f"a {detail.get('type')!r} payload under detail-type {detail_type!r}")
+    return CATALOGUE[detail_type].model_validate(fields)
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:

@@ -49,6 +49,7 @@ class Avatar:
     ready_at: str | None = None
     deleted_at: str | None = None
     replaced_by: str | None = None  # the avatar that took its place, when one did
+    replaces: str | None = None  # the avatar it took the place of when it last became current
     expires_at: int | None = None
 
     def past_grace(self, now: float) -> bool:
@@ -79,6 +80,14 @@ def _from_item(item: AvatarItem) -> Avatar:
     values["original"] = _plain(item.original) or {}
     for name in ("upload_expires_at", "expires_at"):
         values[name] = int(values[name]) if values[name] is not None else None
+    return Avatar(**values)
+
+
+def from_image(image: dict[str, Any]) -> Avatar:
+    """An avatar from a stream image, as Powertools deserialises it (Decimals)."""
+    values = {name: _plain(image.get(name)) for name in Avatar.__dataclass_fields__}
+    values["variants"] = values["variants"] or {}
+    values["original"] = values["original"] or {}
     return Avatar(**values)
 
 
@@ -169,9 +178,12 @@ def make_current(user_id: str, avatar_id: str, *, expected_status: str, previous
     of it changed since the caller read it.
     """
     avatars, users = bound(AvatarItem), bound(UserItem)
+    replaces = previous_avatar_id if previous_avatar_id != avatar_id else None
     actions = [avatars.status.set(READY), avatars.updated_at.set(now_iso),
                avatars.deleted_at.remove(), avatars.expires_at.remove(), avatars.purge_queue.remove(),
-               avatars.pending_upload.remove(), avatars.replaced_by.remove()]
+               avatars.pending_upload.remove(), avatars.replaced_by.remove(),
+               # In the record, so its stream image tells avatar.ready what it replaced.
+               avatars.replaces.set(replaces) if replaces else avatars.replaces.remove()]
     actions += [getattr(avatars, name).set(value) for name, value in (changes or {}).items()]
     condition = avatars.status == expected_status
     if expected_status == DELETED:

@@ -30,6 +30,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from portrait.errors import Conflict, NotFound
+from portrait.store.avatars import _plain
 from portrait.store.credits import CHARGE, REFUND, entry_item, insufficient, save_new_entry, user_key
 from portrait.store.models import (
     TX_OLD,
@@ -100,6 +101,21 @@ def _from_item(item: GenerationItem) -> Generation:
     values = {name: getattr(item, name) for name in Generation.__dataclass_fields__}
     values["output"] = item.output.as_dict() if item.output else {}
     values["batch_members"] = tuple(item.batch_members or ())
+    for name in ("credits_charged", "upload_expires_at", "processing_ms", "render_deadline"):
+        if values[name] is not None:
+            values[name] = int(values[name])
+    values["priority"] = bool(values["priority"])
+    return Generation(**values)
+
+
+def from_image(image: dict[str, Any]) -> Generation | None:
+    """A generation from a stream image (Decimals, as Powertools deserialises it); None
+    for another kind of item in the table (a share link)."""
+    if not {"generation_id", "status", "pose_id"} <= image.keys():
+        return None
+    values = {name: image.get(name) for name in Generation.__dataclass_fields__}
+    values["output"] = _plain(values["output"] or {})
+    values["batch_members"] = tuple(values["batch_members"] or ())
     for name in ("credits_charged", "upload_expires_at", "processing_ms", "render_deadline"):
         if values[name] is not None:
             values[name] = int(values[name])

@@ -164,6 +164,7 @@ class AvatarItem(Model):
     # Set when it was deleted because another avatar became current (an upload, a restore,
     # a default): which one. Unset when its owner deleted it.
     replaced_by = UnicodeAttribute(null=True)
+    replaces = UnicodeAttribute(null=True)  # the avatar it replaced when it last became current
     expires_at = NumberAttribute(null=True)  # TTL: deleted_at + grace, only while soft-deleted
     purge_queue = UnicodeAttribute(null=True)  # SOFT_DELETED while soft-deleted, else absent
     pending_upload = UnicodeAttribute(null=True)  # PENDING_UPLOAD while an upload form waits

@@ -33,12 +33,11 @@ from portrait.services.avatars import gravatar
 from portrait.services.avatars.variants import (
     CurrentAvatarExists,
     ready_changes,
-    ready_event,
     render_variants,
     store_variants,
     switch_to,
 )
-from portrait.store import avatars, events, users
+from portrait.store import avatars, users
 from portrait.store.avatars import PENDING, READY, Avatar
 from portrait.store.idempotency import idempotent, register_lambda_context
 from portrait.store.users import User
@@ -89,9 +88,9 @@ def create_default_avatar(user_id: str, *, replace_current: bool = True) -> Avat
     try:
         source, variant_set = _render(user, settings)
         variants = store_variants(user_id, avatar.avatar_id, variant_set)
-        previous = switch_to(user_id, avatar.avatar_id,
-                             {**ready_changes(variant_set, variants), "source": source},
-                             replace_current=replace_current)
+        switch_to(user_id, avatar.avatar_id,
+                  {**ready_changes(variant_set, variants), "source": source},
+                  replace_current=replace_current)
     except CurrentAvatarExists:
         logger.info("the user got an avatar first; the default is discarded",
                     extra={"user_id": user_id, "avatar_id": avatar.avatar_id})
@@ -102,7 +101,6 @@ def create_default_avatar(user_id: str, *, replace_current: bool = True) -> Avat
                          extra={"user_id": user_id, "avatar_id": avatar.avatar_id})
         _discard(avatar)
         raise DefaultAvatarFailed("the default avatar could not be made") from exc
-    events.publish(ready_event(user_id, avatar.avatar_id, source, variants, previous))
     count_by("DefaultAvatarCreated", source=source)
     return avatars.get_avatar(user_id, avatar.avatar_id)
 

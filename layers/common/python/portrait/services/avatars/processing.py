@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass
 
 from portrait import clock
-from portrait.events import AvatarRejected
 from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.imaging import sniff
@@ -21,14 +20,13 @@ from portrait.observability import MetricUnit, count_by, logger, metrics
 from portrait.services.avatars.variants import (
     AvatarSettled,
     ready_changes,
-    ready_event,
     render_variants,
     store_variants,
     switch_to,
 )
 from portrait.services.uploads import issued_upload, read_upload
-from portrait.store import avatars, events, objects, users
-from portrait.store.avatars import PENDING, READY, REJECTED, Avatar
+from portrait.store import avatars, objects, users
+from portrait.store.avatars import PENDING, Avatar
 from portrait.store.idempotency import once_per_upload, register_lambda_context
 
 __all__ = ["AvatarUpload", "UploadOutcome", "AvatarNotFoundYet", "process_avatar_upload",
@@ -92,8 +90,7 @@ def _process(avatar: Avatar, upload: AvatarUpload) -> UploadOutcome:
                              ready_changes(variant_set, variants, etag=stored.etag))
     except AvatarSettled:
         return UploadOutcome("unchanged", avatar.avatar_id)
-    objects.delete_objects([upload.key])
-    events.publish(ready_event(avatar.user_id, avatar.avatar_id, "upload", variants, previous))
+    objects.delete_objects([upload.key])  # avatar.ready comes from the avatars stream
     metrics.add_metric(name="AvatarProcessed", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="AvatarBytesIn", unit=MetricUnit.Bytes, value=stored.size)
     metrics.add_metric(name="AvatarBytesOut", unit=MetricUnit.Bytes,
@@ -113,32 +110,20 @@ def _reject(avatar: Avatar, upload: AvatarUpload, rejection: ImageRejected,
     objects.delete_objects([upload.key])
     if not changed:
         return UploadOutcome("unchanged", avatar.avatar_id)
-    _publish_rejected(avatar.user_id, avatar.avatar_id, rejection.reason)
     count_by("AvatarRejected", reason=rejection.reason)
     logger.info("avatar rejected", extra={"avatar_id": avatar.avatar_id,
                                           "reason": rejection.reason, "detail": rejection.detail})
     return UploadOutcome("rejected", avatar.avatar_id, rejection.reason)
 
 
-def _publish_rejected(user_id: str, avatar_id: str, reason: str) -> None:
-    events.publish(AvatarRejected(user_id=user_id, avatar_id=avatar_id, reason=reason))
-
-
 def _already_settled(avatar: Avatar | None, upload: AvatarUpload) -> UploadOutcome:
     """A late or repeated event: the avatar and the user are left as they are.
 
-    The upload is deleted (nothing will ever read it). If this very upload
-    settled the avatar, an earlier attempt stopped after the switch (the
-    publish or the delete failed), so its event is published again: domain
-    events are at least once, and their consumers are idempotent.
+    The upload is deleted (nothing will ever read it; an earlier attempt may
+    have stopped after the switch, before its delete). Its event needs no
+    second publish: it comes from the avatars stream, once the switch commits.
     """
     objects.delete_objects([upload.key])
     if avatar is None:
         return UploadOutcome("dropped", reason="avatar_missing")
-    if (avatar.original or {}).get("etag") == upload.etag.strip('"'):
-        if avatar.status == READY:
-            events.publish(ready_event(avatar.user_id, avatar.avatar_id, "upload",
-                                       avatar.variants, None))
-        elif avatar.status == REJECTED:
-            _publish_rejected(avatar.user_id, avatar.avatar_id, avatar.reject_reason or "")
     return UploadOutcome("unchanged", avatar.avatar_id)

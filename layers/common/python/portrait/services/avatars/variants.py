@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from portrait import clock
-from portrait.events import AvatarReady
 from portrait.config import Settings, get_settings
 from portrait.imaging import Limits, VariantSet, make_variants
 from portrait.observability import logger
@@ -105,9 +104,3 @@ def switch_to(user_id: str, avatar_id: str, changes: dict[str, Any], *,
                         extra={"avatar_id": avatar_id, "attempt": attempt})
     raise AssertionError("unreachable")
 
-
-def ready_event(user_id: str, avatar_id: str, source: str, variants: dict,
-                previous_avatar_id: str | None) -> AvatarReady:
-    return AvatarReady(user_id=user_id, avatar_id=avatar_id, source=source,
-                       previous_avatar_id=previous_avatar_id,
-                       variants={size: v["key"] for size, v in variants.items()})

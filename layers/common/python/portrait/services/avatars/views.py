@@ -7,6 +7,7 @@ in production) or presigned GETs when it is empty.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from portrait import clock
 from portrait.sizes import AVATAR_SIZE_NAMES, AVATAR_SIZES, DEFAULT_AVATAR_SIZE
@@ -21,7 +22,7 @@ DEFAULT_SIZE = DEFAULT_AVATAR_SIZE
 
 @dataclass(frozen=True)
 class VariantLink:
-    url: str
+    url: str | None  # None only in events without a CDN (they carry no expiring URL)
     width: int | None
     height: int | None
 
@@ -82,17 +83,20 @@ def avatar_links(avatar: Avatar, size: str = DEFAULT_SIZE) -> AvatarLinks | None
                        variants=variants)
 
 
-def variant_links(avatar: Avatar) -> dict[str, VariantLink]:
-    """size -> URL and pixels, smallest first: the one shape of an avatar's variants."""
-    return {s: VariantLink(url=public_url(v["key"]), width=v.get("width"), height=v.get("height"))
+def variant_links(avatar: Avatar, url_of: Callable[[str], str | None] = public_url
+                  ) -> dict[str, VariantLink]:
+    """size -> URL and pixels, smallest first: the one shape of an avatar's variants.
+    `url_of` is objects.lasting_url for events (never an expiring URL)."""
+    return {s: VariantLink(url=url_of(v["key"]), width=v.get("width"), height=v.get("height"))
             for s in SIZES if (v := (avatar.variants or {}).get(s)) and v.get("key")}
 
 
-def avatar_view(avatar: Avatar, *, current_avatar_id: str | None) -> AvatarView:
+def avatar_view(avatar: Avatar, *, current_avatar_id: str | None,
+                url_of: Callable[[str], str | None] = public_url) -> AvatarView:
     variants: dict[str, VariantLink] = {}
     # A soft-deleted avatar keeps its objects until purged: its owner sees what a restore brings back.
     if avatar.status in (READY, DELETED):
-        variants = variant_links(avatar)
+        variants = variant_links(avatar, url_of)
     restorable = clock.iso(avatar.expires_at) if avatar.status == DELETED and avatar.expires_at else None
     return AvatarView(
         avatar_id=avatar.avatar_id, status=avatar.status, source=avatar.source,

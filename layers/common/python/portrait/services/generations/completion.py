@@ -13,7 +13,6 @@ from __future__ import annotations
 from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import ImageRejected
-from portrait.events import GenerationCompleted
 from portrait.imaging.formats import sniff
 from portrait.imaging.validate import Limits, decode
 from portrait.observability import MetricUnit, logger, metrics
@@ -22,7 +21,7 @@ from pydantic import ValidationError
 from portrait.rendering.contract import COMPLETED, InferenceResult, RenderError, RenderOutput
 from portrait.services.generations.outcomes import fail_generation
 from portrait.sizes import PORTRAIT_SIDES
-from portrait.store import events, generations, keys, objects
+from portrait.store import generations, keys, objects
 from portrait.store.generations import COMPLETED as GENERATION_COMPLETED, PROCESSING, Generation
 
 OUTPUT_LIMITS = Limits(max_bytes=32 * 1024 * 1024, min_side=16, max_side=4096)
@@ -85,10 +84,7 @@ def _complete(generation: Generation, result: InferenceResult) -> str:
         if current is None or current.status != GENERATION_COMPLETED:
             objects.delete_objects([output_key])  # failed meanwhile (the deadline sweep)
         return "unchanged"
-    events.publish(GenerationCompleted(
-        user_id=generation.user_id, generation_id=generation.generation_id,
-        pose_id=generation.pose_id, quality=generation.quality, output_key=output_key,
-        processing_ms=processing_ms))
+    # generation.completed comes from the generations stream, once `complete` committed.
     metrics.add_metric(name="GenerationCompleted", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="GenerationProcessingTime", unit=MetricUnit.Milliseconds,
                        value=processing_ms)

@@ -8,10 +8,9 @@ the sweep racing a late processor) changes nothing.
 from __future__ import annotations
 
 from portrait import clock
-from portrait.events import GenerationFailed
 from portrait.observability import MetricUnit, count_by, logger, metrics
 
-from portrait.store import events, generations
+from portrait.store import generations
 from portrait.store.generations import EXPIRED, FAILED, PENDING, REFUNDABLE, Generation
 
 
@@ -48,9 +47,7 @@ def _settle(generation: Generation, *, status: str, reason: str, message: str,
         logger.info("generation already settled; no refund", extra={
             "generation_id": generation.generation_id, "wanted": status})
         return False
-    events.publish(GenerationFailed(
-        user_id=generation.user_id, generation_id=generation.generation_id, status=status,
-        reason=reason, refunded=generation.credits_charged))
+    # generation.failed comes from the generations stream, once the refund committed.
     count_by("GenerationFailed", reason=reason)
     metrics.add_metric(name="CreditsRefunded", unit=MetricUnit.Count,
                        value=generation.credits_charged)

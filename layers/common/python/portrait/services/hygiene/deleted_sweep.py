@@ -24,12 +24,11 @@ import time
 from dataclasses import asdict, dataclass
 
 from portrait import clock
-from portrait.events import AvatarPurged
 from portrait.config import get_settings
 from portrait.observability import MetricUnit, logger, metrics
 
 from portrait.services.hygiene.orphans import ObjectTally, sweep_orphans
-from portrait.store import avatar_cleanup, avatars, events, keys, objects
+from portrait.store import avatar_cleanup, avatars, keys, objects
 from portrait.store.avatars import DELETED, Avatar
 
 
@@ -99,8 +98,7 @@ def _purge(avatar: Avatar, tally: _AvatarTally, *, dry_run: bool, now: int) -> N
         return
     if avatar_cleanup.replace_with_tombstone(avatar, now_iso=clock.iso(now),
                                              expires_at=now + get_settings().avatar_tombstone_seconds):
-        tally.purged += 1
-        _announce_purged(avatar.user_id, avatar.avatar_id)
+        tally.purged += 1  # avatar.purged comes from the stream: the tombstone's write
     else:
         logger.info("the avatar changed before its purge; left as it is now",
                     extra={"user_id": avatar.user_id, "avatar_id": avatar.avatar_id})
@@ -133,9 +131,8 @@ def purge_expired_avatar(old_image: dict) -> int:
     # Tombstone first: if this record runs out of retries, whatever is left is found by
     # the orphan pass (objects under a tombstone, or objects with no record at all).
     now = clock.now()
-    if avatar_cleanup.write_tombstone(old_image, now_iso=clock.iso(now),
-                                      expires_at=now + get_settings().avatar_tombstone_seconds):
-        _announce_purged(user_id, avatar_id)
+    avatar_cleanup.write_tombstone(old_image, now_iso=clock.iso(now),
+                                   expires_at=now + get_settings().avatar_tombstone_seconds)
     deleted, failed, freed = _delete_avatar_objects(user_id, avatar_id, dry_run=False)
     if failed:
         raise PurgeIncomplete(f"{failed} objects of avatar {avatar_id} were not deleted")
@@ -157,17 +154,6 @@ def _tombstone_unrecorded(owner: tuple[str, str], now: int) -> None:
                                       expires_at=now + get_settings().avatar_tombstone_seconds):
         logger.info("tombstone left for an avatar whose record was gone",
                     extra={"user_id": user_id, "avatar_id": avatar_id})
-        _announce_purged(user_id, avatar_id)
-
-
-def _announce_purged(user_id: str, avatar_id: str) -> None:
-    """Tell consumers (search) the avatar is gone for good, once its tombstone is written.
-    Best effort: the purge is decided and must not be undone or repeated because the bus
-    hiccupped."""
-    try:
-        events.publish(AvatarPurged(user_id=user_id, avatar_id=avatar_id))
-    except Exception:  # noqa: BLE001
-        logger.exception("publishing avatar.purged failed", extra={"avatar_id": avatar_id})
 
 
 def _publish_metrics(report: DeletedSweepReport) -> None:

@@ -6,6 +6,7 @@ and no reply carries a URL of an original (see MediaView.download_url).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from portrait.services.avatars.reading import current_links
 from portrait.store import objects, users
@@ -45,7 +46,7 @@ class ProjectView:
 class DisplaySize:
     width: int
     height: int
-    url: str
+    url: str | None  # None only in events without a CDN (they carry no expiring URL)
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,15 @@ def project_view(project: Project, owner: Owner) -> ProjectView:
         updated_at=project.updated_at)
 
 
-def media_view(media: Media, *, for_owner: bool = False) -> MediaView:
+def media_view(media: Media, *, for_owner: bool = False,
+               url_of: Callable[[str], str | None] = objects.public_url) -> MediaView:
     """`for_owner`: the reply goes to the image's owner (who alone may download the
-    original); public lists and other viewers get no download_url."""
+    original); public lists and other viewers get no download_url. `url_of` is
+    objects.lasting_url for events (never an expiring URL)."""
     ready = media.status == READY
     display, original = media.display, media.original
     sizes = [DisplaySize(width=part["width"], height=part["height"],
-                         url=objects.public_url(part["key"]))
+                         url=url_of(part["key"]))
              for part in media.display_sizes] if ready else []
     return MediaView(
         media_id=media.media_id, user_id=media.user_id, project_id=media.project_id,
@@ -114,8 +117,8 @@ def media_view(media: Media, *, for_owner: bool = False) -> MediaView:
         width=display.get("width"), height=display.get("height"),
         bytes=display.get("bytes") if ready else original.get("bytes"),
         file_url=sizes[-1].url if sizes else None,
-        thumbnail_url=objects.public_url(media.thumbnail["key"]) if ready else None,
-        sizes=sizes, srcset=", ".join(f"{s.url} {s.width}w" for s in sizes) or None,
+        thumbnail_url=url_of(media.thumbnail["key"]) if ready else None,
+        sizes=sizes, srcset=", ".join(f"{s.url} {s.width}w" for s in sizes if s.url) or None,
         download_url=(f"/media/{media.media_id}/original"
                       if for_owner and ready and original.get("key") else None),
         created_at=media.created_at, updated_at=media.updated_at, ready_at=media.ready_at,
