@@ -41,12 +41,18 @@ def from_item(item: EndpointItem) -> Endpoint:
         endpoint_id=item.endpoint_id, user_id=item.user_id, url=item.url,
         event_types=tuple(item.event_types or ()), description=item.description,
         enabled=bool(item.enabled), created_at=item.created_at, updated_at=item.updated_at,
-        secrets=tuple({"sealed": s["sealed"], "retires_at": s["retires_at"]}
-                      for s in (m.as_dict() for m in item.secrets or [])),
+        secrets=tuple({"sealed": s["sealed"], "retires_at": s.get("retires_at")}
+                      for s in item.secrets or []),
         disabled_reason=item.disabled_reason,
         failing_since=int(item.failing_since) if item.failing_since is not None else None,
         failing=bool(item.failing),
-        leases={k: int(v) for k, v in (item.leases.as_dict() if item.leases else {}).items()})
+        leases={k: int(v) for k, v in _plain(item.leases).items()})
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
 
 
 def _secrets(secrets: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:

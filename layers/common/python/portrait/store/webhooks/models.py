@@ -54,7 +54,7 @@ class EndpointItem(Model):
     failing_since = NumberAttribute(null=True)
     failing = BooleanAttribute(null=True)  # a delivery was parked since the last success
     # [{"sealed": AES-GCM of the secret, "retires_at": epoch or null}], newest first.
-    secrets = ListAttribute(of=MapAttribute)
+    secrets = JSONAttribute()
     # slot -> epoch the lease runs out (services.webhooks.delivery: per-endpoint concurrency).
     leases = MapAttribute(default=dict)
     created_at = UnicodeAttribute()
