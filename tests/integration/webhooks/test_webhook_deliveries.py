@@ -215,9 +215,12 @@ def test_long_waits_go_through_the_sweep(webhooks, monkeypatch) -> None:
     assert webhooks.deliveries(ada, endpoint["endpoint_id"])[0]["status"] == "succeeded"
 
 
-def test_a_busy_endpoint_puts_the_attempt_back(webhooks) -> None:
+def test_a_busy_endpoint_puts_the_attempt_back(webhooks, monkeypatch) -> None:
     """Every lease held (slow attempts in flight): the attempt is queued again, unmade."""
     from portrait import clock
+    from portrait.services.webhooks import attempt
+
+    monkeypatch.setattr(attempt, "BUSY_RETRY_SECONDS", (0, 0))  # no delayed message left over
 
     ada = webhooks.member()
     with Receiver() as receiver:
@@ -234,6 +237,8 @@ def test_a_busy_endpoint_puts_the_attempt_back(webhooks) -> None:
         assert receiver.received == []
         (delivery,) = webhooks.deliveries(ada, endpoint["endpoint_id"])
         assert (delivery["status"], delivery["attempt_count"]) == ("pending", 0)
+        (again,) = webhooks.drain("WebhookDeliveriesQueue")
+        assert json.loads(again["body"])["attempt"] == 0
         # A lease runs out by itself: a crashed attempt does not hold its slot for ever.
         assert endpoint_store.acquire_lease(ada["user_id"], endpoint["endpoint_id"], slots=2,
                                             now=clock.now() + 61, hold_seconds=60) == "s0"
