@@ -1,0 +1,103 @@
+"""Webhooks end to end against `portrait dev`: a real change (a project created) reaches a
+receiver on 127.0.0.1 as a delivery it verifies with the Standard Webhooks package, as a
+consumer would; retries keep one webhook-id; a receiver that never succeeds is parked; 410
+disables. On a stack of its own, with the retry schedule compressed to seconds by a
+parameter (the template's default spans 27.5 h)."""
+from __future__ import annotations
+
+import time
+from typing import Iterator
+
+import pytest
+import requests
+from standardwebhooks import Webhook
+
+from tests.e2e.conftest import LocalStack, running_local_stack
+from tests.integration.webhooks.receiver import Receiver
+
+pytestmark = pytest.mark.e2e
+DEADLINE = 120  # seconds: a busy two-core machine, and the workers' first cold starts
+SCHEDULE = "0,1,1,1"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> Iterator[LocalStack]:
+    with running_local_stack(tmp_path_factory.mktemp("webhooks"), "--parameter-overrides",
+                             f"WebhookRetrySchedule={SCHEDULE}", name="webhooks") as running:
+        yield running
+
+
+def _endpoint(stack: LocalStack, auth: dict, url: str) -> dict:
+    reply = requests.post(stack.url("/me/webhooks"), headers=auth, timeout=60, json={
+        "url": url, "event_types": ["project.created"], "description": "e2e"})
+    assert reply.status_code == 201, reply.text
+    return reply.json()
+
+
+def _project(stack: LocalStack, auth: dict) -> str:
+    reply = requests.post(stack.url("/projects"), headers=auth, timeout=60,
+                          json={"title": "Difference Engine"})
+    assert reply.status_code == 201, reply.text
+    return reply.json()["project_id"]
+
+
+def _deliveries_when(stack: LocalStack, auth: dict, endpoint_id: str, done) -> list[dict]:
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        reply = requests.get(stack.url(f"/me/webhooks/{endpoint_id}/deliveries"), headers=auth,
+                             timeout=60)
+        assert reply.status_code == 200, reply.text
+        if done(items := reply.json()["items"]):
+            return items
+        time.sleep(0.25)
+    pytest.fail(f"deliveries not settled within {DEADLINE} s: {items}\n{stack.output()[-3000:]}")
+
+
+def test_a_project_created_arrives_signed_once(stack) -> None:
+    auth, user_id = stack.new_member("hooks")
+    with Receiver() as receiver:
+        endpoint = _endpoint(stack, auth, receiver.url)
+        project_id = _project(stack, auth)
+        (request,) = receiver.wait_for(1, deadline_seconds=DEADLINE)
+        payload = Webhook(endpoint["secret"]).verify(request.body, request.headers)
+        assert (payload["type"], payload["project_id"], payload["user_id"]) == (
+            "project.created", project_id, user_id)
+        assert request.headers["webhook-id"] == payload["event_id"]
+        (delivery,) = _deliveries_when(stack, auth, endpoint["endpoint_id"],
+                                       lambda items: items and items[0]["status"] == "succeeded")
+        assert delivery["attempt_count"] == 1 and delivery["event_id"] == payload["event_id"]
+        time.sleep(2)
+        assert len(receiver.received) == 1  # once
+
+
+def test_500_three_times_then_200_is_retried_with_one_webhook_id(stack) -> None:
+    auth, _ = stack.new_member("retry")
+    with Receiver([500, 500, 500, 200]) as receiver:
+        endpoint = _endpoint(stack, auth, receiver.url)
+        _project(stack, auth)
+        requests_seen = receiver.wait_for(4, deadline_seconds=DEADLINE)
+        for request in requests_seen:
+            Webhook(endpoint["secret"]).verify(request.body, request.headers)
+        assert len({r.headers["webhook-id"] for r in requests_seen}) == 1
+        (delivery,) = _deliveries_when(stack, auth, endpoint["endpoint_id"],
+                                       lambda items: items and items[0]["status"] == "succeeded")
+    assert [a["status_code"] for a in delivery["attempts"]] == [500, 500, 500, 200]
+
+
+def test_never_succeeding_is_parked_and_410_disables(stack) -> None:
+    auth, _ = stack.new_member("parked")
+    with Receiver([503]) as failing, Receiver([410]) as gone:
+        parked = _endpoint(stack, auth, failing.url)
+        disabled = _endpoint(stack, auth, gone.url)
+        _project(stack, auth)
+        (delivery,) = _deliveries_when(stack, auth, parked["endpoint_id"],
+                                       lambda items: items and items[0]["status"] == "parked")
+        assert delivery["attempt_count"] == len(SCHEDULE.split(","))
+        assert len({r.headers["webhook-id"] for r in failing.received}) == 1
+        _deliveries_when(stack, auth, disabled["endpoint_id"],
+                         lambda items: items and items[0]["status"] == "failed")
+    shown = {e["endpoint_id"]: e for e in requests.get(
+        stack.url("/me/webhooks"), headers=auth, timeout=60).json()["items"]}
+    assert shown[parked["endpoint_id"]]["status"] == "failing"
+    assert shown[disabled["endpoint_id"]]["status"] == "disabled"
+    assert "410" in shown[disabled["endpoint_id"]]["disabled_reason"]
