@@ -253,3 +253,15 @@ def test_a_duplicate_message_sends_nothing_twice(webhooks) -> None:
         for _ in range(2):
             webhooks.invoke("WebhookDeliveryFunction", {"Records": [record]})
         assert len(receiver.received) == 1
+
+
+def test_the_sample_events_run(webhooks) -> None:
+    """events/webhook-*.json, as `portrait invoke` runs them: each ends ok on an empty stack."""
+    from tests.conftest import ROOT
+
+    for name, function_id, answer in (
+            ("webhook-fanout-event.json", "WebhookFanoutFunction", {"batchItemFailures": []}),
+            ("webhook-delivery-attempt.json", "WebhookDeliveryFunction", {"batchItemFailures": []}),
+            ("webhook-sweep-schedule.json", "WebhookSweepFunction", {"sent": 0, "resent": 0})):
+        event = json.loads((ROOT / "events" / name).read_text())
+        assert webhooks.invoke(function_id, event) == answer, name
