@@ -65,7 +65,11 @@ export function render(main, { signal }) {
         act("Send test", async () => { await api(path(endpoint.endpoint_id, "/test"), { method: "POST" }); await showDeliveries(endpoint, deliveries); }),
         act("Rotate secret", async () => { showSecret(await api(path(endpoint.endpoint_id, "/rotate-secret"), { method: "POST" }), "New secret."); await load(); }),
         act(endpoint.enabled ? "Disable" : "Enable", async () => { await api(path(endpoint.endpoint_id), { method: "PATCH", body: { enabled: !endpoint.enabled } }); await load(); }),
-        act("Delete", async () => { await api(path(endpoint.endpoint_id), { method: "DELETE" }); await load(); })),
+        act("Delete", async () => {
+          if (!confirm(`Delete the endpoint ${endpoint.url}? Its deliveries go with it.`)) return;
+          await api(path(endpoint.endpoint_id), { method: "DELETE" });
+          await load();
+        })),
       deliveries);
   }
 
