@@ -259,7 +259,8 @@ def run(tour: Tour) -> None:  # noqa: PLR0915 - one user's session, step by step
     test = tour.call("POST", "/me/webhooks/{endpoint_id}/test", expect=202, token=token,
                      endpoint_id=endpoint_id, note="a webhook.test event, signed and logged")
     tour.until("the test event delivered", lambda: [d for d in tour.get_quietly(
-        f"/me/webhooks/{endpoint_id}/deliveries", token)["items"] if d["status"] == "succeeded"])
+        f"/me/webhooks/{endpoint_id}/deliveries", token)["items"]
+        if d["delivery_id"] == test["delivery_id"] and d["status"] == "succeeded"])
     tour.call("GET", "/me/webhooks/{endpoint_id}/deliveries", expect=200, token=token,
               endpoint_id=endpoint_id, params={"limit": 1})
     tour.call("POST", "/me/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver",

@@ -24,7 +24,7 @@ def test_register_test_and_remove_an_endpoint(web, local_stack) -> None:
         expect(page.get_by_role("heading", name="Webhooks", level=1)).to_be_visible()
         expect(page.get_by_text("No endpoints yet.")).to_be_visible()
         page.get_by_label("URL").fill(receiver.url)
-        page.get_by_label("Events").fill("project.created, avatar.ready")
+        page.get_by_label("Events").fill("project.created, media.ready")
         page.get_by_label("Description").fill("my backend")
         page.get_by_role("button", name="Add endpoint").click()
         secret = page.locator("code.secret").inner_text()

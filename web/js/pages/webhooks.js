@@ -15,9 +15,9 @@ export function render(main, { signal }) {
     errors,
     field({ id: "url", label: "URL", type: "url", required: true, placeholder: "https://api.example.com/hooks",
       hint: "Where events are POSTed (https)." }),
-    field({ id: "event_types", label: "Events", placeholder: "*",
+    field({ id: "event_types", label: "Events", type: "text", placeholder: "*",
       hint: "Comma-separated names such as avatar.ready, generation.completed; empty or * for every event." }),
-    field({ id: "description", label: "Description", maxlength: 500 }),
+    field({ id: "description", label: "Description", type: "text", maxlength: 500 }),
     h("div", { class: "actions" }, submit));
   const list = h("div", { class: "webhook-list" });
 
@@ -76,7 +76,8 @@ export function render(main, { signal }) {
   async function showDeliveries(endpoint, slot) {
     const page = await api(path(endpoint.endpoint_id, "/deliveries?limit=20"), { signal });
     if (!page.items.length) { replace(slot, h("p", {}, "No deliveries yet.")); return; }
-    replace(slot, h("table", { class: "deliveries-table" },
+    // The table scrolls inside its box on a phone; the page itself never scrolls sideways.
+    replace(slot, h("div", { class: "table-scroll" }, h("table", { class: "deliveries-table" },
       h("caption", {}, "Deliveries, newest first (kept 30 days)"),
       h("thead", {}, h("tr", {}, ["Event", "Status", "Attempts", "Last answer", "Next try", ""].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, page.items.map((d) => {
@@ -95,7 +96,7 @@ export function render(main, { signal }) {
           h("td", {}, last ? `${last.status_code ?? "no answer"}${last.error ? ` (${last.error})` : ""}, ${last.latency_ms ?? "-"} ms` : "-"),
           h("td", {}, d.next_attempt_at ? timeElement(d.next_attempt_at) : "-"),
           h("td", {}, again));
-      }))));
+      })))));
   }
 
   form.addEventListener("submit", async (event) => {
