@@ -101,3 +101,71 @@ def test_never_succeeding_is_parked_and_410_disables(stack) -> None:
     assert shown[parked["endpoint_id"]]["status"] == "failing"
     assert shown[disabled["endpoint_id"]]["status"] == "disabled"
     assert "410" in shown[disabled["endpoint_id"]]["disabled_reason"]
+
+
+def _jpeg(colour=(40, 120, 200)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), colour).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _post_form(form: dict, body: bytes) -> None:
+    posted = requests.post(form["url"], data=form["fields"],
+                           files={"file": ("me.jpg", body, "image/jpeg")}, timeout=60)
+    assert posted.status_code in (200, 201, 204), posted.text
+
+
+def _wait(check, what: str, stack: LocalStack):
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.5)
+    pytest.fail(f"{what} not within {DEADLINE} s:\n{stack.output()[-3000:]}")
+
+
+def test_avatar_media_and_generations_each_arrive_once(stack) -> None:
+    from tests.unit.faces import photos
+
+    auth, user_id = stack.new_member("events")
+    # The new user's default avatar is drawn from the users table's stream: let it come
+    # first, so the only avatar.ready sent is the upload's.
+    _wait(lambda: requests.get(stack.url(f"/users/{user_id}"), timeout=60).json()["avatar"],
+          "the default avatar", stack)
+    pose = _wait(lambda: (requests.get(stack.url("/poses?limit=1"), timeout=60).json()["items"]
+                          or [None])[0], "a pose", stack)["pose_id"]
+    with Receiver() as receiver:
+        endpoint = requests.post(stack.url("/me/webhooks"), headers=auth, timeout=60, json={
+            "url": receiver.url, "event_types": ["avatar.ready", "media.ready",
+                                                 "generation.completed", "generation.failed"]}).json()
+        avatar = requests.post(stack.url("/me/avatar/uploads"), headers=auth, timeout=60,
+                               json={"content_type": "image/jpeg"}).json()
+        _post_form(avatar, photos.jpeg(photos.photo("astronaut")))
+        media = requests.post(stack.url("/media/uploads"), headers=auth, timeout=60,
+                              json={"content_type": "image/jpeg", "filename": "a.jpg"}).json()
+        _post_form(media, _jpeg())
+        started = {}
+        for name, photo in (("completed", photos.jpeg(photos.photo("grace_hopper"))),
+                            ("failed", _jpeg((200, 200, 200)))):  # no face: fails, refunded
+            reply = requests.post(stack.url("/generations"), headers=auth, timeout=60, json={
+                "pose_id": pose, "quality": "sd", "content_type": "image/jpeg"})
+            assert reply.status_code == 201, reply.text
+            _post_form(reply.json()["upload"], photo)
+            started[name] = reply.json()["generation_id"]
+        received = receiver.wait_for(4, deadline_seconds=DEADLINE * 2)
+        time.sleep(3)  # nothing more comes
+        received = receiver.received
+    events = [Webhook(endpoint["secret"]).verify(r.body, r.headers) for r in received]
+    assert sorted(e["type"] for e in events) == [
+        "avatar.ready", "generation.completed", "generation.failed", "media.ready"]
+    by_type = {e["type"]: e for e in events}
+    assert by_type["avatar.ready"]["avatar_id"] == avatar["avatar_id"]
+    assert by_type["media.ready"]["media_id"] == media["media_id"]
+    assert by_type["generation.completed"]["generation_id"] == started["completed"]
+    assert by_type["generation.failed"]["generation_id"] == started["failed"]
+    assert [r.headers["webhook-id"] for r in received] == [e["event_id"] for e in events]
+    assert all(e["user_id"] == user_id for e in events)

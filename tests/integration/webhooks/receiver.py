@@ -13,6 +13,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float  # when it arrived (epoch seconds)
 
 
 class Receiver:
@@ -27,7 +28,8 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 - the http.server API
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with receiver.lock:
-                    receiver.received.append(Received(self.path, dict(self.headers.items()), body))
+                    receiver.received.append(Received(self.path, dict(self.headers.items()), body,
+                                                      time.time()))
                     n = len(receiver.received)
                 status = receiver.statuses[min(n, len(receiver.statuses)) - 1]
                 self.send_response(status)
