@@ -148,6 +148,7 @@ def _jpeg(image: Image.Image) -> bytes:
 
 
 def run(tour: Tour) -> None:  # noqa: PLR0915 - one user's session, step by step
+    from tests.integration.webhooks.receiver import Receiver
     from tests.unit.faces import photos
 
     face = _jpeg(photos.photo("astronaut"))
@@ -242,6 +243,34 @@ def run(tour: Tour) -> None:  # noqa: PLR0915 - one user's session, step by step
     tour.call("GET", "/search", expect=200, params={"query": f"engine {tag}", "size": 5})
     tour.call("GET", "/search/suggest", expect=200, params={"query": "analyt"})
 
+    # ---------------------------------------------------------------- webhooks
+    # A receiver on this machine (the local stack allows loopback targets; AWS never does).
+    receiver = Receiver().__enter__()
+    hook = tour.call("POST", "/me/webhooks", expect=201, token=token, body={
+        "url": receiver.url, "event_types": ["generation.completed", "generation.failed"],
+        "description": "my backend"}, note="the secret is in this reply only")
+    endpoint_id = hook["endpoint_id"]
+    tour.call("POST", "/me/webhooks", expect=422, token=token,
+              body={"url": receiver.url, "event_types": ["project.exploded"]},
+              note="event types come from the catalogue (docs/EVENTS.md)")
+    tour.call("GET", "/me/webhooks", expect=200, token=token)
+    tour.call("PATCH", "/me/webhooks/{endpoint_id}", expect=200, token=token,
+              endpoint_id=endpoint_id, body={"event_types": ["*"]})
+    test = tour.call("POST", "/me/webhooks/{endpoint_id}/test", expect=202, token=token,
+                     endpoint_id=endpoint_id, note="a webhook.test event, signed and logged")
+    tour.until("the test event delivered", lambda: [d for d in tour.get_quietly(
+        f"/me/webhooks/{endpoint_id}/deliveries", token)["items"]
+        if d["delivery_id"] == test["delivery_id"] and d["status"] == "succeeded"])
+    tour.call("GET", "/me/webhooks/{endpoint_id}/deliveries", expect=200, token=token,
+              endpoint_id=endpoint_id, params={"limit": 1})
+    tour.call("POST", "/me/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver",
+              expect=202, token=token, endpoint_id=endpoint_id, delivery_id=test["delivery_id"],
+              note="one more attempt now, with the same webhook-id")
+    tour.call("POST", "/me/webhooks/{endpoint_id}/rotate-secret", expect=200, token=token,
+              endpoint_id=endpoint_id, note="the previous secret signs beside it for 24 h")
+    tour.call("GET", "/me/webhooks/{endpoint_id}", expect=200, token=token,
+              endpoint_id=endpoint_id)
+
     # ---------------------------------------------------------------- poses, credits
     tour.until("the pose catalogue", lambda: (tour.http.get(tour.api_url + "/health", timeout=60)
                                               .json().get("catalogue") or {}).get("complete"))
@@ -310,6 +339,9 @@ def run(tour: Tour) -> None:  # noqa: PLR0915 - one user's session, step by step
     # ---------------------------------------------------------------- clean-up, log out
     tour.call("DELETE", "/media/{media_id}", expect=200, token=token, media_id=media["media_id"])
     tour.call("DELETE", "/projects/{project_id}", expect=200, token=token, project_id=project_id)
+    tour.call("DELETE", "/me/webhooks/{endpoint_id}", expect=200, token=token,
+              endpoint_id=endpoint_id)
+    receiver.__exit__(None, None, None)
     tour.call("POST", "/auth/logout", expect=200, body={"refresh_token": refresh})
 
 

@@ -153,7 +153,8 @@ def test_every_dead_letter_queue_has_an_alarm_and_the_alarms_agree() -> None:
     assert {"PurgeFailuresQueue", "DefaultAvatarFailuresQueue"} <= on_failure
     alarms = {name: res["Properties"] for name, res in resources.items()
               if res["Type"] == "AWS::CloudWatch::Alarm"
-              and res["Properties"].get("Namespace") == "AWS/SQS"}
+              and res["Properties"].get("Namespace") == "AWS/SQS"
+              and res["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"}
     watched = {}
     for name, props in alarms.items():
         (dimension,) = props["Dimensions"]

@@ -10,7 +10,7 @@ REQUIRED = {
     "IDEMPOTENCY_TABLE": "idem", "AVATARS_TABLE": "avatars", "MEDIA_BUCKET": "bucket",
     "EVENT_BUS_NAME": "bus",
     "GENERATIONS_TABLE": "generations", "CREDIT_LEDGER_TABLE": "ledger", "POSES_TABLE": "poses",
-    "PROJECTS_TABLE": "projects", "MEDIA_TABLE": "media",
+    "PROJECTS_TABLE": "projects", "MEDIA_TABLE": "media", "WEBHOOKS_TABLE": "webhooks",
     "SIGNING_KEY_SECRET": "secret",
 }
 

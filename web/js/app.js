@@ -12,6 +12,7 @@ route("/signup", { title: "Sign up", open: true, load: () => import("./pages/sig
 route("/avatar", { title: "Avatar", load: () => import("./pages/avatar.js") });
 route("/generations", { title: "Generations", load: () => import("./pages/generations.js") });
 route("/profile", { title: "Profile", load: () => import("./pages/profile.js") });
+route("/webhooks", { title: "Webhooks", load: () => import("./pages/webhooks.js") });
 route("/projects", { title: "Projects", load: () => import("./pages/projects.js") });
 route("/projects/:project_id", { title: "Project", load: () => import("./pages/project.js") });
 // Anyone's portfolio, signed in or not: the projects, then one project's images.

@@ -86,6 +86,9 @@ def function_environment(template: Template, spec: FunctionSpec, *,
             "AWS_SECRET_ACCESS_KEY": "testing",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_DEV": "false",
+            # Webhook receivers on this machine (127.0.0.1, plain http): a local stack's
+            # only kind. Never set by the template, so never in AWS.
+            "WEBHOOK_ALLOW_LOOPBACK": "true",
         })
     else:
         env.update({k: os.environ[k] for k in _HOST_CREDENTIAL_VARIABLES if k in os.environ})

@@ -28,6 +28,11 @@ PROTECTED = {
     ("post", "/media/uploads"), ("get", "/me/media"), ("delete", "/media/{media_id}"),
     ("get", "/media/{media_id}/original"), ("get", "/media/{media_id}/original/link"),
     ("post", "/admin/search/reindex"), ("post", "/admin/reindex-projects"),
+    ("post", "/me/webhooks"), ("get", "/me/webhooks"), ("get", "/me/webhooks/{endpoint_id}"),
+    ("patch", "/me/webhooks/{endpoint_id}"), ("delete", "/me/webhooks/{endpoint_id}"),
+    ("post", "/me/webhooks/{endpoint_id}/rotate-secret"), ("post", "/me/webhooks/{endpoint_id}/test"),
+    ("get", "/me/webhooks/{endpoint_id}/deliveries"),
+    ("post", "/me/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver"),
 }
 # Public routes that read a token when one is sent (an owner sees more).
 OPTIONALLY_PROTECTED = {("get", "/media/{media_id}")}

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     media_bucket: str = Field(alias="MEDIA_BUCKET")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     signing_key_secret: str = Field(alias="SIGNING_KEY_SECRET")
+    webhooks_table: str = Field(alias="WEBHOOKS_TABLE")
 
     # Tokens.
     jwt_issuer: str = Field("portrait", alias="JWT_ISSUER", min_length=1)
@@ -165,6 +166,46 @@ class Settings(BaseSettings):
     bedrock_control_strength: float = Field(0.7, alias="BEDROCK_CONTROL_STRENGTH", ge=0, le=1)
     # One model call's read timeout; the Lambda timeout must leave room for it.
     render_timeout_seconds: int = Field(60, alias="RENDER_TIMEOUT_SECONDS", ge=5, le=600)
+
+    # Webhooks (portrait.services.webhooks). The secret holding the key that encrypts the
+    # endpoints' signing secrets (only the API and the delivery function have it).
+    webhook_key_secret: str = Field("", alias="WEBHOOK_KEY_SECRET")
+    webhook_deliveries_queue_url: str = Field("", alias="WEBHOOK_DELIVERIES_QUEUE_URL")
+    webhook_endpoints_per_user: int = Field(10, alias="WEBHOOK_ENDPOINTS_PER_USER", ge=1, le=100)
+    # Waits before each attempt, in seconds (the first is the immediate one). Jitter goes on
+    # top (services.webhooks.schedule), so their sum is the shortest time a delivery is
+    # retried before it is parked. Tests compress it; the template's default spans 27.5 h.
+    webhook_retry_schedule: Annotated[tuple[int, ...], NoDecode] = Field(
+        (0, 5, 300, 1800, 7200, 18000, 36000, 36000), alias="WEBHOOK_RETRY_SCHEDULE",
+        min_length=1, max_length=20)
+    # An endpoint whose deliveries have failed (no success) this long is disabled.
+    webhook_disable_after_seconds: int = Field(5 * 86400, alias="WEBHOOK_DISABLE_AFTER_SECONDS",
+                                               ge=1)
+    # How long a rotated-out secret keeps signing beside the new one.
+    webhook_secret_overlap_seconds: int = Field(86400, alias="WEBHOOK_SECRET_OVERLAP_SECONDS",
+                                                ge=0, le=7 * 86400)
+    webhook_timeout_seconds: float = Field(10.0, alias="WEBHOOK_TIMEOUT_SECONDS", gt=0, le=30)
+    # Attempts in flight to one endpoint at once (services.webhooks.delivery: leases).
+    webhook_endpoint_concurrency: int = Field(2, alias="WEBHOOK_ENDPOINT_CONCURRENCY", ge=1, le=10)
+    webhook_delivery_ttl_days: int = Field(30, alias="WEBHOOK_DELIVERY_TTL_DAYS", ge=1, le=365)
+    # Loopback targets and plain http: for the local stack and tests only. The template never
+    # sets it; `portrait dev` does (portrait_local.runtime).
+    webhook_allow_loopback: bool = Field(False, alias="WEBHOOK_ALLOW_LOOPBACK")
+
+    @field_validator("webhook_retry_schedule", mode="before")
+    @classmethod
+    def _seconds_list(cls, value):
+        # "0,5,300" in the environment.
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _non_negative(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(wait < 0 for wait in value):
+            raise ValueError("waits must be 0 or more seconds")
+        return value
 
     @field_validator("avatar_formats", mode="before")
     @classmethod

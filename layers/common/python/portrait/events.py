@@ -220,6 +220,17 @@ class ProfileUpdated(DomainEvent):
     updated_at: str | None
 
 
+# ---------------------------------------------------------------- webhooks
+class WebhookTest(DomainEvent):
+    """Sent to one webhook endpoint when its owner asks (POST /me/webhooks/{id}/test), to
+    try a receiver. Not a domain event: never on the bus, not in the catalogue, not
+    subscribable; every endpoint may receive it."""
+
+    detail_type: ClassVar[str] = "webhook.test"
+    user_id: str
+    endpoint_id: str
+
+
 CATALOGUE: dict[str, type[DomainEvent]] = {event.detail_type: event for event in (
     AvatarReady, AvatarRejected, AvatarDeleted, AvatarPurged,
     GenerationCompleted, GenerationFailed,
