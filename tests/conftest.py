@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # missing here only runs in its usual place.
 LONGEST_FIRST = (
     "tests/e2e/test_event_samples.py", "tests/e2e/test_api_tour.py",
-    "tests/e2e/test_hygiene_cli.py", "tests/e2e/test_render_flow.py",
+    "tests/e2e/test_hygiene_cli.py", "tests/e2e/test_webhooks_flow.py",
+    "tests/e2e/test_render_flow.py",
     "tests/unit/imaging/test_peak_memory.py", "tests/e2e/browser/test_web_client.py",
     "tests/artifact/test_built_artifact.py", "tests/e2e/test_races.py",
     "tests/e2e/browser/test_generations.py", "tests/e2e/browser/test_portfolio.py",
