@@ -19,8 +19,11 @@ MODEL_PYTHON ?= $(shell command -v python3.11)
 MODEL_VENV := .venv-model
 PYTEST_ARGS ?=
 # One worker per core, whole files to a worker (a module's fixtures, e.g. its local stack,
-# start once); e2e stacks take free ports. PYTEST_PARALLEL= runs it in one process.
-PYTEST_PARALLEL ?= -n auto --dist loadfile
+# start once); e2e stacks take free ports. Files go out in collection order, which
+# tests/conftest.py starts with the longest files (xdist would otherwise send the files
+# with the most tests first, and a long file of two tests last). PYTEST_PARALLEL= runs
+# it in one process.
+PYTEST_PARALLEL ?= -n auto --dist loadfile --no-loadscope-reorder
 ARGS ?=
 
 .PHONY: fuzz build dev test test-fast test-browser test-model lint bench openapi events-doc install install-sam install-model install-node install-java install-browser clean

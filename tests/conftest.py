@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 # `make test` hands whole files to two workers in collection order (xdist --dist
-# loadfile). Longest first, so that neither is left alone with a long file at the end
+# loadfile --no-loadscope-reorder). Longest first, so that neither is left alone with a long file at the end
 # while the other idles: longest-processing-time-first scheduling. The list holds the
 # files measured longest on two cores (pytest --durations), longest first; a file
 # missing here only runs in its usual place.

@@ -1,8 +1,9 @@
 """Webhooks end to end against `portrait dev`: a real change (a project created) reaches a
 receiver on 127.0.0.1 as a delivery it verifies with the Standard Webhooks package, as a
-consumer would; retries keep one webhook-id; a receiver that never succeeds is parked; 410
-disables. On a stack of its own, with the retry schedule compressed to seconds by a
-parameter (the template's default spans 27.5 h)."""
+consumer would; retries keep one webhook-id; a receiver that never answers is retried on
+schedule and parked; 410 disables; after a rotation both secrets sign. On a stack of its
+own, with the retry schedule compressed to seconds and the attempt timeout to 2 s by
+parameters (the template's defaults: 27.5 h, 10 s)."""
 from __future__ import annotations
 
 import time
@@ -13,17 +14,20 @@ import requests
 from standardwebhooks import Webhook
 
 from tests.e2e.conftest import LocalStack, running_local_stack
-from tests.integration.webhooks.receiver import Receiver
+from tests.integration.webhooks.receiver import NEVER, Receiver
 
 pytestmark = pytest.mark.e2e
 DEADLINE = 120  # seconds: a busy two-core machine, and the workers' first cold starts
 SCHEDULE = "0,1,1,1"
+ATTEMPT_TIMEOUT = 2  # seconds
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[LocalStack]:
     with running_local_stack(tmp_path_factory.mktemp("webhooks"), "--parameter-overrides",
-                             f"WebhookRetrySchedule={SCHEDULE}", name="webhooks") as running:
+                             f"WebhookRetrySchedule={SCHEDULE}",
+                             f"WebhookAttemptTimeoutSeconds={ATTEMPT_TIMEOUT}",
+                             name="webhooks") as running:
         yield running
 
 
@@ -84,16 +88,23 @@ def test_500_three_times_then_200_is_retried_with_one_webhook_id(stack) -> None:
     assert [a["status_code"] for a in delivery["attempts"]] == [500, 500, 500, 200]
 
 
-def test_never_succeeding_is_parked_and_410_disables(stack) -> None:
+def test_a_receiver_that_never_answers_is_parked_and_410_disables(stack) -> None:
     auth, _ = stack.new_member("parked")
-    with Receiver([503]) as failing, Receiver([410]) as gone:
-        parked = _endpoint(stack, auth, failing.url)
+    with Receiver([NEVER]) as silent, Receiver([410]) as gone:
+        parked = _endpoint(stack, auth, silent.url)
         disabled = _endpoint(stack, auth, gone.url)
         _project(stack, auth)
         (delivery,) = _deliveries_when(stack, auth, parked["endpoint_id"],
                                        lambda items: items and items[0]["status"] == "parked")
         assert delivery["attempt_count"] == len(SCHEDULE.split(","))
-        assert len({r.headers["webhook-id"] for r in failing.received}) == 1
+        assert [a["error"] for a in delivery["attempts"]] == ["timed out"] * delivery["attempt_count"]
+        # On schedule: each retry its wait after the attempt before gave up (the 0.5 s
+        # allows for the request's own time on the wire).
+        arrived = [r.at for r in silent.received]
+        waits = [int(w) for w in SCHEDULE.split(",")[1:]]
+        assert all(later - earlier >= ATTEMPT_TIMEOUT + wait - 0.5
+                   for earlier, later, wait in zip(arrived, arrived[1:], waits))
+        assert len({r.headers["webhook-id"] for r in silent.received}) == 1
         _deliveries_when(stack, auth, disabled["endpoint_id"],
                          lambda items: items and items[0]["status"] == "failed")
     shown = {e["endpoint_id"]: e for e in requests.get(
@@ -101,6 +112,22 @@ def test_never_succeeding_is_parked_and_410_disables(stack) -> None:
     assert shown[parked["endpoint_id"]]["status"] == "failing"
     assert shown[disabled["endpoint_id"]]["status"] == "disabled"
     assert "410" in shown[disabled["endpoint_id"]]["disabled_reason"]
+
+
+def test_after_a_rotation_both_secrets_sign_during_the_overlap(stack) -> None:
+    auth, _ = stack.new_member("rotate")
+    with Receiver() as receiver:
+        endpoint = _endpoint(stack, auth, receiver.url)
+        rotated = requests.post(stack.url(f"/me/webhooks/{endpoint['endpoint_id']}/rotate-secret"),
+                                headers=auth, timeout=60)
+        assert rotated.status_code == 200, rotated.text
+        assert rotated.json()["secret"] != endpoint["secret"]
+        _project(stack, auth)
+        (request,) = receiver.wait_for(1, deadline_seconds=DEADLINE)
+    signatures = request.headers["webhook-signature"].split()
+    assert len(signatures) == 2 and all(s.startswith("v1,") for s in signatures)
+    for secret in (endpoint["secret"], rotated.json()["secret"]):  # a receiver on either verifies
+        assert Webhook(secret).verify(request.body, request.headers)["type"] == "project.created"
 
 
 def _jpeg(colour=(40, 120, 200)) -> bytes:

@@ -1,11 +1,15 @@
 """A webhook receiver on 127.0.0.1 for tests: it records every request and answers from a
-script of statuses (the last one repeats)."""
+script of statuses (the last one repeats); NEVER in the script is a request left without
+an answer until the receiver stops."""
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+NEVER = 0  # no answer at all: the sender's timeout decides
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class Receiver:
         self.answer = answer
         self.received: list[Received] = []
         self.lock = threading.Lock()
+        self.stopped = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,6 +37,9 @@ class Receiver:
                                                       time.time()))
                     n = len(receiver.received)
                 status = receiver.statuses[min(n, len(receiver.statuses)) - 1]
+                if status == NEVER:
+                    receiver.stopped.wait(120)
+                    return
                 self.send_response(status)
                 if 300 <= status < 400:
                     self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -54,6 +62,7 @@ class Receiver:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stopped.set()
         self.server.shutdown()
         self.server.server_close()
 

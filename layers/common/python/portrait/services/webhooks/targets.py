@@ -83,11 +83,11 @@ def refusal_of(address: ipaddress.IPv4Address | ipaddress.IPv6Address, *,
         return None if allow_loopback else f"{address} is a loopback address"
     if address == _METADATA:
         return f"{address} is the instance metadata address"
-    for test, kind in ((address.is_link_local, "link-local"), (address.is_multicast, "multicast"),
-                       (address.is_unspecified, "unspecified"), (address.is_reserved, "reserved"),
-                       (address.is_private, "private")):
+    for test, kind in ((address.is_link_local, "a link-local"), (address.is_multicast, "a multicast"),
+                       (address.is_unspecified, "an unspecified"), (address.is_reserved, "a reserved"),
+                       (address.is_private, "a private")):
         if test:
-            return f"{address} is a {kind} address"
+            return f"{address} is {kind} address"
     if not address.is_global:
         return f"{address} is not a public address"
     return None
