@@ -15,19 +15,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 # `make test` hands whole files to two workers in collection order (xdist --dist
-# loadfile --no-loadscope-reorder). Longest first, so that neither is left alone with a long file at the end
-# while the other idles: longest-processing-time-first scheduling. The list holds the
-# files measured longest on two cores (pytest --durations), longest first; a file
-# missing here only runs in its usual place.
+# loadfile --no-loadscope-reorder). The longest files go first, so that neither worker is
+# left alone with one at the end while the other idles (longest-processing-time-first),
+# and they alternate between end-to-end files (mostly waiting on a running stack) and
+# files that keep a core busy (a `sam build`, 12 MP decodes, fault injection), so the two
+# workers overlap waiting with work rather than running two stacks against each other.
+# Measured on two cores (pytest --durations); a file missing here runs in its usual place.
 LONGEST_FIRST = (
-    "tests/e2e/test_event_samples.py", "tests/e2e/test_api_tour.py",
-    "tests/e2e/test_hygiene_cli.py", "tests/e2e/test_webhooks_flow.py",
-    "tests/e2e/test_render_flow.py",
-    "tests/unit/imaging/test_peak_memory.py", "tests/e2e/browser/test_web_client.py",
-    "tests/artifact/test_built_artifact.py", "tests/e2e/test_races.py",
-    "tests/e2e/browser/test_generations.py", "tests/e2e/browser/test_portfolio.py",
-    "tests/integration/api/test_api_conventions.py",
-    "tests/integration/generations/test_generation_faults.py",
+    "tests/e2e/test_event_samples.py", "tests/artifact/test_built_artifact.py",
+    "tests/e2e/test_render_flow.py", "tests/integration/api/test_api_conventions.py",
+    "tests/e2e/test_hygiene_cli.py", "tests/unit/imaging/test_peak_memory.py",
+    "tests/e2e/test_api_tour.py", "tests/integration/generations/test_generation_faults.py",
+    "tests/e2e/test_webhooks_flow.py", "tests/template/test_template_checks.py",
+    "tests/e2e/browser/test_web_client.py", "tests/integration/avatars/test_resize_faults.py",
+    "tests/e2e/test_races.py", "tests/integration/local_stack/test_cli.py",
 )
 
 

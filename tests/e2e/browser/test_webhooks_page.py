@@ -38,7 +38,9 @@ def test_register_test_and_remove_an_endpoint(web, local_stack) -> None:
         assert Webhook(secret).verify(request.body, request.headers)["type"] == "webhook.test"
         for _ in range(240):  # the log says so once the attempt is recorded
             card.get_by_role("button", name="Deliveries").click()
-            if card.locator("tbody .badge").first.inner_text() == "succeeded":
+            # text_content, not inner_text: the badge is drawn upper-case by CSS, and
+            # inner_text answers what is drawn.
+            if (card.locator("tbody .badge").first.text_content() or "").strip() == "succeeded":
                 break
             page.wait_for_timeout(500)
         expect(card.locator("tbody .badge").first).to_have_text("succeeded")
