@@ -26,14 +26,14 @@ PYTEST_ARGS ?=
 PYTEST_PARALLEL ?= -n auto --dist loadfile --no-loadscope-reorder
 ARGS ?=
 
-.PHONY: fuzz build dev test test-fast test-browser test-model lint bench openapi events-doc install install-sam install-model install-node install-java install-browser clean
+.PHONY: fuzz build dev test test-fast test-browser test-model lint bench openapi events-doc install install-sam install-model install-node install-java install-browser install-workers clean
 
 ## dev: run the whole system locally (API on :3000; `make dev ARGS="--port 3001"`)
-dev: install install-node install-java
+dev: install install-node install-java install-workers
 	$(VENV)/bin/portrait dev $(ARGS)
 
 ## test: install everything the tests need, then run them all (the model container's too)
-test: install install-sam install-model install-node install-java install-browser
+test: install install-sam install-model install-node install-java install-browser install-workers
 	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-model
 
@@ -61,6 +61,11 @@ $(VENV)/.installed-py312: pyproject.toml layers/common/python/requirements.txt l
 	$(PY) -m pip install --quiet -r layers/common/python/requirements.txt \
 		-r layers/faces/requirements.txt -e '.[dev]' $(QUIET_PIP)
 	touch $@
+
+# The local workers' packages: each function's pinned requirements as wheels for Lambda's
+# Python, installed once (reused while the pins stay), so no stack pays for it at start.
+install-workers: install
+	$(PY) -m portrait_local.worker_packages
 
 # The SAM CLI (for `sam validate`) lives in its own venv: its pins clash with moto's.
 install-sam: $(SAM_VENV)/.installed

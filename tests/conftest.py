@@ -23,12 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # Measured on two cores (pytest --durations); a file missing here runs in its usual place.
 LONGEST_FIRST = (
     "tests/e2e/test_event_samples.py", "tests/artifact/test_built_artifact.py",
-    "tests/e2e/test_render_flow.py", "tests/integration/api/test_api_conventions.py",
-    "tests/e2e/test_hygiene_cli.py", "tests/unit/imaging/test_peak_memory.py",
-    "tests/e2e/test_api_tour.py", "tests/integration/generations/test_generation_faults.py",
-    "tests/e2e/test_webhooks_flow.py", "tests/template/test_template_checks.py",
-    "tests/e2e/browser/test_web_client.py", "tests/integration/avatars/test_resize_faults.py",
-    "tests/e2e/test_races.py", "tests/integration/local_stack/test_cli.py",
+    "tests/e2e/test_render_flow.py", "tests/unit/imaging/test_peak_memory.py",
+    "tests/e2e/test_api_tour.py", "tests/template/test_template_checks.py",
+    "tests/e2e/browser/test_web_client.py", "tests/integration/local_stack/test_cli.py",
+    "tests/e2e/test_webhooks_flow.py", "tests/integration/generations/test_generation_faults.py",
+    "tests/e2e/test_hygiene_cli.py", "tests/integration/generations/test_generation_pipeline.py",
+    "tests/e2e/test_races.py", "tests/e2e/browser/test_generations.py",
+    "tests/integration/api/test_api_conventions.py",
 )
 
 

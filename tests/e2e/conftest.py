@@ -2,6 +2,7 @@
 subprocess on free ports, driven over HTTP like any client would."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -69,6 +70,26 @@ class LocalStack:
                               timeout=60)
         assert login.status_code == 200, login.text
         return {"Authorization": f"Bearer {login.json()['access_token']}"}, created.json()["user_id"]
+
+    @contextmanager
+    def parameters(self, **values: str) -> Iterator["LocalStack"]:
+        """The stack with these parameter values (`portrait update`) for the block, then as
+        it was: the parameters a module needs, on the stack every module shares, instead
+        of a stack of its own (each costs a JVM, a pose catalogue and cold workers)."""
+        before = self.portrait("update")  # nothing to change: answers the current values
+        assert before.returncode == 0, before.stderr
+        previous = json.loads(before.stdout)["parameter_overrides"]
+        changed = self.portrait("update", "--parameter-overrides",
+                                *(f"{k}={v}" for k, v in values.items()))
+        assert changed.returncode == 0, changed.stderr
+        try:
+            yield self
+        finally:
+            restore = [f"{k}={previous[k]}" for k in values if k in previous]
+            reset = [k for k in values if k not in previous]
+            restored = self.portrait("update", *(["--parameter-overrides", *restore] if restore
+                                                 else []), *(["--reset", *reset] if reset else []))
+            assert restored.returncode == 0, restored.stderr
 
     def portrait(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         """Run a `portrait` subcommand against this stack."""

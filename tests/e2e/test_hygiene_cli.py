@@ -15,17 +15,17 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import PORTRAIT, ROOT, LocalStack, running_local_stack
+from tests.e2e.conftest import PORTRAIT, ROOT, LocalStack
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def zero_age_stack(tmp_path_factory) -> Iterator[LocalStack]:
-    """A second stack whose sweeps take everything: no upload is young, no grace is left."""
-    with running_local_stack(tmp_path_factory.mktemp("zero-age"), "--parameter-overrides",
-                             "TempUploadMaxAgeMinutes=0", "AvatarGraceSeconds=0",
-                             name="portrait-dev-zero-age") as stack:
+def zero_age_stack(local_stack) -> Iterator[LocalStack]:
+    """The stack with sweeps that take everything: no upload is young, no grace is left
+    (`portrait update`, until the module ends; this module's earlier tests keep the
+    defaults)."""
+    with local_stack.parameters(TempUploadMaxAgeMinutes="0", AvatarGraceSeconds="0") as stack:
         yield stack
 
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.e2e.conftest import LocalStack, running_local_stack
+from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
 CLIENTS = 24
@@ -26,10 +26,9 @@ COST = {5: {"quality": "sd"}, 10: {"quality": "hd", "priority": True}}
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(local_stack):
     # Accounts start with nothing: the admin grants each scenario its starting balance.
-    with running_local_stack(tmp_path_factory.mktemp("races"), "--parameter-overrides",
-                             "InitialCredits=0", name="races") as stack:
+    with local_stack.parameters(InitialCredits="0") as stack:
         yield stack
 
 

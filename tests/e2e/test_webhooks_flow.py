@@ -13,7 +13,7 @@ import pytest
 import requests
 from standardwebhooks import Webhook
 
-from tests.e2e.conftest import LocalStack, running_local_stack
+from tests.e2e.conftest import LocalStack
 from tests.integration.webhooks.receiver import NEVER, Receiver
 
 pytestmark = pytest.mark.e2e
@@ -23,11 +23,9 @@ ATTEMPT_TIMEOUT = 2  # seconds
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory) -> Iterator[LocalStack]:
-    with running_local_stack(tmp_path_factory.mktemp("webhooks"), "--parameter-overrides",
-                             f"WebhookRetrySchedule={SCHEDULE}",
-                             f"WebhookAttemptTimeoutSeconds={ATTEMPT_TIMEOUT}",
-                             name="webhooks") as running:
+def stack(local_stack) -> Iterator[LocalStack]:
+    with local_stack.parameters(WebhookRetrySchedule=SCHEDULE,
+                                WebhookAttemptTimeoutSeconds=str(ATTEMPT_TIMEOUT)) as running:
         yield running
 
 

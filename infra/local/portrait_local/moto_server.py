@@ -1,7 +1,7 @@
 """moto's threaded server, with S3's presigned POST checks in front (s3_post_policy),
 PutEvents taken and delivered as EventBridge does when the stack delivers events
 (put_events) and, when the stack has DynamoDB Local, its DynamoDB requests forwarded
-there (dynamodb_local)."""
+there (dynamodb_local), telling `writes` which tables they changed (table_writes)."""
 from __future__ import annotations
 
 from moto.moto_server.threaded_moto_server import MotoRequestHandler, ThreadedMotoServer
@@ -12,13 +12,15 @@ from portrait_local.dynamodb_local import DynamoDBForwarder
 from portrait_local.event_delivery import EventDelivery
 from portrait_local.put_events import PutEventsMiddleware
 from portrait_local.s3_post_policy import PostPolicyMiddleware
+from portrait_local.table_writes import TableWrites
 
 
 class PolicedMotoServer(ThreadedMotoServer):
     def __init__(self, *args, dynamodb: tuple[str, int] | None = None,
-                 events: EventDelivery | None = None, **kwargs) -> None:
+                 events: EventDelivery | None = None, writes: TableWrites | None = None,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._dynamodb, self._events = dynamodb, events
+        self._dynamodb, self._events, self._writes = dynamodb, events, writes
         self.error: BaseException | None = None  # why the server did not come up
 
     def _server_entry(self) -> None:
@@ -26,7 +28,7 @@ class PolicedMotoServer(ThreadedMotoServer):
         if self._events:
             app = PutEventsMiddleware(app, self._events)
         if self._dynamodb:
-            app = DynamoDBForwarder(app, *self._dynamodb)
+            app = DynamoDBForwarder(app, *self._dynamodb, writes=self._writes)
         try:
             self._server = make_server(self._ip_address, self._port, app, True,
                                        request_handler=MotoRequestHandler)

@@ -244,6 +244,19 @@ class FunctionPool:
         self._release(worker)
         return reply
 
+    def retire(self) -> None:
+        """Replaced by a pool with the function's new configuration: idle workers stop
+        now, busy ones when their invocation ends (Lambda lets in-flight requests on
+        the old instances finish; new requests go to new ones)."""
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._all.difference_update(idle)
+            self._count -= len(idle)
+            self._cond.notify_all()
+        for worker in idle:
+            worker.stop()
+
     def close(self) -> list[Worker]:
         """Stop taking invocations; every worker, idle or busy, is told to stop and returned."""
         with self._cond:
@@ -266,8 +279,27 @@ class Runtime:
         self.log_dir = log_dir  # None: the functions' output goes to our stderr
         self.pool_size = pool_size
         self._pools: dict[str, FunctionPool] = {}
+        self._retired: list[FunctionPool] = []  # busy workers of replaced pools, until done
         self._lock = threading.Lock()
         self._logs: list[TextIO] = []
+
+    def reconfigure(self, template: Template) -> list[str]:
+        """The template with new parameter values: a function whose configuration
+        (environment, code, memory, timeout) changed gets new instances, as on Lambda
+        after a deploy; the others keep their warm ones. Returns the functions changed."""
+        functions = template.functions()
+        replaced: dict[str, FunctionPool] = {}
+        with self._lock:
+            self.template, self.functions = template, functions
+            for function_id, pool in list(self._pools.items()):
+                spec = functions.get(function_id)
+                env = spec and function_environment(template, spec, endpoint_url=self.endpoint_url)
+                if spec != pool.spec or env != pool.env:
+                    replaced[function_id] = self._pools.pop(function_id)
+            self._retired.extend(replaced.values())
+        for pool in replaced.values():
+            pool.retire()
+        return sorted(replaced)
 
     def _pool(self, function_id: str) -> FunctionPool:
         with self._lock:
@@ -311,7 +343,7 @@ class Runtime:
 
     def close(self) -> None:
         with self._lock:
-            pools, self._pools = list(self._pools.values()), {}
+            pools, self._pools = [*self._pools.values(), *self._retired], {}
         # All at once, then one shared deadline: stopping must not take workers × 2 s.
         workers = [worker for pool in pools for worker in pool.close()]
         deadline = time.monotonic() + 2

@@ -120,6 +120,16 @@ class Scheduler:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="schedule")
         self._thread: threading.Thread | None = None
 
+    def reschedule(self, template: Template, rules: list[ScheduleRule]) -> None:
+        """The template with new parameter values: a rule that did not change keeps its
+        next fire time; a changed or new one counts from now, as an updated rule does."""
+        now = self.clock()
+        before = {repr(rule): self.next_fire.get(i) for i, rule in enumerate(self.rules)}
+        next_fire = {i: before[repr(rule)] if repr(rule) in before
+                     else rule.schedule.next_fire(now, now)
+                     for i, rule in enumerate(rules) if rule.enabled}
+        self.template, self.rules, self.next_fire = template, rules, next_fire
+
     def find(self, function_id: str, event_name: str) -> ScheduleRule:
         for rule in self.rules:
             if rule.function_id == function_id and event_name in (rule.event_name, rule.name):

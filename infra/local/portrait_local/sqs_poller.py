@@ -80,13 +80,24 @@ def failed_item_ids(result: Any, batch_ids: list[str]) -> list[str] | None:
     return ids
 
 
+LONG_POLL_SECONDS = 20
+SHORT_POLL_SECONDS = 1
+
+
 class SqsPoller:
     def __init__(self, mapping: EventSourceMapping, sqs: Any, region: str,
                  invoke: Callable[[str, Any], Invocation],
-                 report: Callable[..., None] = print_invocation, wait_seconds: int = 1,
+                 report: Callable[..., None] = print_invocation,
+                 wait_seconds: int | None = None,
                  yield_to: Sequence[EventSourceMapping] = ()) -> None:
         self.mapping, self.sqs, self.region = mapping, sqs, region
-        self.invoke, self.report, self.wait_seconds = invoke, report, wait_seconds
+        self.invoke, self.report = invoke, report
+        # Long polling, as Lambda's pollers do: an idle queue costs one request per 20 s,
+        # and a message is answered the moment it is sent. A lane that yields to another
+        # asks again each second, so it looks at the lanes above it that often.
+        if wait_seconds is None:
+            wait_seconds = SHORT_POLL_SECONDS if yield_to else LONG_POLL_SECONDS
+        self.wait_seconds = wait_seconds
         self.queue_url = sqs.get_queue_url(QueueName=mapping.source_name)["QueueUrl"]
         # Queues ranked above this one (sqs_lanes): while one has messages, this one waits.
         self.yield_to_urls = [sqs.get_queue_url(QueueName=m.source_name)["QueueUrl"]
@@ -127,10 +138,22 @@ class SqsPoller:
                        for n, m in enumerate(messages[i:i + 10])]
             self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
 
-    def poll_once(self) -> int:
-        """Receive one batch and process it; returns how many messages were received."""
+    def _hand_back(self, messages: list[dict]) -> None:
+        """Make received messages visible again at once, for the pollers that follow."""
+        for i in range(0, len(messages), 10):
+            entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                       for n, m in enumerate(messages[i:i + 10])]
+            self.sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=entries)
+
+    def poll_once(self, stop: threading.Event | None = None) -> int:
+        """Receive one batch and process it; returns how many messages were received.
+        A poller stopped while it waited (its mapping changed or was disabled) hands
+        the batch back instead: the mapping as it is now decides what happens to it."""
         messages = self._collect()
         if not messages:
+            return 0
+        if stop is not None and stop.is_set():
+            self._hand_back(messages)
             return 0
         records = [sqs_record(m, self.mapping.source_arn, self.region) for m in messages]
         keep = [matches_any(self.mapping.filters, _filterable(r)) for r in records]
@@ -167,7 +190,7 @@ class SqsPoller:
                 if self.yield_to_urls and self.outranked():
                     stop.wait(0.2)
                     continue
-                self.poll_once()
+                self.poll_once(stop)
             except Exception as exc:  # noqa: BLE001 - keep polling, as the service does
                 if stop.is_set():
                     return

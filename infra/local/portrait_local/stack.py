@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import boto3
 
@@ -30,7 +30,8 @@ from portrait_local.scheduler import ScheduleRule, Scheduler, schedule_rules
 from portrait_local.sqs_lanes import plan_lanes
 from portrait_local.sqs_poller import SqsPoller
 from portrait_local.stream_poller import StreamPoller
-from portrait_local.template import Template, state_directory_parameters
+from portrait_local.table_writes import TableWrites
+from portrait_local.template import Template, TemplateError, state_directory_parameters
 
 log = logging.getLogger("portrait_local")
 ALLOWED_ORIGINS = "AllowedOrigins"  # the template parameter behind the API's and bucket's CORS
@@ -42,7 +43,7 @@ def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> P
 
 
 def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None,
-               events: EventDelivery | None = None):
+               events: EventDelivery | None = None, writes: TableWrites | None = None):
     """moto's server in this process (a thread); returns (server, endpoint URL).
     With `dynamodb`, the tables' requests on that endpoint go to DynamoDB Local;
     with `events`, PutEvents is answered and delivered by it (put_events)."""
@@ -50,7 +51,8 @@ def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None,
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     server = PolicedMotoServer(ip_address=host, port=port, verbose=False, events=events,
-                               dynamodb=(dynamodb.host, dynamodb.port) if dynamodb else None)
+                               dynamodb=(dynamodb.host, dynamodb.port) if dynamodb else None,
+                               writes=writes)
     server.start()
     if server.error is not None:
         # werkzeug exits (SystemExit) when the port is taken: between the check and the bind.
@@ -66,6 +68,33 @@ def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None,
 def aws_client(service: str, template: Template, endpoint_url: str) -> Any:
     return boto3.client(service, region_name=template.region, endpoint_url=endpoint_url,
                         aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+class Pollers:
+    """The threads polling one event source mapping, with their own stop signal (so a
+    changed mapping's pollers stop while the others go on)."""
+
+    def __init__(self, mapping: Any) -> None:
+        self.mapping, self.stopped = mapping, threading.Event()
+        self.pollers: list[Any] = []
+        self.threads: list[threading.Thread] = []
+
+    def start(self, poller: Any, n: int) -> None:
+        thread = threading.Thread(target=poller.run, args=(self.stopped,), daemon=True,
+                                  name=f"poll-{self.mapping.function_id}-{self.mapping.name}-{n}")
+        self.pollers.append(poller)
+        self.threads.append(thread)
+        thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def _poller_key(mapping: Any, lane: Any = None) -> tuple:
+    """What a mapping's pollers depend on: the same key, the same pollers."""
+    if lane is None:
+        return (repr(mapping),)
+    return (repr(mapping), lane.pollers, tuple(m.source_name for m in lane.yield_to))
 
 
 class LocalStack:
@@ -85,7 +114,9 @@ class LocalStack:
         self.template = Template.load(self.template_path, stack_name=stack_name,
                                       parameter_overrides=self.parameter_overrides)
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self.table_writes = TableWrites()  # the stream pollers read when a table changes
+        self._pollers: dict[tuple, Pollers] = {}
+        self._update_lock = threading.Lock()
         self.jobs = BackgroundJobs()
         self.moto = self.runtime = self.scheduler = self.api = self.dynamodb = None
         self.events: EventDelivery | None = None
@@ -104,7 +135,8 @@ class LocalStack:
         try:
             self.api = ApiGateway(self.template, self._invoke, host=self.host, port=self.port,
                                   local_routes={"health": self._local_health,
-                                                "schedules": self._local_fire_schedule},
+                                                "schedules": self._local_fire_schedule,
+                                                "parameters": self._local_parameters},
                                   generated={"/config.json": self.web_config},
                                   static_headers=self.web_headers)
         except OSError as exc:  # taken between the check and the bind
@@ -119,7 +151,7 @@ class LocalStack:
         # Events put before the functions run wait in `events` until it starts below.
         self.events = EventDelivery(self.template)
         self.moto, self.endpoint_url = start_moto(self.host, self.moto_port, self.dynamodb,
-                                                  self.events)
+                                                  self.events, self.table_writes)
         create_resources(self.template, endpoint_url=self.endpoint_url)
         for line in bootstrap(self.template, endpoint_url=self.endpoint_url):
             print(f"bootstrap: {line}", flush=True)
@@ -153,24 +185,55 @@ class LocalStack:
             except Exception as exc:  # noqa: BLE001 - warming is an optimisation only
                 print(f"prewarm {function_id}: {exc}", flush=True)
 
+    # ------------------------------------------------------------ parameter updates
+    def update_parameters(self, changes: dict[str, str | None]) -> dict:
+        """New parameter values on the running stack, as a deploy that changes only
+        parameters would apply them: functions whose configuration changes get new
+        instances (in-flight invocations finish on the old ones), event source
+        mappings that change get new pollers (a stream's carry on where the old ones
+        stopped), schedules are read again. Resources keep their properties (a change
+        there needs a restart). A value of None goes back to the template's default."""
+        with self._update_lock:
+            overrides = dict(self.parameter_overrides)
+            for name, value in changes.items():
+                if value is None:
+                    overrides.pop(name, None)
+                else:
+                    overrides[name] = str(value)
+            template = Template.load(self.template_path, stack_name=self.template.stack_name,
+                                     region=self.template.region,
+                                     account_id=self.template.account_id,
+                                     parameter_overrides=overrides)  # TemplateError: refused
+            template.attributes.update(self.template.attributes)
+            template.physical_names.update(self.template.physical_names)
+            self._allow_own_origin(template)
+            self.template, self.parameter_overrides = template, overrides
+            functions = self.runtime.reconfigure(template)
+            mappings = self._start_pollers()
+            self.scheduler.reschedule(template, schedule_rules(template))
+            self._write_state()
+            return {"parameter_overrides": overrides, "functions_replaced": functions,
+                    "mappings_replaced": mappings}
+
     def _invoke(self, function_id: str, event: Any) -> Invocation:
         return self.runtime.invoke(function_id, event)
 
-    def _allow_own_origin(self) -> None:
+    def _allow_own_origin(self, template: Template | None = None) -> None:
         """Add the origins the web client is served from here to the AllowedOrigins parameter.
 
         The page comes from this server and uploads straight to the bucket (another
         origin), so the bucket's CORS rules must name it, as a deploy names its
         CloudFront domain. The default lists port 3000 only; `--port` picks another.
         """
-        origins = self.template.parameters.get(ALLOWED_ORIGINS)
+        template = template or self.template
+        origins = template.parameters.get(ALLOWED_ORIGINS)
         if not isinstance(origins, list):
             return
         for host in dict.fromkeys((self.host, "127.0.0.1", "localhost")):
             origin = f"http://{host}:{self.api.port}"
             if origin not in origins and "*" not in origins:
                 origins.append(origin)
-        self.api.cors = cors_configuration(self.template)
+        self.api.cors = cors_configuration(template)
 
     def web_config(self) -> dict:
         """The web client's /config.json: where its API is (it never hard-codes a URL)."""
@@ -186,37 +249,79 @@ class LocalStack:
                  f"connect-src 'self' {api} {aws}; img-src 'self' blob: data: {api} {aws}"),
                 ("x-content-type-options", "nosniff"), ("referrer-policy", "same-origin")]
 
-    def _start_pollers(self) -> None:
+    def _plan_pollers(self) -> dict[tuple, tuple[Any, list[Callable[[], Any]]]]:
+        """For each event source mapping, by what its pollers depend on (_poller_key):
+        the mapping and a factory for each of its pollers."""
         mappings = event_source_mappings(self.template)
+        plan: dict[tuple, tuple[Any, list[Callable[[], Any]]]] = {}
         # Queues: highest reserved concurrency first, each with its share of pollers (sqs_lanes).
         for lane in plan_lanes(self.template, mappings, self.runtime.pool_size):
-            for n in range(lane.pollers):
-                sqs = aws_client("sqs", self.template, self.endpoint_url)
-                self._start_poller(SqsPoller(lane.mapping, sqs, self.template.region,
-                                             self.runtime.invoke, yield_to=lane.yield_to),
-                                   lane.mapping, n)
+            def sqs_poller(lane=lane) -> SqsPoller:
+                return SqsPoller(lane.mapping, aws_client("sqs", self.template, self.endpoint_url),
+                                 self.template.region, self.runtime.invoke, yield_to=lane.yield_to)
+            plan[_poller_key(lane.mapping, lane)] = (lane.mapping, [sqs_poller] * lane.pollers)
         for mapping in mappings:
             if mapping.enabled and mapping.kind != "sqs":
-                self._start_poller(StreamPoller(
-                    mapping, aws_client("dynamodbstreams", self.template, self.endpoint_url),
-                    self.template.region, self.runtime.invoke,
-                    sqs=aws_client("sqs", self.template, self.endpoint_url)), mapping, 0)
+                def stream_poller(mapping=mapping) -> StreamPoller:
+                    return StreamPoller(
+                        mapping, aws_client("dynamodbstreams", self.template, self.endpoint_url),
+                        self.template.region, self.runtime.invoke,
+                        sqs=aws_client("sqs", self.template, self.endpoint_url),
+                        writes=self.table_writes)
+                plan[_poller_key(mapping)] = (mapping, [stream_poller])
+        return plan
 
-    def _start_poller(self, poller: Any, mapping: Any, n: int) -> None:
-        thread = threading.Thread(target=poller.run, args=(self._stop,), daemon=True,
-                                  name=f"poll-{mapping.function_id}-{mapping.name}-{n}")
-        thread.start()
-        self._threads.append(thread)
+    def _start_pollers(self) -> list[str]:
+        """Pollers for every mapping that has none yet (all of them at start); those of a
+        mapping that changed or went away (disabled) are stopped. Returns the mappings
+        whose pollers changed (none the first time)."""
+        plan, old = self._plan_pollers(), self._pollers
+        changed = []
+        for key in set(old) - set(plan):
+            old[key].stop()
+            changed.append(f"{old[key].mapping.function_id}:{old[key].mapping.name}")
+        pollers = {}
+        for key, (mapping, factories) in plan.items():
+            if key in old:
+                pollers[key] = old[key]
+                continue
+            pollers[key] = Pollers(mapping)
+            for n, factory in enumerate(factories):
+                poller = factory()
+                if mapping.kind != "sqs":
+                    self._carry_on(poller, old)
+                pollers[key].start(poller, n)
+            changed.append(f"{mapping.function_id}:{mapping.name}")
+        self._pollers = pollers
+        return sorted(set(changed)) if old else []
+
+    def _carry_on(self, poller: Any, old: dict) -> None:
+        """A changed stream mapping's new poller reads on from where the old one stopped
+        (a fresh LATEST iterator would skip what was written in between)."""
+        for previous in old.values():
+            mapping = previous.mapping
+            if (mapping.function_id, mapping.name) == (poller.mapping.function_id,
+                                                       poller.mapping.name):
+                previous.stop()
+                self.table_writes.wrote({poller.table})  # wake it, if it waits for a write
+                for thread in previous.threads:
+                    thread.join(timeout=30)
+                (before,) = previous.pollers
+                poller.iterators, poller.seen = before.iterators, before.seen
+                poller.positions = before.positions
 
     def stop(self) -> None:
         self._stop.set()
+        self.table_writes.close()
         self.jobs.stop()
         if self.scheduler:
             self.scheduler.stop()
         if self.api:
             self.api.stop()
+        for pollers in self._pollers.values():
+            pollers.stop()
         deadline = time.monotonic() + 2  # one deadline for all: pollers are daemon threads
-        for thread in self._threads:
+        for thread in [t for pollers in self._pollers.values() for t in pollers.threads]:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if self.events:
             self.events.stop()
@@ -249,6 +354,21 @@ class LocalStack:
         invocation = self._fire(rule, event)
         return 200, {"function": rule.function_id, "schedule": rule.event_name, "event": event,
                      "ok": invocation.ok, "result": invocation.payload()}
+
+    def _local_parameters(self, method: str, rest: str, body: bytes) -> tuple[int, Any]:
+        """PUT /__local/parameters {"Name": "value" | null, ...}: `portrait update`."""
+        if method == "GET" and not rest:
+            return 200, {"parameter_overrides": self.parameter_overrides}
+        if method != "PUT" or rest:
+            return 404, {"message": "GET or PUT /__local/parameters"}
+        try:
+            changes = json.loads(body or b"{}")
+            if not isinstance(changes, dict) or not all(
+                    isinstance(v, (str, int, float)) or v is None for v in changes.values()):
+                raise ValueError("a JSON object of parameter names to values (or null)")
+            return 200, self.update_parameters(changes)
+        except (ValueError, TemplateError) as exc:
+            return 400, {"message": f"parameters not changed: {exc}"}
 
     def _local_health(self, method: str, rest: str, body: bytes) -> tuple[int, Any]:
         return 200, {"status": "ok", "pid": os.getpid(), "endpoint_url": self.endpoint_url}
