@@ -90,11 +90,14 @@ def host_packages_for(layers: list[Path], runtime: str) -> Path | None:
     return lambda_python.packages_dir(lines, runtime)
 
 
-def check_build(build_dir: Path) -> list[HandlerImport]:
-    """Import every function's handler from the built artifact; one result per function."""
+def check_build(build_dir: Path, only: set[str] | None = None) -> list[HandlerImport]:
+    """Import every function's handler (or those named in `only`) from the built
+    artifact; one result per function."""
     template = Template.load(build_dir / "template.yaml")
     results = []
     for function_id, spec in sorted(template.functions().items()):
+        if only is not None and function_id not in only:
+            continue
         runtime = spec.runtime or "python3.12"
         results.append(import_handler(template, spec,
                                       host_packages_for(layer_roots(spec), runtime)))
