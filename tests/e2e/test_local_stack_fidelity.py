@@ -136,3 +136,32 @@ def _descendants(pid: int) -> set[int]:
                     frontier.append(int(entry))
     return found
 
+
+
+def test_portrait_update_changes_parameters_as_a_deploy_would(local_stack) -> None:
+    """`portrait update`: the functions whose environment changes get new instances (a
+    new account starts with the new InitialCredits), a disabled mapping's pollers stop,
+    an unknown parameter is refused, and --reset takes a value back."""
+    current = json.loads(local_stack.portrait("update").stdout)["parameter_overrides"]
+    assert "InitialCredits" not in current
+    refused = local_stack.portrait("update", "--parameter-overrides", "NoSuchParameter=1")
+    assert refused.returncode == 1 and "undeclared parameters: NoSuchParameter" in refused.stderr
+
+    changed = local_stack.portrait("update", "--parameter-overrides", "InitialCredits=7",
+                                   "RenderWorkerPaused=true")
+    try:
+        assert changed.returncode == 0, changed.stderr
+        reply = json.loads(changed.stdout)
+        assert "ApiFunction" in reply["functions_replaced"]
+        assert "RenderFunction:RenderRequests" in reply["mappings_replaced"]
+        auth, _ = local_stack.new_member("seven")
+        me = requests.get(local_stack.url("/me"), headers=auth, timeout=60).json()
+        assert me["credits"] == 7
+        state = json.loads((local_stack.state_dir / "local.json").read_text())
+        assert state["parameter_overrides"]["InitialCredits"] == "7"  # what the CLI reads
+    finally:
+        reset = local_stack.portrait("update", "--reset", "InitialCredits", "RenderWorkerPaused")
+    assert reset.returncode == 0, reset.stderr
+    assert "RenderFunction:RenderRequests" in json.loads(reset.stdout)["mappings_replaced"]
+    auth, _ = local_stack.new_member("default")
+    assert requests.get(local_stack.url("/me"), headers=auth, timeout=60).json()["credits"] == 100

@@ -305,9 +305,61 @@ def register_update(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_update)
 
 
+# ------------------------------------------------------------------ ttl
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration_seconds(text: str) -> float:
+    """`90`, `90s`, `15m`, `3h` or `8d` in seconds."""
+    number, unit = (text[:-1], text[-1]) if text[-1:] in _UNITS else (text, "s")
+    try:
+        seconds = float(number) * _UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 90s, 15m, 3h, 8d)")
+    if seconds < 0:
+        raise argparse.ArgumentTypeError("TTL never deletes early: the duration cannot be "
+                                         "negative")
+    return seconds
+
+
+def run_ttl(args: argparse.Namespace) -> int:
+    from portrait_local.invoke import running_stack
+
+    state = running_stack(Path(args.template), args.state_dir)
+    if state is None:
+        print("no running local stack (start it with `portrait dev`)", file=sys.stderr)
+        return 2
+    request = urllib.request.Request(f"{state['api_url']}/__local/ttl", method="POST",
+                                     data=json.dumps({"ahead_seconds": args.ahead,
+                                                      "tables": args.table}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=300) as r:
+            reply = json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        print(json.loads(exc.read()).get("message", exc), file=sys.stderr)
+        return 1
+    print(json.dumps(reply, indent=2))
+    return 0
+
+
+def register_ttl(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ttl", help="DynamoDB's Time to Live on the running local stack")
+    ttl = p.add_subparsers(dest="ttl_command", required=True)
+    run = ttl.add_parser("run", help="delete the items whose TTL has passed now, as DynamoDB "
+                                     "does (the stack also does it every 30 s)")
+    run.add_argument("--ahead", type=duration_seconds, default=0.0, metavar="DURATION",
+                     help="as if the clock were this far ahead (e.g. 8d: a 7-day grace over)")
+    run.add_argument("--table", nargs="+", metavar="LOGICAL_ID",
+                     help="only these tables (e.g. AvatarsTable); all with TTL by default")
+    run.add_argument("--template", default=DEFAULT_TEMPLATE)
+    add_state_dir(run)
+    run.set_defaults(handler=run_ttl)
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    register_dev, register_invoke, register_schedule, register_update, register_admin,
-    register_keys,
+    register_dev, register_invoke, register_schedule, register_update, register_ttl,
+    register_admin, register_keys,
     register_sweep, register_seed, register_web, register_avatars, register_search,
     register_upload,
 ]

@@ -104,6 +104,10 @@ def packages_dir(requirements: list[str], runtime: str,
         except BaseException:  # interrupted (Ctrl-C, SIGTERM): no half-made folder stays
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        # Bytecode now, once, by the runtime's own interpreter: otherwise the first
+        # workers of a run compile the same modules side by side.
+        subprocess.run([interpreter(runtime), "-m", "compileall", "-q", "-j", "0", str(staging)],
+                       check=False, stdin=subprocess.DEVNULL, capture_output=True)
         (staging / ".complete").write_text("\n".join(requirements) + "\n")
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)

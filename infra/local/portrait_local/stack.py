@@ -31,6 +31,7 @@ from portrait_local.sqs_lanes import plan_lanes
 from portrait_local.sqs_poller import SqsPoller
 from portrait_local.stream_poller import StreamPoller
 from portrait_local.table_writes import TableWrites
+from portrait_local.time_to_live import TimeToLive, TtlDeletes
 from portrait_local.template import Template, TemplateError, state_directory_parameters
 
 log = logging.getLogger("portrait_local")
@@ -115,6 +116,8 @@ class LocalStack:
                                       parameter_overrides=self.parameter_overrides)
         self._stop = threading.Event()
         self.table_writes = TableWrites()  # the stream pollers read when a table changes
+        self.ttl_deletes = TtlDeletes()  # what the local TTL deleted (time_to_live)
+        self.time_to_live: TimeToLive | None = None
         self._pollers: dict[tuple, Pollers] = {}
         self._update_lock = threading.Lock()
         self.jobs = BackgroundJobs()
@@ -136,7 +139,8 @@ class LocalStack:
             self.api = ApiGateway(self.template, self._invoke, host=self.host, port=self.port,
                                   local_routes={"health": self._local_health,
                                                 "schedules": self._local_fire_schedule,
-                                                "parameters": self._local_parameters},
+                                                "parameters": self._local_parameters,
+                                                "ttl": self._local_ttl},
                                   generated={"/config.json": self.web_config},
                                   static_headers=self.web_headers)
         except OSError as exc:  # taken between the check and the bind
@@ -163,6 +167,11 @@ class LocalStack:
         self._start_pollers()
         self.scheduler = Scheduler(self.template, schedule_rules(self.template), self._fire)
         self.scheduler.start()
+        self.time_to_live = TimeToLive(self.template, aws_client("dynamodb", self.template,
+                                                                 self.endpoint_url),
+                                       self.ttl_deletes)
+        threading.Thread(target=self.time_to_live.run, args=(self._stop,), name="ttl",
+                         daemon=True).start()
         # Warm the HTTP functions now, so the first request does not pay the cold start.
         for function_id in sorted({route.function_id for route in http_routes(self.template)}):
             self.runtime.prewarm(function_id)
@@ -267,7 +276,7 @@ class LocalStack:
                         mapping, aws_client("dynamodbstreams", self.template, self.endpoint_url),
                         self.template.region, self.runtime.invoke,
                         sqs=aws_client("sqs", self.template, self.endpoint_url),
-                        writes=self.table_writes)
+                        writes=self.table_writes, ttl_deletes=self.ttl_deletes)
                 plan[_poller_key(mapping)] = (mapping, [stream_poller])
         return plan
 
@@ -369,6 +378,24 @@ class LocalStack:
             return 200, self.update_parameters(changes)
         except (ValueError, TemplateError) as exc:
             return 400, {"message": f"parameters not changed: {exc}"}
+
+    def _local_ttl(self, method: str, rest: str, body: bytes) -> tuple[int, Any]:
+        """POST /__local/ttl {"ahead_seconds": N}: `portrait ttl run` (a TTL pass now)."""
+        if method != "POST" or rest:
+            return 404, {"message": "POST /__local/ttl"}
+        try:
+            request = json.loads(body or b"{}")
+            ahead = float(request.get("ahead_seconds", 0))
+            only = set(request["tables"]) if request.get("tables") else None
+        except (ValueError, AttributeError, TypeError):
+            return 400, {"message": "a JSON object: ahead_seconds (a number), tables (names)"}
+        if ahead < 0:
+            return 400, {"message": "ahead_seconds cannot be negative: TTL never deletes early"}
+        try:
+            return 200, {"expired": self.time_to_live.run_once(ahead, only),
+                         "ahead_seconds": ahead}
+        except KeyError as exc:
+            return 400, {"message": exc.args[0]}
 
     def _local_health(self, method: str, rest: str, body: bytes) -> tuple[int, Any]:
         return 200, {"status": "ok", "pid": os.getpid(), "endpoint_url": self.endpoint_url}

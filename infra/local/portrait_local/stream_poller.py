@@ -30,6 +30,7 @@ from portrait_local.filters import matches_any
 from portrait_local.runtime import Invocation, print_invocation
 from portrait_local.sqs_poller import failed_item_ids
 from portrait_local.table_writes import TableWrites, table_name
+from portrait_local.time_to_live import SERVICE_IDENTITY, TtlDeletes
 
 IDLE_SECONDS = 0.5  # between reads without a write board, and between retries
 REDISCOVER_SECONDS = 30  # how often to look for shards opened since the last look
@@ -120,12 +121,15 @@ class StreamPoller:
     def __init__(self, mapping: EventSourceMapping, streams: Any, region: str,
                  invoke: Callable[[str, Any], Invocation],
                  report: Callable[..., None] = print_invocation, sqs: Any = None,
-                 writes: TableWrites | None = None) -> None:
+                 writes: TableWrites | None = None, ttl_deletes: TtlDeletes | None = None
+                 ) -> None:
         self.mapping, self.streams, self.region = mapping, streams, region
         self.invoke, self.report, self.sqs = invoke, report, sqs
         # Told when the table is written (table_writes): then an idle poller reads at
         # once, not on the next beat, and an idle stack costs next to nothing.
         self.writes, self.table = writes, table_name(mapping.source_arn)
+        # The deletes the local TTL made: their REMOVE records carry the service's identity.
+        self.ttl_deletes = ttl_deletes
         # shard id -> iterator; taken now, so LATEST means "from when the poller started".
         self.iterators = {shard_id: self._iterator(shard_id, mapping.starting_position)
                           for shard_id in self._shard_ids()}
@@ -191,6 +195,10 @@ class StreamPoller:
             next_iterator = response.get("NextShardIterator")
             if raw:
                 self.positions[shard_id] = ("AFTER", raw[-1]["dynamodb"]["SequenceNumber"])
+            if self.ttl_deletes is not None:
+                for r in raw:
+                    if self.ttl_deletes.made(self.table, r):
+                        r["userIdentity"] = SERVICE_IDENTITY
             records = [stream_record(r, self.mapping.source_arn, self.region) for r in raw]
             records = [r for r in records if matches_any(self.mapping.filters, r)]
             if records:

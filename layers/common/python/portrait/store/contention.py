@@ -22,6 +22,9 @@ from portrait.errors import Conflict
 
 ATTEMPTS = 5
 BASE_DELAY_SECONDS = 0.02
+# Jitter from the OS on every draw: a module-level `random` would be seeded once at init,
+# and every instance restored from one SnapStart snapshot would wait in step.
+JITTER = random.SystemRandom()
 # Error codes meaning "busy, nothing written, try again".
 BUSY_CODES = frozenset({
     "TransactionConflictException", "TransactionInProgressException", "ThrottlingException",
@@ -75,5 +78,5 @@ class RetryingConnection:
                     raise  # a failed condition is the caller's to interpret
                 if attempt == ATTEMPTS - 1:
                     raise conflict_for(exc) from exc
-            time.sleep(random.uniform(0, BASE_DELAY_SECONDS * 2 ** attempt))
+            time.sleep(JITTER.uniform(0, BASE_DELAY_SECONDS * 2 ** attempt))
         raise AssertionError("unreachable")

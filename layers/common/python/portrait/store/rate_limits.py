@@ -10,12 +10,12 @@ the last place. The item expires by TTL once its newest attempt is a window old.
 from __future__ import annotations
 
 import math
-import random
 import time
 from time import sleep
 
 from pynamodb.exceptions import PutError
 
+from portrait.store.contention import JITTER
 from portrait.errors import RateLimited
 from portrait.store.models import RateLimitItem, bound, condition_failed
 
@@ -54,7 +54,7 @@ def hit(scope: str, subject: str, *, limit: int, window_seconds: int = 60,
         except PutError as exc:
             if not condition_failed(exc):
                 raise
-        sleep(random.uniform(0, 0.02 * 2 ** attempt))  # another attempt won the race
+        sleep(JITTER.uniform(0, 0.02 * 2 ** attempt))  # another attempt won the race
     # Still losing races after every try: this subject is bursting, which is what the
     # limit is for; refusing briefly is safe, and nothing was counted.
     raise RateLimited(f"too many concurrent {scope} attempts; retry in 1 s", retry_after=1)
