@@ -66,6 +66,9 @@ $(VENV)/.installed-py312: pyproject.toml layers/common/python/requirements.txt l
 # Python, installed once (reused while the pins stay), so no stack pays for it at start.
 install-workers: install
 	$(PY) -m portrait_local.worker_packages
+	@# The domain library's and the handlers' bytecode, once: otherwise the first workers
+	@# and test processes of a run each compile it, side by side.
+	$(PY) -m compileall -q -j 0 layers/common/python/portrait functions infra/local/portrait_local
 
 # The SAM CLI (for `sam validate`) lives in its own venv: its pins clash with moto's.
 install-sam: $(SAM_VENV)/.installed
