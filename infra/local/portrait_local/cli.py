@@ -241,20 +241,33 @@ def register_invoke(sub: argparse._SubParsersAction) -> None:
 
 
 # ------------------------------------------------------------------ schedule
-def run_schedule_fire(args: argparse.Namespace) -> int:
+def call_running_stack(args: argparse.Namespace, method: str, path: str,
+                       payload: dict | None = None, timeout: float = 120) -> dict | int:
+    """One request to the running stack's /__local/ routes: its JSON reply, or the exit
+    code after saying why on stderr (2: no stack runs; 1: the stack refused)."""
     from portrait_local.invoke import running_stack
 
     state = running_stack(Path(args.template), args.state_dir)
     if state is None:
         print("no running local stack (start it with `portrait dev`)", file=sys.stderr)
         return 2
-    url = f"{state['api_url']}/__local/schedules/{args.function}/{args.event}"
+    request = urllib.request.Request(
+        f"{state['api_url']}/__local/{path}", method=method,
+        data=None if payload is None else json.dumps(payload).encode(),
+        headers={} if payload is None else {"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=960) as r:
-            reply = json.loads(r.read())
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            return json.loads(r.read())
     except urllib.error.HTTPError as exc:
         print(json.loads(exc.read()).get("message", exc), file=sys.stderr)
         return 1
+
+
+def run_schedule_fire(args: argparse.Namespace) -> int:
+    reply = call_running_stack(args, "POST", f"schedules/{args.function}/{args.event}",
+                               timeout=960)
+    if isinstance(reply, int):
+        return reply
     print(json.dumps(reply, indent=2))
     return 0 if reply["ok"] else 1
 
@@ -273,23 +286,11 @@ def register_schedule(sub: argparse._SubParsersAction) -> None:
 
 # ------------------------------------------------------------------ update
 def run_update(args: argparse.Namespace) -> int:
-    from portrait_local.invoke import running_stack
-
-    state = running_stack(Path(args.template), args.state_dir)
-    if state is None:
-        print("no running local stack (start it with `portrait dev`)", file=sys.stderr)
-        return 2
     changes: dict[str, str | None] = {name: None for name in args.reset}
     changes.update(parameter_overrides(args))
-    request = urllib.request.Request(f"{state['api_url']}/__local/parameters", method="PUT",
-                                     data=json.dumps(changes).encode(),
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=120) as r:
-            reply = json.loads(r.read())
-    except urllib.error.HTTPError as exc:
-        print(json.loads(exc.read()).get("message", exc), file=sys.stderr)
-        return 1
+    reply = call_running_stack(args, "PUT", "parameters", changes)
+    if isinstance(reply, int):
+        return reply
     print(json.dumps(reply, indent=2))
     return 0
 
@@ -323,22 +324,10 @@ def duration_seconds(text: str) -> float:
 
 
 def run_ttl(args: argparse.Namespace) -> int:
-    from portrait_local.invoke import running_stack
-
-    state = running_stack(Path(args.template), args.state_dir)
-    if state is None:
-        print("no running local stack (start it with `portrait dev`)", file=sys.stderr)
-        return 2
-    request = urllib.request.Request(f"{state['api_url']}/__local/ttl", method="POST",
-                                     data=json.dumps({"ahead_seconds": args.ahead,
-                                                      "tables": args.table}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=300) as r:
-            reply = json.loads(r.read())
-    except urllib.error.HTTPError as exc:
-        print(json.loads(exc.read()).get("message", exc), file=sys.stderr)
-        return 1
+    reply = call_running_stack(args, "POST", "ttl", {"ahead_seconds": args.ahead,
+                                                     "tables": args.table}, timeout=300)
+    if isinstance(reply, int):
+        return reply
     print(json.dumps(reply, indent=2))
     return 0
 
