@@ -13,6 +13,9 @@ PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
+# checkov, the template's security scan: its own venv as well (its pins clash with moto's).
+SCAN_VENV := .venv-scan
+CHECKOV_VERSION := 3.3.30
 # The model container's code is tested in its own environment on Python 3.11, where
 # torch's CPU wheel lies on this kind of machine's disk (model/requirements-cpu.txt).
 MODEL_PYTHON ?= $(shell command -v python3.11)
@@ -26,14 +29,14 @@ PYTEST_ARGS ?=
 PYTEST_PARALLEL ?= -n auto --dist loadfile --no-loadscope-reorder
 ARGS ?=
 
-.PHONY: fuzz build dev test test-fast test-browser test-model lint bench openapi events-doc install install-sam install-model install-node install-java install-browser install-workers clean
+.PHONY: fuzz build dev test test-fast test-browser test-model lint scan bench openapi events-doc install install-sam install-scan install-model install-node install-java install-browser install-workers clean
 
 ## dev: run the whole system locally (API on :3000; `make dev ARGS="--port 3001"`)
 dev: install install-node install-java install-workers
 	$(VENV)/bin/portrait dev $(ARGS)
 
 ## test: install everything the tests need, then run them all (the model container's too)
-test: install install-sam install-model install-node install-java install-browser install-workers
+test: install install-sam install-scan install-model install-node install-java install-browser install-workers
 	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-model
 
@@ -76,6 +79,15 @@ install-sam: $(SAM_VENV)/.installed
 $(SAM_VENV)/.installed:
 	test -d $(SAM_VENV) || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION) $(QUIET_PIP)
+	touch $@
+
+# Checkov runs offline: the scan passes --skip-download and no API key, and turns off its
+# PyPI update check (tests/template/security_scan.py).
+install-scan: $(SCAN_VENV)/.installed-$(CHECKOV_VERSION)
+
+$(SCAN_VENV)/.installed-$(CHECKOV_VERSION):
+	test -d $(SCAN_VENV) || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/pip install --quiet checkov==$(CHECKOV_VERSION) $(QUIET_PIP)
 	touch $@
 
 install-model: $(MODEL_VENV)/.installed
@@ -131,6 +143,10 @@ lint: install install-sam
 	$(SAM) validate --region us-east-1 --template template.yaml
 	$(VENV)/bin/cfn-lint template.yaml
 
+## scan: checkov on template.yaml and on its samtranslator expansion (also run by `make test`)
+scan: install install-scan
+	$(PY) -m tests.template.security_scan
+
 ## fuzz: the long fuzz run of image validation (a million executions; FUZZ_ARGS to change)
 FUZZ_ARGS ?= -runs=1000000 -max_len=65536
 fuzz: install
@@ -142,4 +158,4 @@ bench: install
 	@for b in bench/*.py; do [ -e "$$b" ] && $(PY) "$$b"; done; true
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) $(MODEL_VENV) node_modules .portrait
+	rm -rf $(VENV) $(SAM_VENV) $(SCAN_VENV) $(MODEL_VENV) node_modules .portrait
