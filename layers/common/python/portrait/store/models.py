@@ -7,7 +7,7 @@ side under one `pk` (a user and its guard items; a token and its family).
 """
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Iterable, TypeVar
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -400,3 +400,33 @@ def reset_connections() -> None:
     for model in {*ALL_MODELS, *_BOUND}:
         model.Meta.table_name = None
         model._connection = None
+
+
+def every_model() -> list[type[Model]]:
+    """Every table model of the layer: these, the portfolio's and the webhooks' (imported
+    here, not at the top: those modules import this one)."""
+    from portrait.store.portfolio import models as portfolio
+    from portrait.store.webhooks import models as webhooks
+
+    return [*ALL_MODELS, ShareLinkItem, portfolio.ProjectItem, portfolio.MediaItem,
+            webhooks.EndpointItem, webhooks.EndpointCountItem, webhooks.DeliveryItem]
+
+
+def prime_connections(models: Iterable[type[Model]]) -> None:
+    """Each model whose table is configured bound, its DynamoDB client built: PynamoDB
+    makes one client per model, on a botocore session of its own (0.1-0.2 s each), and a
+    SnapStart snapshot taken after this holds them all."""
+    settings = get_settings()
+    for model in models:
+        if getattr(settings, model.Meta.settings_field):
+            bound(model)._get_connection().connection.client  # noqa: B018 - built on access
+
+
+def close_connections() -> None:
+    """Close the connection pool of every bound model's client (kept; the pool refills):
+    sockets from before a SnapStart snapshot are dead after a restore."""
+    for model in _BOUND:
+        table = model._connection
+        made = getattr(table.connection, "_client", None) if table is not None else None
+        if made is not None:  # not `.client`: that would build a client just to close it
+            made.close()
