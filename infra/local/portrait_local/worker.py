@@ -180,6 +180,8 @@ def snapshot_main(control_fd: int) -> None:
             return  # the pool closed the socket: no more restores
         rng = sys.modules.get("random")
         frozen = rng.getstate() if rng is not None else None
+        sys.stdout.flush()  # nothing buffered is copied into the child to be written twice
+        sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
             control.close()

@@ -80,3 +80,20 @@ def test_without_the_hooks_restored_instances_replay_one_sequence(stack_template
     assert first["draws"] == second["draws"]
     # ULIDs draw from os.urandom, which no snapshot freezes: unique with or without hooks.
     assert first["id"] != second["id"]
+
+
+def test_a_failing_after_restore_hook_fails_the_invocation_as_lambda_does(stack_template,
+                                                                          moto_endpoint, tmp_path):
+    spec = stack_template.functions()[FUNCTION]
+    environment = {**function_environment(stack_template, spec, endpoint_url=moto_endpoint),
+                   "FAIL_AFTER_RESTORE": "1"}
+    with open(tmp_path / "log", "a", encoding="utf-8") as log:
+        pool = FunctionPool(spec, environment, log, size=1)
+        try:
+            reply = pool.invoke({}, invocation_context(stack_template, spec, "request-0"))
+        finally:
+            for worker in pool.close():
+                worker.stop()
+    assert reply["error"]["errorType"] == "SnapStartException"
+    assert reply["error"]["errorMessage"] == "asked to fail after the restore"
+    assert reply["error"]["requestId"] == "request-0"
