@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import TextIO
 
 RESTORE_TIMEOUT_SECONDS = 10  # Lambda's limit for loading the runtime and after-restore hooks
-RESTORE_TIMED_OUT = {"errorType": "SnapStartTimeoutException", "requestId": "", "stackTrace": [],
-                     "errorMessage": "Lambda couldn't restore the snapshot within the timeout limit."}
+RESTORE_TIMED_OUT = {
+    "errorType": "SnapStartTimeoutException", "requestId": "", "stackTrace": [],
+    "errorMessage": "Lambda couldn't restore the snapshot within the timeout limit."}
 
 
 class StartFailed(RuntimeError):
