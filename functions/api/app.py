@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 import edge
 from errors import (register_error_handlers, token_missing_on_a_protected_route,
                     wrong_method_on_a_static_path)
+from portrait import snapstart
 from portrait.config import SettingsError, get_settings
 from portrait.observability import logger, metrics, tracer
 from routes import (admin_temp_uploads, auth, avatars, credits, generations, health, keys,
@@ -41,6 +42,10 @@ try:
 except SettingsError as exc:
     # Stay up: /health reports the problem and other routes answer 503 not_configured.
     logger.error("invalid settings at cold start", extra={"error": str(exc)})
+
+# SnapStart (template.yaml): prime the clients before the snapshot, refresh what must not
+# be shared after each restore. Registered last, so the routes are already imported.
+snapstart.register()
 
 _docs_enabled = False
 

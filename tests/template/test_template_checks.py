@@ -278,6 +278,32 @@ def test_http_api_writes_json_access_logs_and_throttles_every_route() -> None:
         "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"}}
 
 
+def test_the_api_runs_with_snapstart_behind_its_alias() -> None:
+    """SnapStart snapshots published versions only: the function publishes one per deploy,
+    the alias follows it, and the HTTP API invokes the alias (never $LATEST, which would
+    cold start). It excludes provisioned concurrency, EFS and ephemeral storage > 512 MB."""
+    resources = expand(TEMPLATE)["Resources"]
+    function = resources["ApiFunction"]["Properties"]
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert function.get("EphemeralStorage", {"Size": 512})["Size"] <= 512
+    assert "FileSystemConfigs" not in function
+    alias = resources["ApiFunctionAliaslive"]
+    assert alias["Type"] == "AWS::Lambda::Alias"
+    assert "ProvisionedConcurrencyConfig" not in alias["Properties"]
+    version = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
+    assert resources[version]["Type"] == "AWS::Lambda::Version"
+    integrations = [r["Properties"] for r in resources.values()
+                    if r["Type"] == "AWS::ApiGatewayV2::Integration"]
+    permission = [r["Properties"] for r in resources.values()
+                  if r["Type"] == "AWS::Lambda::Permission"
+                  and r["Properties"]["FunctionName"] == {"Ref": "ApiFunctionAliaslive"}]
+    body = json.dumps(resources["HttpApi"]["Properties"].get("Body", {})) + json.dumps(integrations)
+    assert "ApiFunctionAliaslive" in body and permission  # the API invokes the alias
+    # Only the API: the other functions are consumers nobody waits on (README).
+    assert [lid for lid, r in resources.items() if r["Type"] == "AWS::Lambda::Function"
+            and "SnapStart" in r["Properties"]] == ["ApiFunction"]
+
+
 def test_the_media_cdn_reads_only_the_public_immutable_objects() -> None:
     """The bucket policy lets the media distribution (by SourceArn) read exactly the keys
     portrait.store.keys calls public; the API's PUBLIC_BASE_URL is that distribution."""

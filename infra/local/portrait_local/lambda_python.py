@@ -24,9 +24,10 @@ from typing import Callable, Iterable
 
 from portrait_local.template import FunctionSpec
 
-# Lambda's Python runtimes bundle the AWS SDK (its version moves with the runtime);
-# this stands in for it, after the function's own packages as /var/runtime is.
-RUNTIME_BUNDLED = ("boto3==1.44.5",)
+# Lambda's Python runtimes bundle the AWS SDK (its version moves with the runtime) and the
+# SnapStart hooks library; this stands in for them, after the function's own packages as
+# /var/runtime is.
+RUNTIME_BUNDLED = ("boto3==1.44.5", "snapshot-restore-py==1.0.0")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 # What the local stack embeds in place of a managed service (not in any Lambda artifact).
 LOCAL_ENGINES = REPO_ROOT / "infra" / "local" / "requirements-engines.txt"

@@ -4,11 +4,16 @@ Each function gets a small pool of long-lived subprocesses (worker.py), each
 like a warm Lambda execution environment: its own interpreter, its CodeUri
 and layers on sys.path, a clean environment built from the template, and the
 template's Timeout enforced by killing the process (the next invocation
-starts a fresh one, as after a Lambda timeout).
+starts a fresh one, as after a Lambda timeout). A SnapStart function's
+instances are forks of one initialised process instead (snapshots.py).
+
+Each invocation writes Lambda's REPORT line to the function's log, with the
+new instance's `Init Duration` or `Restore Duration` on its first invocation.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import select
 import subprocess
@@ -22,6 +27,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from portrait_local import lambda_python
+from portrait_local.snapshots import (RESTORE_TIMED_OUT, RESTORE_TIMEOUT_SECONDS, SnapshotWorker,
+                                      StartFailed)
 from portrait_local.template import FunctionSpec, Template
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -40,6 +47,8 @@ class Invocation:
     duration_ms: float
     result: Any = None
     error: dict | None = None
+    # On an instance's first invocation: ("Init Duration" | "Restore Duration", ms).
+    startup: tuple[str, float] | None = None
 
     @property
     def ok(self) -> bool:
@@ -70,7 +79,7 @@ def function_environment(template: Template, spec: FunctionSpec, *,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
         "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start" if spec.snap_start else "on-demand",
         "_HANDLER": spec.handler,
         "LAMBDA_TASK_ROOT": str(spec.code_uri),
         "AWS_REGION": template.region,
@@ -96,36 +105,72 @@ def function_environment(template: Template, spec: FunctionSpec, *,
     return env
 
 
+def invocation_context(template: Template, spec: FunctionSpec, request_id: str) -> dict:
+    """What the worker turns into the handler's `context` (the deadline is added at invoke)."""
+    return {
+        "function_name": spec.name,
+        "function_version": "$LATEST",
+        "invoked_function_arn": f"arn:aws:lambda:{template.region}:"
+                                f"{template.account_id}:function:{spec.name}",
+        "memory_limit_in_mb": spec.memory_size,
+        "aws_request_id": request_id,
+        "log_group_name": f"/aws/lambda/{spec.name}",
+        "log_stream_name": time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
+    }
+
+
 class Worker:
-    """One subprocess running worker.py for one function."""
+    """One subprocess running worker.py for one function: started cold, or, with a
+    snapshot, forked from the function's SnapshotWorker (a SnapStart restore)."""
 
     def __init__(self, spec: FunctionSpec, env: dict[str, str], output: TextIO | int,
-                 python: str, path: list[str]) -> None:
+                 python: str, path: list[str], snapshot: SnapshotWorker | None = None) -> None:
         self.spec = spec
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         self._buffer = b""
-        self.process = subprocess.Popen(
-            # -I -S: no cwd, no PYTHON* variables, no site-packages; `path` is all it gets.
-            [python, "-I", "-S", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w), *path],
-            pass_fds=(to_child_r, from_child_w), cwd=spec.code_uri, env=env,
-            stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-            start_new_session=True,  # Ctrl-C is ours to handle, not the workers'
-        )
-        os.close(to_child_r)
-        os.close(from_child_w)
+        started = time.monotonic()
+        try:
+            if snapshot is None:
+                self.process: Any = subprocess.Popen(
+                    # -I -S: no cwd, no PYTHON* variables, no site-packages; `path` is all it gets.
+                    [python, "-I", "-S", str(WORKER_SCRIPT), str(to_child_r), str(from_child_w),
+                     *path],
+                    pass_fds=(to_child_r, from_child_w), cwd=spec.code_uri, env=env,
+                    stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                    start_new_session=True,  # Ctrl-C is ours to handle, not the workers'
+                )
+            else:
+                self.process = snapshot.fork(to_child_r, from_child_w)
+        except BaseException:
+            for fd in (self._to_child, self._from_child):
+                os.close(fd)
+            raise
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
         # Lambda gives init 10 s, then retries it inside the first invocation with the
         # function's timeout: a slow cold start (a busy machine) waits that long, not less.
-        init_limit = INIT_TIMEOUT_SECONDS + spec.timeout
+        # A restore (after-restore hooks included) has 10 s, and no retry.
+        limit = INIT_TIMEOUT_SECONDS + spec.timeout if snapshot is None else RESTORE_TIMEOUT_SECONDS
         try:
-            ready = self._read(time.monotonic() + init_limit)
+            ready = self._read(time.monotonic() + limit)
         except BaseException:  # a stop requested mid-init (SIGTERM): the child goes too
             self.stop()
             raise
         if ready is None:
             self.stop()
-            raise WorkerDied(f"{spec.logical_id}: init did not finish in {init_limit} s")
+            if snapshot is not None:
+                raise StartFailed(RESTORE_TIMED_OUT)
+            raise WorkerDied(f"{spec.logical_id}: init did not finish in {limit} s")
         self.init_error = ready.get("error")
+        if snapshot is not None and self.init_error:  # an after-restore hook failed
+            self.stop()
+            raise StartFailed(self.init_error)
+        # Reported once, with the instance's first invocation, as Lambda's REPORT line does.
+        self.startup: tuple[str, float] | None = (
+            "Init Duration" if snapshot is None else "Restore Duration",
+            (time.monotonic() - started) * 1000)
 
     def _read(self, deadline: float) -> dict | None:
         """The next message, or None at the deadline; raises WorkerDied at EOF."""
@@ -189,6 +234,24 @@ class FunctionPool:
         self._count = 0
         self._closed = False
         self._cond = threading.Condition()
+        # SnapStart: the initialised process new instances are forked from (made on demand,
+        # made again if it dies). It is no instance: it never counts against `size`.
+        self._snapshot: SnapshotWorker | None = None
+        self._snapshot_lock = threading.Lock()
+        self._report_lock = threading.Lock()
+
+    def _start(self) -> Worker:
+        if not self.spec.snap_start:
+            return Worker(self.spec, self.env, self.output, self.python, self.path)
+        with self._snapshot_lock:
+            if self._closed:
+                raise RuntimeError("runtime is shut down")
+            if self._snapshot is None or not self._snapshot.alive:
+                self._snapshot = SnapshotWorker(
+                    self.spec, self.env, self.output, self.python, self.path, WORKER_SCRIPT,
+                    INIT_TIMEOUT_SECONDS + self.spec.timeout)
+            snapshot = self._snapshot
+        return Worker(self.spec, self.env, self.output, self.python, self.path, snapshot)
 
     def _acquire(self) -> Worker:
         with self._cond:
@@ -200,7 +263,7 @@ class FunctionPool:
                 return self._idle.pop()
             self._count += 1
         try:
-            worker = Worker(self.spec, self.env, self.output, self.python, self.path)
+            worker = self._start()
             with self._cond:
                 self._all.add(worker)
             return worker
@@ -223,9 +286,13 @@ class FunctionPool:
         self._release(self._acquire())
 
     def invoke(self, event: Any, context: dict) -> dict:
-        worker = self._acquire()
+        try:
+            worker = self._acquire()
+        except StartFailed as exc:  # a snapshot or a restore failed: this invocation fails
+            return {"error": {**exc.error, "requestId": context["aws_request_id"]}}
         # The clock starts once the environment is warm (init has its own limit).
         context = {**context, "deadline_ms": time.time() * 1000 + self.spec.timeout * 1000}
+        started = time.monotonic()
         try:
             reply = worker.invoke(event, context, self.spec.timeout)
         except WorkerDied as exc:
@@ -234,6 +301,9 @@ class FunctionPool:
             return {"error": {"errorType": "Runtime.ExitError",
                               "errorMessage": f"RequestId: {context['aws_request_id']} "
                                               f"Error: Runtime exited with error: {exc}"}}
+        finally:
+            startup, worker.startup = worker.startup, None
+            self._report(context["aws_request_id"], (time.monotonic() - started) * 1000, startup)
         if reply is None:  # timed out: the environment is torn down, as on Lambda
             worker.stop()
             self._release(None)
@@ -242,7 +312,29 @@ class FunctionPool:
                               "errorMessage": f"{stamp} {context['aws_request_id']} Task timed "
                                               f"out after {self.spec.timeout:.2f} seconds"}}
         self._release(worker)
-        return reply
+        return {**reply, "startup": startup}
+
+    def _report(self, request_id: str, duration_ms: float,
+                startup: tuple[str, float] | None) -> None:
+        """Lambda's REPORT line, into the function's log (no Max Memory Used: the worker's
+        peak is not measured)."""
+        line = (f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+                f"Billed Duration: {math.ceil(duration_ms)} ms\t"
+                f"Memory Size: {self.spec.memory_size} MB")
+        if startup is not None:
+            label, ms = startup
+            line += f"\t{label}: {ms:.2f} ms"
+            if label == "Restore Duration":  # billed for SnapStart functions, init is not
+                line += f"\tBilled Restore Duration: {math.ceil(ms)} ms"
+        with self._report_lock:
+            try:
+                if isinstance(self.output, int):
+                    os.write(self.output, (line + "\n").encode())
+                else:
+                    self.output.write(line + "\n")
+                    self.output.flush()
+            except (OSError, ValueError):  # the log closed under an invocation at shutdown
+                pass
 
     def retire(self) -> None:
         """Replaced by a pool with the function's new configuration: idle workers stop
@@ -254,15 +346,22 @@ class FunctionPool:
             self._all.difference_update(idle)
             self._count -= len(idle)
             self._cond.notify_all()
-        for worker in idle:
+        for worker in [*idle, *self._take_snapshot()]:
             worker.stop()
 
-    def close(self) -> list[Worker]:
-        """Stop taking invocations; every worker, idle or busy, is told to stop and returned."""
+    def _take_snapshot(self) -> list[SnapshotWorker]:
+        with self._snapshot_lock:
+            snapshot, self._snapshot = self._snapshot, None
+        return [snapshot] if snapshot is not None else []
+
+    def close(self) -> list[Worker | SnapshotWorker]:
+        """Stop taking invocations; every worker, idle or busy, and the snapshot worker
+        are told to stop and returned."""
         with self._cond:
             self._closed = True
-            workers, self._idle = list(self._all), []
+            workers, self._idle = [*self._all], []
             self._cond.notify_all()
+        workers += self._take_snapshot()  # after _closed: no new snapshot can be stored
         for worker in workers:
             worker.signal_stop()
         return workers
@@ -326,20 +425,10 @@ class Runtime:
         spec = pool.spec
         request_id = str(uuid.uuid4())
         started = time.monotonic()
-        context = {
-            "function_name": spec.name,
-            "function_version": "$LATEST",
-            "invoked_function_arn": f"arn:aws:lambda:{self.template.region}:"
-                                    f"{self.template.account_id}:function:{spec.name}",
-            "memory_limit_in_mb": spec.memory_size,
-            "aws_request_id": request_id,
-            "log_group_name": f"/aws/lambda/{spec.name}",
-            "log_stream_name": time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex,
-        }
-        reply = pool.invoke(event, context)
+        reply = pool.invoke(event, invocation_context(self.template, spec, request_id))
         duration = (time.monotonic() - started) * 1000
-        return Invocation(function_id, request_id, duration,
-                          result=reply.get("result"), error=reply.get("error"))
+        return Invocation(function_id, request_id, duration, result=reply.get("result"),
+                          error=reply.get("error"), startup=reply.get("startup"))
 
     def close(self) -> None:
         with self._lock:

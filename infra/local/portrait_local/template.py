@@ -157,6 +157,9 @@ class FunctionSpec:
     environment: dict[str, str]
     events: dict[str, dict] = field(default_factory=dict)
     properties: dict[str, Any] = field(default_factory=dict)
+    # SnapStart ApplyOn: PublishedVersions. Locally there are no versions (AutoPublishAlias
+    # is ignored: one configuration, always the latest), so it applies to every invocation.
+    snap_start: bool = False
 
 
 class Template:
@@ -472,6 +475,7 @@ class Template:
             environment=self._environment(props),
             events=props.get("Events") or {},
             properties=props,
+            snap_start=_snap_start(self.resolve(props.get("SnapStart"))),
         )
 
     def _layer_dir(self, function_id: str, layer: Any) -> Path:
@@ -507,6 +511,10 @@ class Template:
 
     def resources_of_type(self, *types: str) -> dict[str, dict]:
         return {lid: res for lid, res in self.resources.items() if res["Type"] in types}
+
+
+def _snap_start(config: Any) -> bool:
+    return isinstance(config, dict) and config.get("ApplyOn") == "PublishedVersions"
 
 
 def _env_string(value: Any) -> str:

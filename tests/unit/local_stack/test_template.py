@@ -141,6 +141,36 @@ def test_the_project_template_loads():
     env = template.function_environment("ApiFunction")
     assert env["SIGNING_KEY_SECRET"] == "portrait/dev/token-signing-keys"
     assert template.functions()["ApiFunction"].layers == [root / "layers" / "common" / "python"]
+    # AutoPublishAlias is read past (one configuration locally); SnapStart is emulated.
+    snap_started = [lid for lid, spec in template.functions().items() if spec.snap_start]
+    assert snap_started == ["ApiFunction"]
+
+
+def test_snapstart_applies_to_published_versions_only(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(textwrap.dedent("""
+        Transform: AWS::Serverless-2016-10-31
+        Conditions:
+          Never: !Equals [a, b]
+        Resources:
+          Snap:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: ., Handler: app.handler, AutoPublishAlias: live,
+                         SnapStart: {ApplyOn: PublishedVersions}}
+          Disabled:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: ., Handler: app.handler, SnapStart: {ApplyOn: None}}
+          Maybe:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: ., Handler: app.handler,
+                         SnapStart: !If [Never, {ApplyOn: PublishedVersions}, !Ref AWS::NoValue]}
+          Plain:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: ., Handler: app.handler}
+    """))
+    functions = Template.load(path).functions()
+    assert {lid: spec.snap_start for lid, spec in functions.items()} == {
+        "Snap": True, "Disabled": False, "Maybe": False, "Plain": False}
 
 
 def test_local_parameter_defaults_leave_out_what_is_not_emulated(tmp_path):
