@@ -12,7 +12,10 @@ from typing import Iterator
 
 import pytest
 
+from tests import moto_transactions
+
 ROOT = Path(__file__).resolve().parents[1]
+moto_transactions.install()
 
 # `make test` hands whole files to two workers in collection order (xdist --dist
 # loadfile --no-loadscope-reorder). The longest files go first, so that neither worker is

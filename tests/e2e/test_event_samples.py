@@ -68,6 +68,9 @@ def _invoke(stack, sample: str, *, first: bool) -> dict:
     return json.loads(result.stdout)
 
 
+# About 70 cold invocations one after another: ~100 s on two quiet cores, three times that
+# beside other work. pytest-timeout's 300 s (pyproject) is for a test that hangs.
+@pytest.mark.timeout(1200)
 def test_the_samples_run_in_any_order_each_making_what_it_needs_and_again(tmp_path: Path) -> None:
     """The register sample first (it signs its user up once; again it answers 409, as
     documented), then reverse order: each sample makes what it needs, the uploads first
