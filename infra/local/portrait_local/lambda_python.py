@@ -132,3 +132,13 @@ def function_path(spec: FunctionSpec, progress: Callable[[str], None] | None = N
     engines = (packages_dir(requirement_lines([LOCAL_ENGINES]), spec.runtime, progress)
                if LOCAL_ENGINES.is_file() else None)
     return [str(p) for p in (spec.code_uri, *spec.layers, own, bundled, engines) if p is not None]
+
+
+def wait_or_kill(process: subprocess.Popen, deadline: float | None = None) -> None:
+    """Wait for a worker asked to stop until `deadline` (monotonic; 2 s from now by
+    default), then kill it."""
+    try:
+        process.wait(timeout=max(0.0, (deadline or time.monotonic() + 2) - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

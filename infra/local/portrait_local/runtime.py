@@ -213,12 +213,7 @@ class Worker:
 
     def stop(self, deadline: float | None = None) -> None:
         self.signal_stop()
-        try:
-            self.process.wait(timeout=max(0.0, (deadline or time.monotonic() + 2)
-                                          - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        lambda_python.wait_or_kill(self.process, deadline)
 
 
 class FunctionPool:

@@ -20,9 +20,10 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 from typing import TextIO
+
+from portrait_local import lambda_python
 
 RESTORE_TIMEOUT_SECONDS = 10  # Lambda's limit for loading the runtime and after-restore hooks
 RESTORE_TIMED_OUT = {
@@ -146,9 +147,4 @@ class SnapshotWorker:
 
     def stop(self, deadline: float | None = None) -> None:
         self.signal_stop()
-        try:
-            self.process.wait(timeout=max(0.0, (deadline or time.monotonic() + 2)
-                                          - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        lambda_python.wait_or_kill(self.process, deadline)

@@ -328,7 +328,7 @@ class Template:
             "AWS::Lambda::Function": {"Arn": self._arn("lambda", f"function:{name}")},
             "AWS::SecretsManager::Secret": {"Id": name},
             "AWS::Logs::LogGroup": {"Arn": self._arn("logs", f"log-group:{name}:*")},
-            "AWS::Serverless::HttpApi": {"ApiEndpoint": f"http://127.0.0.1:3000"},
+            "AWS::Serverless::HttpApi": {"ApiEndpoint": "http://127.0.0.1:3000"},
         }
         try:
             return known[rtype][attribute]
