@@ -125,11 +125,15 @@ def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev
         stack.startup_seconds = time.monotonic() - started
         yield stack
     finally:
-        _stop(process)
         keep = os.environ.get("PORTRAIT_TEST_ARTIFACTS")
+        if keep and process.poll() is None:  # what each function's role authorised
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            report = stack.portrait("iam", "report", "--json")
+            (Path(keep) / f"{name}-{workdir.name}-iam.json").write_text(report.stdout)
+        _stop(process)
         if keep:
             Path(keep).mkdir(parents=True, exist_ok=True)
-            shutil.copy(log, Path(keep) / f"{name}.log")
+            shutil.copy(log, Path(keep) / f"{name}-{workdir.name}.log")
 
 
 def _wait_until_healthy(stack: LocalStack, *, deadline: float) -> None:
