@@ -49,8 +49,13 @@ def signer(environ: dict, form: dict[str, str] | None = None) -> Signer | None:
     match = _CREDENTIAL.search(text)
     if match:
         return Signer(*match.groups())
-    if "AWSAccessKeyId" in query:  # a SigV2 presigned URL: only S3 has them
+    # SigV2, which only S3 still takes: a presigned URL, a form, an "AWS key:signature" header.
+    if "AWSAccessKeyId" in query:
         return Signer(query["AWSAccessKeyId"][0], "", "s3")
+    if form and form.get("awsaccesskeyid"):
+        return Signer(form["awsaccesskeyid"], "", "s3")
+    if text.startswith("AWS ") and ":" in text:
+        return Signer(text[4:].split(":", 1)[0], "", "s3")
     return None
 
 
