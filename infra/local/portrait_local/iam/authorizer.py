@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -77,10 +78,14 @@ class Authorizer:
         return {f: sorted(w) for f, w in self.withheld.items()}
 
     # -------------------------------------------------------------- decisions
-    def decide(self, function_id: str, requests: list[Request]) -> Decision | None:
-        """None when every request is allowed (and counted), else the first denial."""
+    def decide(self, function_id: str, requests: list[Request],
+               region: str | None = None) -> Decision | None:
+        """None when every request is allowed (and counted), else the first denial.
+        `region`: the one the request was signed for (aws:RequestedRegion)."""
         statements = self.statements_of(function_id)
-        decisions = [evaluate(statements, request) for request in requests]
+        context = global_context(self.principals[function_id], region or self.arns.region)
+        decisions = [evaluate(statements, replace(request, context={**context, **request.context}))
+                     for request in requests]
         refused = next((d for d in decisions if not d.allowed), None)
         with self._lock:
             if refused is not None:
@@ -130,6 +135,18 @@ class Authorizer:
             denials = [vars(d) for d in self.denials]
         return {"functions": functions, "denials": denials,
                 "withheld": {f: sorted(w) for f, w in self.withheld.items()}}
+
+
+def global_context(principal: Principal, region: str) -> dict[str, list[str]]:
+    """The global condition keys every request of this principal carries. Transport is
+    reported secure: in AWS the SDK speaks TLS; the local endpoint's plain HTTP stands
+    in for it on the loopback."""
+    now = datetime.now(timezone.utc)
+    return {"aws:PrincipalArn": [principal.role_arn], "aws:PrincipalAccount":
+            [principal.account_id], "aws:PrincipalType": ["AssumedRole"],
+            "aws:RequestedRegion": [region], "aws:SecureTransport": ["true"],
+            "aws:CurrentTime": [now.strftime("%Y-%m-%dT%H:%M:%SZ")],
+            "aws:EpochTime": [str(int(now.timestamp()))]}
 
 
 def _selectors(statement: Statement) -> set[str]:

@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-# Keys every request carries (see requests.py for the request-specific ones).
+# Keys every request carries (authorizer.global_context sets them; actions.py and
+# s3_actions.py the request-specific ones).
 GLOBAL_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype",
-                         "aws:requestedregion", "aws:securetransport", "aws:userid",
-                         "aws:username", "aws:currenttime", "aws:epochtime"})
+                         "aws:requestedregion", "aws:securetransport", "aws:currenttime",
+                         "aws:epochtime"})
 
 
 class UnsupportedCondition(Exception):

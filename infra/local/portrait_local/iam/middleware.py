@@ -48,7 +48,7 @@ class IamMiddleware:
                               f"User: {principal.arn} is not authorized to perform this "
                               f"request: the local IAM check cannot tell its action ({exc})",
                               str(exc), "-")
-        refused = self.authorizer.decide(function_id, needed)
+        refused = self.authorizer.decide(function_id, needed, who.region)
         if refused is None:
             return self._forward(environ, start_response, body)
         request = refused.request

@@ -51,6 +51,10 @@ class Principal:
     account_id: str
 
     @property
+    def role_arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:role/{self.role_name}"
+
+    @property
     def arn(self) -> str:
         """How AWS names the caller in an AccessDenied message: the assumed role's session."""
         return (f"arn:aws:sts::{self.account_id}:assumed-role/{self.role_name}/"

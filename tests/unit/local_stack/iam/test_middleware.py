@@ -25,6 +25,11 @@ POLICIES = [
          "Resource": "arn:aws:s3:::media/avatars/*"},
         {"Sid": "NeverUsed", "Effect": "Allow", "Action": ["sqs:SendMessage"],
          "Resource": f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs"},
+        {"Sid": "InItsRegionOverTls", "Effect": "Allow", "Action": "sqs:SendMessage",
+         "Resource": f"arn:aws:sqs:*:{ACCOUNT}:regional", "Condition": {
+             "StringEquals": {"aws:RequestedRegion": "us-east-1"},
+             "Bool": {"aws:SecureTransport": "true"},
+             "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/Resize*"}}},
     ]}, False),
     ("AWSLambdaBasicExecutionRole", {"Statement": [
         {"Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": "*"}]}, True),
@@ -89,7 +94,8 @@ def test_an_allowed_call_reaches_the_backend_and_is_counted(endpoint):
     assert report["authorised"] == {"dynamodb:GetItem": 1, "s3:PutObject": 1}
     # What the role grants and no call used: the report for trimming.
     assert [(u["statement"], u["action"]) for u in report["unused"]] == [
-        ("ResizeFunctionRolePolicy0/NeverUsed", "sqs:SendMessage")]
+        ("ResizeFunctionRolePolicy0/NeverUsed", "sqs:SendMessage"),
+        ("ResizeFunctionRolePolicy0/InItsRegionOverTls", "sqs:SendMessage")]
     assert [u["action"] for u in report["service_side"]] == ["logs:PutLogEvents"]
     assert denials == []
 
@@ -127,6 +133,18 @@ def test_each_service_denies_in_its_own_shape(endpoint, service, call, expected)
     assert (code, status) == expected
     assert "is not authorized to perform" in message
     assert backend.seen == []
+
+
+def test_global_condition_keys_are_set_for_every_call(endpoint):
+    url, backend, _, _ = endpoint
+    client(url, "sqs").send_message(QueueUrl=f"{url}/{ACCOUNT}/regional", MessageBody="{}")
+    assert backend.seen == ["POST / AmazonSQS.SendMessage"]
+    elsewhere = boto3.client("sqs", region_name="eu-west-1", endpoint_url=url,
+                             aws_access_key_id=access_key_id("ResizeFunction"),
+                             aws_secret_access_key="testing")
+    code, _, _ = error_of(lambda: elsewhere.send_message(
+        QueueUrl=f"{url}/{ACCOUNT}/regional", MessageBody="{}"))
+    assert code == "AccessDenied"
 
 
 def test_the_stacks_own_key_and_unsigned_requests_are_not_restricted(endpoint):
