@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 DEFAULT_TEMPLATE = "template.yaml"
@@ -49,8 +50,34 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
+def merge_reports(reports: list[dict]) -> dict:
+    """Several stacks' reports as one run's (the end-to-end suite starts several): calls
+    and denials added up; a grant is unused when no stack used it."""
+    merged: dict = {"functions": {}, "denials": [], "withheld": {}}
+    for report in reports:
+        merged["denials"] += report.get("denials", [])
+        for function_id, entry in report["functions"].items():
+            into = merged["functions"].setdefault(function_id, {
+                "role": entry["role"], "calls": 0, "authorised": {}, "denied": {},
+                "unused": entry["unused"], "service_side": entry["service_side"]})
+            into["calls"] += entry["calls"]
+            for field in ("authorised", "denied"):
+                for action, count in entry[field].items():
+                    into[field][action] = into[field].get(action, 0) + count
+            for field in ("unused", "service_side"):
+                still = {(u["statement"], u["action"]) for u in entry[field]}
+                into[field] = [u for u in into[field] if (u["statement"], u["action"]) in still]
+    for entry in merged["functions"].values():
+        for field in ("authorised", "denied"):
+            entry[field] = dict(sorted(entry[field].items()))
+    return merged
+
+
 def run_report(args: argparse.Namespace) -> int:
-    reply = _call(args, "GET", "iam")
+    if args.merge:
+        reply = merge_reports([json.loads(Path(path).read_text()) for path in args.merge])
+    else:
+        reply = _call(args, "GET", "iam")
     if isinstance(reply, int):
         return reply
     if args.function:
@@ -93,6 +120,9 @@ def register_iam(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--json", action="store_true", help="the report as JSON")
     report.add_argument("--function", nargs="+", metavar="LOGICAL_ID",
                         help="only these functions")
+    report.add_argument("--merge", nargs="+", metavar="REPORT_JSON",
+                        help="no running stack: these saved reports (--json) as one run's, "
+                             "e.g. the end-to-end suite's stacks' (PORTRAIT_TEST_ARTIFACTS)")
     report.set_defaults(handler=run_report)
     withhold = commands.add_parser("withhold", help="leave statements out of a function's "
                                                     "role until `portrait iam restore`")
