@@ -74,8 +74,8 @@ def s3_requests(environ: dict, body: bytes, arns: Arns,
             return [Request("s3:ListAllMyBuckets", "*")]
         raise UnmappedRequest(f"s3 {method} /")
     if form is not None:  # a browser's POST form: the upload's key
-        name = form.get("__filename__", "")
-        return [Request("s3:PutObject", f"{bucket_arn}/{form.get('key', '').replace('${filename}', name)}")]
+        key = form.get("key", "").replace("${filename}", form.get("__filename__", ""))
+        return [Request("s3:PutObject", f"{bucket_arn}/{key}")]
     if key:
         return _object(method, query, environ, bucket_arn, key, arns)
     return _bucket(method, query, body, bucket_arn)

@@ -17,7 +17,8 @@ def test_calls_add_up_and_a_grant_is_unused_only_if_no_stack_used_it():
     merged = merge_reports([
         report(3, {"s3:GetObject": 2, "s3:PutObject": 1},
                [("P/Events", "events:PutEvents"), ("P/Users", "dynamodb:UpdateItem")]),
-        report(2, {"s3:GetObject": 1, "dynamodb:UpdateItem": 1}, [("P/Events", "events:PutEvents")]),
+        report(2, {"s3:GetObject": 1, "dynamodb:UpdateItem": 1},
+               [("P/Events", "events:PutEvents")]),
     ])
     resize = merged["functions"]["ResizeFunction"]
     assert resize["calls"] == 5
