@@ -78,10 +78,11 @@ class Authorizer:
         return {f: sorted(w) for f, w in self.withheld.items()}
 
     # -------------------------------------------------------------- decisions
-    def decide(self, function_id: str, requests: list[Request],
-               region: str | None = None) -> Decision | None:
+    def decide(self, function_id: str, requests: list[Request], region: str | None = None,
+               new_call: bool = True) -> Decision | None:
         """None when every request is allowed (and counted), else the first denial.
-        `region`: the one the request was signed for (aws:RequestedRegion)."""
+        `region`: the one the request was signed for (aws:RequestedRegion); `new_call`
+        False: one more authorisation of a call already counted."""
         statements = self.statements_of(function_id)
         context = global_context(self.principals[function_id], region or self.arns.region)
         decisions = [evaluate(statements, replace(request, context={**context, **request.context}))
@@ -91,7 +92,7 @@ class Authorizer:
             if refused is not None:
                 self._denied[function_id][refused.request.action] += 1
                 return refused
-            self._calls[function_id] += 1
+            self._calls[function_id] += int(new_call)
             for decision in decisions:
                 self._actions[function_id][decision.request.action] += 1
                 for statement in decision.matched:

@@ -17,7 +17,9 @@ from werkzeug.formparser import parse_form_data
 from portrait_local.iam.actions import UnmappedRequest, requests_of, signer
 from portrait_local.iam.authorizer import Authorizer
 from portrait_local.iam.denials import denial_message, respond
+from portrait_local.iam.evaluator import Request
 from portrait_local.iam.principals import function_of
+from portrait_local.iam.s3_actions import LIST_KEYS
 
 
 class IamMiddleware:
@@ -49,6 +51,9 @@ class IamMiddleware:
                               f"request: the local IAM check cannot tell its action ({exc})",
                               str(exc), "-")
         refused = self.authorizer.decide(function_id, needed, who.region)
+        if refused is None and _reads_an_object(environ, who.service, needed):
+            return self._read_object(environ, start_response, function_id, who.region,
+                                     needed[0])
         if refused is None:
             return self._forward(environ, start_response, body)
         request = refused.request
@@ -62,10 +67,42 @@ class IamMiddleware:
             environ = {**environ, "wsgi.input": io.BytesIO(body)}
         return self.app(environ, start_response)
 
+    def _read_object(self, environ: dict, start_response: Callable, function_id: str,
+                     region: str, request: Request) -> Iterable[bytes]:
+        """S3 tells a missing key (404) only to a caller allowed s3:ListBucket on the
+        bucket; anyone else gets 403 AccessDenied, so nobody learns which keys exist.
+        The template's TellMissingFromForbidden statements are there for this."""
+        answer: list = []
+
+        def hold(status: str, headers: list, exc_info=None) -> Callable:
+            answer[:] = [status, headers]
+            return lambda data: None
+
+        result = self.app(environ, hold)
+        if answer[0].startswith("404"):
+            bucket = request.resource.split("/", 1)[0]
+            listing = Request("s3:ListBucket", bucket, {}, LIST_KEYS)
+            refused = self.authorizer.decide(function_id, [listing], region, new_call=False)
+            if refused is not None:
+                if hasattr(result, "close"):
+                    result.close()
+                principal = self.authorizer.principals[function_id]
+                return self._deny(environ, start_response, "s3", function_id, denial_message(
+                    principal.arn, "s3:ListBucket", bucket, refused.reason()),
+                    "s3:ListBucket", bucket)
+        start_response(*answer)
+        return result
+
     def _deny(self, environ: dict, start_response: Callable, service: str, function_id: str,
               message: str, action: str, resource: str) -> Iterable[bytes]:
         self.authorizer.denied(function_id, action, resource, message)
         return respond(start_response, service, message, environ.get("HTTP_ORIGIN"))
+
+
+def _reads_an_object(environ: dict, service: str, needed: list[Request]) -> bool:
+    """A GetObject or HeadObject (not a copy's source, not a sub-resource)."""
+    return (service == "s3" and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+            and len(needed) == 1 and needed[0].action == "s3:GetObject")
 
 
 def _is_form_post(environ: dict) -> bool:

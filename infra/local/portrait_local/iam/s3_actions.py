@@ -48,7 +48,7 @@ _OBJECT_SUBRESOURCES = {
 }
 _OBJECT_DEFAULT = {"GET": "GetObject", "HEAD": "GetObject", "PUT": "PutObject",
                    "DELETE": "DeleteObject"}
-_LIST_KEYS = frozenset({"s3:prefix", "s3:delimiter", "s3:max-keys"})
+LIST_KEYS = frozenset({"s3:prefix", "s3:delimiter", "s3:max-keys"})
 
 
 def bucket_and_key(environ: dict) -> tuple[str, str]:
@@ -112,7 +112,7 @@ def _bucket(method: str, query: dict, body: bytes, bucket_arn: str) -> list[Requ
         context = {name: query[param][:1] for name, param in
                    (("s3:prefix", "prefix"), ("s3:delimiter", "delimiter"),
                     ("s3:max-keys", "max-keys")) if param in query}
-        return [Request("s3:ListBucket", bucket_arn, context, _LIST_KEYS)]
+        return [Request("s3:ListBucket", bucket_arn, context, LIST_KEYS)]
     if method == "PUT":
         return [Request("s3:CreateBucket", bucket_arn)]
     if method == "DELETE":

@@ -23,6 +23,10 @@ POLICIES = [
         {"Sid": "ReadUsers", "Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": TABLE},
         {"Sid": "WriteAvatarVariants", "Effect": "Allow", "Action": "s3:PutObject",
          "Resource": "arn:aws:s3:::media/avatars/*"},
+        {"Sid": "ReadUploads", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::media/tmp/*"},
+        {"Sid": "TellMissingFromForbidden", "Effect": "Allow", "Action": "s3:ListBucket",
+         "Resource": "arn:aws:s3:::media"},
         {"Sid": "NeverUsed", "Effect": "Allow", "Action": ["sqs:SendMessage"],
          "Resource": f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs"},
         {"Sid": "InItsRegionOverTls", "Effect": "Allow", "Action": "sqs:SendMessage",
@@ -46,6 +50,12 @@ class Backend:
         self.seen.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']} "
                          f"{environ.get('HTTP_X_AMZ_TARGET', '')}".strip())
         environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        if "missing" in environ["PATH_INFO"]:
+            body = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code>'
+                    b"<Message>The specified key does not exist.</Message></Error>")
+            start_response("404 Not Found", [("Content-Type", "application/xml"),
+                                             ("Content-Length", str(len(body)))])
+            return [body]
         json_api = "HTTP_X_AMZ_TARGET" in environ
         start_response("200 OK", [("Content-Type", "application/x-amz-json-1.0" if json_api
                                    else "application/xml"), ("Content-Length", "2" if json_api
@@ -94,6 +104,8 @@ def test_an_allowed_call_reaches_the_backend_and_is_counted(endpoint):
     assert report["authorised"] == {"dynamodb:GetItem": 1, "s3:PutObject": 1}
     # What the role grants and no call used: the report for trimming.
     assert [(u["statement"], u["action"]) for u in report["unused"]] == [
+        ("ResizeFunctionRolePolicy0/ReadUploads", "s3:GetObject"),
+        ("ResizeFunctionRolePolicy0/TellMissingFromForbidden", "s3:ListBucket"),
         ("ResizeFunctionRolePolicy0/NeverUsed", "sqs:SendMessage"),
         ("ResizeFunctionRolePolicy0/InItsRegionOverTls", "sqs:SendMessage")]
     assert [u["action"] for u in report["service_side"]] == ["logs:PutLogEvents"]
@@ -145,6 +157,25 @@ def test_global_condition_keys_are_set_for_every_call(endpoint):
     code, _, _ = error_of(lambda: elsewhere.send_message(
         QueueUrl=f"{url}/{ACCOUNT}/regional", MessageBody="{}"))
     assert code == "AccessDenied"
+
+
+def test_a_missing_key_is_404_only_with_list_bucket_else_403(endpoint):
+    url, backend, authorizer, denials = endpoint
+    s3 = client(url, "s3")
+    code, status, _ = error_of(lambda: s3.get_object(Bucket="media", Key="tmp/missing"))
+    assert (code, status) == ("NoSuchKey", 404)
+    report = authorizer.report()["functions"]["ResizeFunction"]
+    assert report["calls"] == 1 and report["authorised"] == {"s3:GetObject": 1,
+                                                             "s3:ListBucket": 1}
+    assert "TellMissingFromForbidden" not in {u["statement"].split("/")[-1]
+                                              for u in report["unused"]}
+    authorizer.withhold({"ResizeFunction": ["TellMissingFromForbidden"]})
+    code, status, message = error_of(lambda: s3.get_object(Bucket="media", Key="tmp/missing"))
+    assert (code, status) == ("AccessDenied", 403)
+    assert "s3:ListBucket on resource: arn:aws:s3:::media" in message
+    code, status, _ = error_of(lambda: s3.head_object(Bucket="media", Key="tmp/missing"))
+    assert status == 403
+    assert [d.action for d in denials] == ["s3:ListBucket", "s3:ListBucket"]
 
 
 def test_the_stacks_own_key_and_unsigned_requests_are_not_restricted(endpoint):
