@@ -43,6 +43,7 @@ examples:
   portrait seed poses --stack-name portrait-dev
   portrait sweep temp --dry-run
   portrait search reindex
+  portrait iam report                           # calls each role authorised; grants never used
 
 `portrait COMMAND --help` tells more about each command."""
 
