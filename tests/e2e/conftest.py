@@ -125,11 +125,17 @@ def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev
         stack.startup_seconds = time.monotonic() - started
         yield stack
     finally:
-        _stop(process)
         keep = os.environ.get("PORTRAIT_TEST_ARTIFACTS")
+        # One name per stack, across xdist workers (each has its own temporary folders).
+        label = f"{name}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{workdir.name}"
+        if keep and process.poll() is None:  # what each function's role authorised
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            report = stack.portrait("iam", "report", "--json")
+            (Path(keep) / f"{label}-iam.json").write_text(report.stdout)
+        _stop(process)
         if keep:
             Path(keep).mkdir(parents=True, exist_ok=True)
-            shutil.copy(log, Path(keep) / f"{name}.log")
+            shutil.copy(log, Path(keep) / f"{label}.log")
 
 
 def _wait_until_healthy(stack: LocalStack, *, deadline: float) -> None:

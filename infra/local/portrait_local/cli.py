@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from portrait_local.avatar_commands import register_avatars
+from portrait_local.iam.commands import register_iam
 from portrait_local.operator_commands import register_admin, register_keys
 from portrait_local.seed_commands import register_seed
 from portrait_local.search_commands import register_search
@@ -42,6 +43,7 @@ examples:
   portrait seed poses --stack-name portrait-dev
   portrait sweep temp --dry-run
   portrait search reindex
+  portrait iam report                           # calls each role authorised; grants never used
 
 `portrait COMMAND --help` tells more about each command."""
 
@@ -76,7 +78,7 @@ def run_dev(args: argparse.Namespace) -> int:
     try:
         stack = LocalStack(Path(args.template), host=args.host, port=args.port,
                            moto_port=args.moto_port, verbose=args.verbose, state_dir=args.state_dir,
-                           parameter_overrides=parameter_overrides(args))
+                           parameter_overrides=parameter_overrides(args), iam=not args.no_iam)
     except TemplateError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -134,6 +136,10 @@ def register_dev(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--template", default=DEFAULT_TEMPLATE)
     p.add_argument("--verbose", action="store_true",
                    help="functions' logs on stdout instead of .portrait/logs/")
+    p.add_argument("--no-iam", action="store_true",
+                   help="do not authorise the functions' AWS calls against their template "
+                        "roles (on by default: a call the role does not allow is AccessDenied, "
+                        "as in AWS)")
     add_parameter_overrides(p)
     add_state_dir(p)
     p.set_defaults(handler=run_dev)
@@ -350,7 +356,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_dev, register_invoke, register_schedule, register_update, register_ttl,
     register_admin, register_keys,
     register_sweep, register_seed, register_web, register_avatars, register_search,
-    register_upload,
+    register_upload, register_iam,
 ]
 
 

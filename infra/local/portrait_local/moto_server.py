@@ -1,7 +1,9 @@
 """moto's threaded server, with S3's presigned POST checks in front (s3_post_policy),
 PutEvents taken and delivered as EventBridge does when the stack delivers events
 (put_events) and, when the stack has DynamoDB Local, its DynamoDB requests forwarded
-there (dynamodb_local), telling `writes` which tables they changed (table_writes)."""
+there (dynamodb_local), telling `writes` which tables they changed (table_writes). In
+front of them all, with an `authorizer`, the calls the functions sign are authorised
+against their roles (iam.middleware)."""
 from __future__ import annotations
 
 from moto.moto_server.threaded_moto_server import MotoRequestHandler, ThreadedMotoServer
@@ -10,6 +12,8 @@ from werkzeug.serving import make_server
 
 from portrait_local.dynamodb_local import DynamoDBForwarder
 from portrait_local.event_delivery import EventDelivery
+from portrait_local.iam.authorizer import Authorizer
+from portrait_local.iam.middleware import IamMiddleware
 from portrait_local.put_events import PutEventsMiddleware
 from portrait_local.s3_post_policy import PostPolicyMiddleware
 from portrait_local.table_writes import TableWrites
@@ -18,9 +22,10 @@ from portrait_local.table_writes import TableWrites
 class PolicedMotoServer(ThreadedMotoServer):
     def __init__(self, *args, dynamodb: tuple[str, int] | None = None,
                  events: EventDelivery | None = None, writes: TableWrites | None = None,
-                 **kwargs) -> None:
+                 authorizer: Authorizer | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._dynamodb, self._events, self._writes = dynamodb, events, writes
+        self._authorizer = authorizer
         self.error: BaseException | None = None  # why the server did not come up
 
     def _server_entry(self) -> None:
@@ -29,6 +34,8 @@ class PolicedMotoServer(ThreadedMotoServer):
             app = PutEventsMiddleware(app, self._events)
         if self._dynamodb:
             app = DynamoDBForwarder(app, *self._dynamodb, writes=self._writes)
+        if self._authorizer:  # first: nothing behind it serves a call it refuses
+            app = IamMiddleware(app, self._authorizer)
         try:
             self._server = make_server(self._ip_address, self._port, app, True,
                                        request_handler=MotoRequestHandler)

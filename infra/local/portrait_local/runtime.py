@@ -27,11 +27,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from portrait_local import lambda_python
+from portrait_local.iam.principals import access_key_id as function_access_key
 from portrait_local.snapshots import (RESTORE_TIMED_OUT, RESTORE_TIMEOUT_SECONDS, SnapshotWorker,
                                       StartFailed)
 from portrait_local.template import FunctionSpec, Template
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+LOCAL_ACCESS_KEY = "testing"  # the stack's own credentials: not restricted by the IAM check
 INIT_TIMEOUT_SECONDS = 10  # Lambda's limit for the init phase
 _HOST_CREDENTIAL_VARIABLES = (
     "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
@@ -64,11 +66,15 @@ class WorkerDied(RuntimeError):
 
 
 def function_environment(template: Template, spec: FunctionSpec, *,
-                         endpoint_url: str | None) -> dict[str, str]:
+                         endpoint_url: str | None,
+                         access_key_id: str = LOCAL_ACCESS_KEY) -> dict[str, str]:
     """A Lambda-like environment: built from scratch, never the host's wholesale.
 
     With an endpoint (the local stack) the function gets fake credentials and
     the endpoint; without one (remote invoke) it gets the caller's credentials.
+    The Runtime gives each function an access key of its own (iam.principals), so the
+    endpoint authorises its calls against its role; operator commands that run
+    domain code with a function's settings keep the stack's unrestricted key.
     """
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -91,8 +97,9 @@ def function_environment(template: Template, spec: FunctionSpec, *,
     if endpoint_url:
         env.update({
             "AWS_ENDPOINT_URL": endpoint_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_ACCESS_KEY_ID": access_key_id,
+            # One secret for every key: presigned POST forms are checked against it.
+            "AWS_SECRET_ACCESS_KEY": LOCAL_ACCESS_KEY,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_DEV": "false",
             # Webhook receivers on this machine (127.0.0.1, plain http): a local stack's
@@ -387,13 +394,20 @@ class Runtime:
             self.template, self.functions = template, functions
             for function_id, pool in list(self._pools.items()):
                 spec = functions.get(function_id)
-                env = spec and function_environment(template, spec, endpoint_url=self.endpoint_url)
+                env = spec and self._environment(template, spec)
                 if spec != pool.spec or env != pool.env:
                     replaced[function_id] = self._pools.pop(function_id)
             self._retired.extend(replaced.values())
         for pool in replaced.values():
             pool.retire()
         return sorted(replaced)
+
+    def _environment(self, template: Template, spec: FunctionSpec) -> dict[str, str]:
+        """The function's environment, signing with its own key on the local endpoint."""
+        if not self.endpoint_url:
+            return function_environment(template, spec, endpoint_url=None)
+        return function_environment(template, spec, endpoint_url=self.endpoint_url,
+                                    access_key_id=function_access_key(spec.logical_id))
 
     def _pool(self, function_id: str) -> FunctionPool:
         with self._lock:
@@ -408,7 +422,7 @@ class Runtime:
                     self.log_dir.mkdir(parents=True, exist_ok=True)
                     output = open(self.log_dir / f"{function_id}.log", "a", encoding="utf-8")
                     self._logs.append(output)
-                env = function_environment(self.template, spec, endpoint_url=self.endpoint_url)
+                env = self._environment(self.template, spec)
                 self._pools[function_id] = FunctionPool(spec, env, output, self.pool_size)
             return self._pools[function_id]
 

@@ -22,6 +22,7 @@ from portrait_local.api_gateway import ApiGateway, cors_configuration, http_rout
 from portrait_local.bootstrap import BackgroundJobs, bootstrap
 from portrait_local.dynamodb_local import DynamoDBLocal
 from portrait_local.event_delivery import EventDelivery
+from portrait_local.iam.authorizer import Authorizer, Denial
 from portrait_local.ports import PortBusy, StartFailed, busy_message, ensure_free
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.resources import create_resources
@@ -44,16 +45,18 @@ def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> P
 
 
 def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None,
-               events: EventDelivery | None = None, writes: TableWrites | None = None):
+               events: EventDelivery | None = None, writes: TableWrites | None = None,
+               authorizer: Authorizer | None = None):
     """moto's server in this process (a thread); returns (server, endpoint URL).
     With `dynamodb`, the tables' requests on that endpoint go to DynamoDB Local;
-    with `events`, PutEvents is answered and delivered by it (put_events)."""
+    with `events`, PutEvents is answered and delivered by it (put_events); with
+    `authorizer`, the functions' calls are authorised against their roles (iam)."""
     from portrait_local.moto_server import PolicedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     server = PolicedMotoServer(ip_address=host, port=port, verbose=False, events=events,
                                dynamodb=(dynamodb.host, dynamodb.port) if dynamodb else None,
-                               writes=writes)
+                               writes=writes, authorizer=authorizer)
     server.start()
     if server.error is not None:
         # werkzeug exits (SystemExit) when the port is taken: between the check and the bind.
@@ -102,7 +105,7 @@ class LocalStack:
     def __init__(self, template_path: Path, *, host: str = "127.0.0.1", port: int = 3000,
                  moto_port: int = 4566, verbose: bool = False,
                  stack_name: str = "portrait-local", state_dir: Path | None = None,
-                 parameter_overrides: dict[str, str] | None = None) -> None:
+                 parameter_overrides: dict[str, str] | None = None, iam: bool = True) -> None:
         self.template_path = Path(template_path).resolve()
         self.host, self.port, self.moto_port = host, port, moto_port
         self.verbose = verbose
@@ -124,6 +127,8 @@ class LocalStack:
         self.moto = self.runtime = self.scheduler = self.api = self.dynamodb = None
         self.events: EventDelivery | None = None
         self.endpoint_url = ""
+        # Least privilege: each function's calls authorised against its template role.
+        self.authorizer = Authorizer(on_denial=print_denial) if iam else None
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -140,7 +145,8 @@ class LocalStack:
                                   local_routes={"health": self._local_health,
                                                 "schedules": self._local_fire_schedule,
                                                 "parameters": self._local_parameters,
-                                                "ttl": self._local_ttl},
+                                                "ttl": self._local_ttl,
+                                                "iam": self._local_iam},
                                   generated={"/config.json": self.web_config},
                                   static_headers=self.web_headers)
         except OSError as exc:  # taken between the check and the bind
@@ -150,13 +156,22 @@ class LocalStack:
                                         "client", option="--port")) from None
         self._allow_own_origin()
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        expansion = self._expand_policies()  # the SAM transform, beside the JVM's start
         self.dynamodb = DynamoDBLocal(self.host, log_path=self.state_dir / "dynamodb-local.log")
         self.dynamodb.start()
         # Events put before the functions run wait in `events` until it starts below.
         self.events = EventDelivery(self.template)
         self.moto, self.endpoint_url = start_moto(self.host, self.moto_port, self.dynamodb,
-                                                  self.events, self.table_writes)
+                                                  self.events, self.table_writes,
+                                                  self.authorizer)
         create_resources(self.template, endpoint_url=self.endpoint_url)
+        if self.authorizer:  # once the resources exist: a secret's ARN is known then
+            expansion.join()
+            if self.authorizer.expanded is None:
+                raise StartFailed("the template's roles could not be read for the IAM check "
+                                  f"(see {self.state_dir / 'iam-expand-error.log'}); "
+                                  "--no-iam runs without it")
+            self.authorizer.load(self.template)
         for line in bootstrap(self.template, endpoint_url=self.endpoint_url):
             print(f"bootstrap: {line}", flush=True)
         self.runtime = Runtime(self.template, endpoint_url=self.endpoint_url,
@@ -184,6 +199,21 @@ class LocalStack:
                                     state_dir=self.state_dir,
                                     log_dir=None if self.verbose else self.state_dir / "logs"):
             print(f"bootstrap: {line}", flush=True)
+
+    def _expand_policies(self) -> threading.Thread:
+        """The SAM transform of the template (seconds), in a thread; joined before use."""
+        def run() -> None:
+            try:
+                self.authorizer.expand(self.template_path, self.template.region,
+                                       cache_dir=self.state_dir / "cache")
+            except Exception:  # noqa: BLE001 - start() reports it in one line
+                import traceback
+                (self.state_dir / "iam-expand-error.log").write_text(traceback.format_exc())
+
+        thread = threading.Thread(target=run, name="iam-expand", daemon=True)
+        if self.authorizer:
+            thread.start()
+        return thread
 
     def _prewarm_background(self) -> None:
         for function_id in self.template.local_metadata.get("Prewarm") or []:
@@ -217,6 +247,8 @@ class LocalStack:
             template.physical_names.update(self.template.physical_names)
             self._allow_own_origin(template)
             self.template, self.parameter_overrides = template, overrides
+            if self.authorizer:  # a condition in a policy may have changed with them
+                self.authorizer.load(template)
             functions = self.runtime.reconfigure(template)
             mappings = self._start_pollers()
             self.scheduler.reschedule(template, schedule_rules(template))
@@ -397,6 +429,27 @@ class LocalStack:
         except KeyError as exc:
             return 400, {"message": exc.args[0]}
 
+    def _local_iam(self, method: str, rest: str, body: bytes) -> tuple[int, Any]:
+        """GET /__local/iam: `portrait iam report`; PUT /__local/iam/withheld
+        {"Function": ["Sid" | "PolicyName" | "Policy/Sid" | "Policy#n", ...]}: those
+        statements left out of the function's role until the next PUT ({} restores)."""
+        if self.authorizer is None:
+            return 409, {"message": "this stack runs without the IAM check (--no-iam)"}
+        if method == "GET" and not rest:
+            return 200, self.authorizer.report()
+        if method == "PUT" and rest == "withheld":
+            try:
+                selection = json.loads(body or b"{}")
+                if not isinstance(selection, dict) or not all(
+                        isinstance(v, list) for v in selection.values()):
+                    raise ValueError("a JSON object of function ids to lists of statements")
+                return 200, {"withheld": self.authorizer.withhold(selection)}
+            except ValueError as exc:
+                return 400, {"message": str(exc)}
+            except KeyError as exc:
+                return 400, {"message": exc.args[0]}
+        return 404, {"message": "GET /__local/iam or PUT /__local/iam/withheld"}
+
     def _local_health(self, method: str, rest: str, body: bytes) -> tuple[int, Any]:
         return 200, {"status": "ok", "pid": os.getpid(), "endpoint_url": self.endpoint_url}
 
@@ -410,6 +463,7 @@ class LocalStack:
             "region": template.region,
             "account_id": template.account_id,
             "parameter_overrides": self.parameter_overrides,
+            "iam": self.authorizer is not None,
             "endpoint_url": self.endpoint_url,
             "api_url": f"http://{self.host}:{self.api.port}",
             "host": self.host,
@@ -428,6 +482,12 @@ class LocalStack:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.state(), indent=2))
         tmp.replace(path)
+
+
+def print_denial(denial: Denial) -> None:
+    """A refused call, one line on the stack's console: the developer sees it at once."""
+    print(f"{time.strftime('%H:%M:%S')} {denial.function_id:<16} IAM denied {denial.action} "
+          f"on {denial.resource}", flush=True)
 
 
 def load_running_template(template_path: Path, state: dict) -> Template:

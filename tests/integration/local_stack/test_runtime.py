@@ -28,7 +28,9 @@ def test_environment_and_context_come_from_the_template(runtime, moto_endpoint):
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256", "_HANDLER": "app.handler",
         "LAMBDA_TASK_ROOT": result["cwd"], "AWS_REGION": "us-east-1",
         "RECORDS_TABLE": "fixture-RecordsTable", "STAGE": "test",
-        "AWS_ENDPOINT_URL": moto_endpoint, "AWS_ACCESS_KEY_ID": "testing", "TZ": "UTC",
+        # The function's own key: the endpoint authorises its calls against its role.
+        "AWS_ENDPOINT_URL": moto_endpoint, "AWS_ACCESS_KEY_ID": "LOCALROLEIsolationBFunction",
+        "TZ": "UTC",
         "HOME": None, "VIRTUAL_ENV": None,  # the host's environment is not inherited
     }
     context = result["context"]
