@@ -502,7 +502,8 @@ def bench_suggest(engine: TantivyIndex, baseline: Fts5Index, runs: int) -> None:
     samples = interleaved(calls, runs)
     print(f"\nSuggest, ms ({len(SUGGEST_PREFIXES)} prefixes of 1-4 letters, 5 completions, "
           f"{runs} runs each)\n  FTS5: prefix query on titles read unranked until 5 "
-          "distinct, + a tag range; the engine ranks titles beginning with the text first")
+          "distinct, + a tag range; the engine: the most frequent distinct titles and tags\n"
+          "  from any word start, read from its term dictionary")
     rows = []
     for length in (1, 2, 3, 4, None):
         chosen = [p for p in SUGGEST_PREFIXES if length in (None, len(p))]

@@ -229,10 +229,13 @@ def test_suggestions_are_distinct_phrases_most_frequent_first_from_any_word(
     for number, title in enumerate(titles):
         tags = ("photography", "open-source") if number < 4 else ("photo-book",)
         search_index.index(project(f"p{number}", title, tags=tags))
-    search_index.index(project("p6", "PHOTO  app", tags=("Photography",)))  # another spelling
+    # Another spelling of the same words: the same phrase (its oldest project).
+    search_index.index(project("p6", "PHOTO  app", tags=("Photography",),
+                               updated_at=timestamp(0)))
 
-    # One suggestion per phrase, however many projects share it (in whatever case), the
-    # most frequent first; a title leads to its newest project. Titles and tags alternate.
+    # One suggestion per phrase, however many projects share it (in whatever spelling),
+    # the most frequent first; a title shows and leads to its newest project. Titles and
+    # tags alternate.
     assert search_index.suggest("pho") == [
         Suggestion("Photo App", "title", "p2"), Suggestion("photography", "tag"),
         Suggestion("Simple Photo App", "title", "p4"), Suggestion("photo-book", "tag"),

@@ -136,10 +136,10 @@ def test_invalid_queries_are_refused_before_any_request(engine, make_index, quer
 def test_suggest_sends_one_search_for_titles_and_tags(engine, make_index):
     engine.reply({"hits": {"hits": []}, "aggregations": {
         "titles": {"phrases": {"buckets": [
-            {"key": "t:node js tools \x1fnode js tools \x1fNode.js tools", "doc_count": 2,
-             "newest": {"hits": {"hits": [{"_source": {"project_id": "01JA"}}]}}}]}},
+            {"key": "t:node js tools \x1f ", "doc_count": 2, "newest": {"hits": {"hits": [
+                {"_source": {"project_id": "01JA", "title": "Node.js tools"}}]}}}]}},
         "tags": {"phrases": {"buckets": [
-            {"key": "g:node js \x1fnode js \x1fnode.js", "doc_count": 3}]}},
+            {"key": "g:node js \x1f \x1fnode.js", "doc_count": 3}]}},
     }})
 
     found = make_index().suggest(" Node.j ")

@@ -116,18 +116,18 @@ def test_search_result_reads_hits_highlights_total_and_facets():
     )
 
 
-def _title_bucket(term, count, project_id):
-    return {"key": term, "doc_count": count,
-            "newest": {"hits": {"hits": [{"_source": {"project_id": project_id}}]}}}
+def _title_bucket(term, count, project_id, title):
+    return {"key": term, "doc_count": count, "newest": {"hits": {"hits": [
+        {"_source": {"project_id": project_id, "title": title}}]}}}
 
 
 def test_suggestions_take_titles_and_tags_in_turn_up_to_the_limit():
     response = {"aggregations": {
         "titles": {"phrases": {"buckets": [
-            _title_bucket(f"t:title \x1ftitle {i} \x1fTitle {i}", 9 - i, f"01J{i}")
+            _title_bucket(f"t:title {i} \x1f ", 9 - i, f"01J{i}", f"Title {i}")
             for i in range(3)]}},
         "tags": {"phrases": {"buckets": [
-            {"key": "g:python \x1fpython \x1fpython", "doc_count": 9}]}},
+            {"key": "g:python \x1f \x1fpython", "doc_count": 9}]}},
     }}
 
     assert suggestions(response, 4) == [
@@ -136,13 +136,17 @@ def test_suggestions_take_titles_and_tags_in_turn_up_to_the_limit():
     ]
 
 
-def test_a_phrase_counted_under_two_words_or_two_cases_is_suggested_once():
-    response = {"aggregations": {"titles": {"phrases": {"buckets": [
-        _title_bucket("t:photo app \x1fphoto app \x1fPhoto App", 40, "01JA"),
-        _title_bucket("t:app \x1fphoto app \x1fPhoto App", 40, "01JA"),
-        _title_bucket("t:app \x1fgarden app \x1fGarden App", 12, "01JG"),
-        _title_bucket("t:app \x1fphoto app \x1fphoto app", 3, "01JL"),
-    ]}}}}
+def test_a_phrase_counted_under_two_of_its_words_is_suggested_once_as_its_newest_spells_it():
+    response = {"aggregations": {
+        "titles": {"phrases": {"buckets": [
+            _title_bucket("t:photo app \x1f ", 40, "01JA", "PHOTO  app"),
+            _title_bucket("t:app \x1fphoto ", 40, "01JA", "PHOTO  app"),
+            _title_bucket("t:app \x1fgarden ", 12, "01JG", "Garden App"),
+        ]}},
+        "tags": {"phrases": {"buckets": [
+            {"key": "g:source \x1fopen \x1fopen-source", "doc_count": 3}]}},
+    }}
 
-    assert suggestions(response, 5) == [Suggestion("Photo App", "title", "01JA"),
-                                        Suggestion("Garden App", "title", "01JG")]
+    assert suggestions(response, 5) == [
+        Suggestion("PHOTO app", "title", "01JA"), Suggestion("open-source", "tag"),
+        Suggestion("Garden App", "title", "01JG")]

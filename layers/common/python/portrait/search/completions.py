@@ -3,27 +3,30 @@ typed prefix is looked up in it.
 
 A suggestible phrase (a project's title, each of its tags) is indexed as one
 term per word start: "Simple Photo App" gives "simple photo app", "photo app"
-and "app", each followed by the phrase as shown. So a prefix typed from the
+and "app", each followed by the words before it. So a prefix typed from the
 start of any word is the beginning of a term; the matching terms are distinct
-by construction (one per phrase, however many projects share it), and a term's
-document frequency is how many projects hold the phrase: its popularity. No
-stored document is read to find a completion.
+by construction (one per phrase and word start, however many projects share
+the phrase), and a term's document frequency is how many projects hold the
+phrase: its popularity. No stored document is read to find a completion.
 
 The Tantivy adapter reads those terms from its term dictionary, best first
 (tantivy_suggest); OpenSearch counts them with a terms aggregation
 (opensearch_bodies). Pure Python, no engine: the OpenSearch layer has no
 Tantivy, and both adapters must agree on every term.
 
-A phrase term: kind, ":", the words of the suffix, SEP, the words of the whole
-phrase, SEP and the phrase as shown, each word followed by a space, e.g.
-"t:app \x1fsimple photo app \x1fSimple Photo App". Words are the letters and
-digits, case- and accent-folded, so "photo-app", "PHOTO APP" and "Photo Äpp"
-type the same; the space after each word makes a finished word a boundary
-("photo " begins "photo app " but not "photography "). The Tantivy adapter also
-indexes each phrase term's first one, two and three parts (a part is a word,
-or SEP and the next word, or SEP and the phrase shown): coarse dictionaries
-that let it find the best completions without reading every term under a
-short prefix (index_terms).
+A phrase term: kind, ":", the words from the word start on, SEP, the words
+before it (a space if none), each word followed by a space ("t:photo app
+\\x1fsimple "); a tag's also SEP and the tag as written ("g:source \\x1fopen
+\\x1fopen-source"). A as its newest project spells it, so a title term carries no display text: the
+terms stay short, and their bytes are most of what they cost to index.
+Words are the letters and digits, case- and accent-folded, so "photo-app",
+"PHOTO APP" and "Photo Äpp" are one phrase; the space after each word makes a
+finished word a boundary ("photo " begins "photo app " but not "photography ").
+
+The Tantivy adapter also indexes each phrase term's first one, two and three
+parts (a part is a word, or SEP and the next word): coarse dictionaries that
+let it find the best completions without reading every term under a short
+prefix (index_terms).
 """
 from __future__ import annotations
 
@@ -34,13 +37,14 @@ from typing import Iterable, Literal
 
 Kind = Literal["title", "tag"]
 KIND_MARKS: dict[str, str] = {"title": "t:", "tag": "g:"}
-SEP = "\x1f"  # ends the suffix's words, then the phrase's (str.split() drops it from titles)
-MAX_STARTS = 16  # word starts indexed per phrase: a longer title completes from its first 16 words
-MAX_KEY_WORDS = 10  # words of a suffix kept in its term: more are never typed in a search box
+SEP = "\x1f"  # ends the words typed into; str.split() drops it from any phrase shown
+MAX_STARTS = 16  # word starts indexed per phrase: a longer title completes from its first 16
+MAX_KEY_WORDS = 10  # words kept from a word start on: more are never typed in a search box
 MAX_WORD_CHARS = 40  # longer "words" (a pasted URL) are not completed
 LEVELS = 3  # the Tantivy adapter's coarse dictionaries: a phrase term's first 1, 2, 3 parts
 
 _WORD = re.compile(r"[^\W_]+")
+_MARK_CHARS = 2
 
 
 def words(text: str) -> list[str]:
@@ -65,34 +69,35 @@ def _key(typed: list[str]) -> str:
 def index_terms(kind: Kind, phrases: Iterable[str]) -> list[list[str]]:
     """The phrase terms of `phrases` (one per word start of each), then for each
     level 1..LEVELS the terms of that coarse dictionary: a phrase term's first
-    `level` parts (words, SEP joined to the next word), whose count bounds the
-    count of every phrase term beneath it.
+    `level` parts, whose count bounds the count of every phrase term beneath it.
+    A term with fewer parts is its own coarse term at the deeper levels.
 
-    Written for speed (it runs for every indexed project): the parts of a term
-    are the suffix's words, then the whole phrase's words and the phrase shown;
-    the levels only ever need the first LEVELS of them.
+    Written for speed: it runs for every indexed project.
     """
     mark = KIND_MARKS[kind]
     found: list[list[str]] = [[] for _ in range(LEVELS + 1)]
     phrase_terms, levels = found[0], found[1:]
     for phrase in phrases:
         display = shown(phrase)
-        spaced = [word + " " for word in words(display)[:MAX_KEY_WORDS + MAX_STARTS]]
-        if not spaced:
-            continue
-        # The whole phrase's words are parts too: under a suffix that ends ("app ") lie
-        # every phrase ending so, and their first words split them into small branches.
-        whole = [SEP + spaced[0], *spaced[1:MAX_KEY_WORDS], SEP + display]
-        whole_text = "".join(whole)
+        spaced = [word + " " for word in words(display)[:MAX_STARTS + MAX_KEY_WORDS]]
+        tail = [SEP + display] if kind == "tag" else []
         for start in range(min(len(spaced), MAX_STARTS)):
-            suffix = spaced[start:start + MAX_KEY_WORDS]
-            phrase_terms.append(mark + "".join(suffix) + whole_text)
-            parts = suffix[:LEVELS] if len(suffix) >= LEVELS else suffix + whole[:LEVELS]
+            # The words before the start are parts too: under a phrase's last word
+            # ("app ") lie every phrase ending so, and they split it into small branches.
+            before = spaced[:start] or [" "]  # nothing before: not a prefix of "\x1fsimple "
+            parts = [*spaced[start:start + MAX_KEY_WORDS], SEP + before[0], *before[1:], *tail]
+            phrase_terms.append(mark + "".join(parts))
             term = mark
             for level in range(LEVELS):
-                term += parts[level]
+                term += parts[level] if level < len(parts) else ""
                 levels[level].append(term)
     return found
+
+
+@lru_cache(maxsize=4096)
+def tag_terms(tag: str) -> tuple[tuple[str, ...], ...]:
+    """index_terms of one tag, remembered: a few hundred tags label most projects."""
+    return tuple(map(tuple, index_terms("tag", (tag,))))
 
 
 def typed_key(kind: Kind, prefix: str) -> tuple[str, int] | None:
@@ -106,27 +111,26 @@ def typed_key(kind: Kind, prefix: str) -> tuple[str, int] | None:
     return KIND_MARKS[kind] + _key(typed[:-1]) + typed[-1], len(typed)
 
 
-def phrase_of(term: str) -> str:
-    """The phrase as shown, from a phrase term."""
+def phrase_key(term: str) -> str:
+    """The phrase a phrase term is a word start of, as its words: the same for all
+    of its word starts, and for every spelling of it."""
+    after, before = term[_MARK_CHARS:].split(SEP)[:2]
+    return before.lstrip(" ") + after
+
+
+def tag_of(term: str) -> str:
+    """The tag as written, from a tag's phrase term."""
     return term.rpartition(SEP)[2]
 
 
-def distinct(found: Iterable[tuple[str, int]], limit: int) -> list[tuple[str, int, str]]:
-    """(phrase as shown, count, term) from (phrase term, count): most frequent first,
-    ties by term, and one per phrase whatever its case or the word it was found
-    from (the first, so the most frequent). The order the Tantivy adapter's walk
-    yields, applied to what OpenSearch counts."""
+def distinct(found: Iterable[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
+    """(phrase term, count) most frequent first, ties by term, one per phrase (the
+    first of its word starts): the order the Tantivy adapter's walk yields,
+    applied to what OpenSearch counts."""
     seen: set[str] = set()
-    chosen: list[tuple[str, int, str]] = []
+    chosen: list[tuple[str, int]] = []
     for term, count in sorted(found, key=lambda term_count: (-term_count[1], term_count[0])):
-        phrase = phrase_of(term)
-        if phrase.casefold() not in seen:
-            seen.add(phrase.casefold())
-            chosen.append((phrase, count, term))
+        if phrase_key(term) not in seen:
+            seen.add(phrase_key(term))
+            chosen.append((term, count))
     return chosen[:limit]
-
-
-@lru_cache(maxsize=4096)
-def tag_terms(tag: str) -> tuple[tuple[str, ...], ...]:
-    """index_terms of one tag, remembered: a few hundred tags label most projects."""
-    return tuple(map(tuple, index_terms("tag", (tag,))))

@@ -28,7 +28,8 @@ Choices, and why:
   a terms aggregation whose `include` regex is that prefix counts the distinct
   phrases over them, most frequent first (one bucket per phrase, however many
   projects share it; tombstones hold no term and are excluded anyway); `top_hits`
-  gives each title the newest project holding it. Not the completion suggester:
+  gives each title the newest project holding it, whose spelling it shows. Not the
+  completion suggester:
   it returns documents, not phrases, so "Photo App" would come back once per
   project (or, with skip_duplicates, once per typed word), its weights are per
   document rather than counts across them, and deleted documents stay in its FST
@@ -38,7 +39,14 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from portrait.search.completions import KIND_MARKS, distinct, index_terms, typed_key
+from portrait.search.completions import (
+    KIND_MARKS,
+    distinct,
+    index_terms,
+    shown,
+    tag_of,
+    typed_key,
+)
 from portrait.search.port import (
     MAX_QUERY_LENGTH,
     Hit,
@@ -238,7 +246,7 @@ def suggest_body(prefix: str, limit: int) -> dict[str, Any] | None:
                                 "include": _prefix_regex(key)}}
                for kind, (key, _) in keys.items()}
     phrases["title"]["aggs"] = {"newest": {"top_hits": {
-        "size": 1, "sort": [{"updated_at": "desc"}], "_source": ["project_id"]}}}
+        "size": 1, "sort": [{"updated_at": "desc"}], "_source": ["project_id", "title"]}}}
     return {
         "size": 0,
         "query": {"bool": {"filter": [{"bool": {"should": list(begun.values()),
@@ -340,22 +348,28 @@ def search_result(response: Mapping[str, Any]) -> SearchResult:
 
 def suggestions(response: Mapping[str, Any], limit: int) -> list[Suggestion]:
     """Titles and tags taken in turn, so both kinds show when both have matches; one
-    per phrase whatever its case, most frequent first."""
+    per phrase, most frequent first; a title as its newest project spells it."""
     found: dict[str, list[Suggestion]] = {}
     for kind in KIND_MARKS:
         buckets = (response.get("aggregations", {}).get(f"{kind}s", {})
                    .get("phrases", {}).get("buckets", []))
-        newest = {bucket["key"]: _newest_project(bucket) for bucket in buckets}
+        by_term = {bucket["key"]: bucket for bucket in buckets}
         counted = [(bucket["key"], int(bucket["doc_count"])) for bucket in buckets]
-        found[kind] = [Suggestion(phrase, kind, newest[term] if kind == "title" else None)
-                       for phrase, _, term in distinct(counted, limit)]
-    titles, tags = found["title"], found["tag"]
+        found[kind] = [_suggestion(kind, term, by_term[term])
+                       for term, _ in distinct(counted, limit)]
+    titles = [title for title in found["title"] if title is not None]
+    tags = found["tag"]
     merged: list[Suggestion] = []
     for i in range(max(len(titles), len(tags))):
         merged += titles[i:i + 1] + tags[i:i + 1]
     return merged[:limit]
 
 
-def _newest_project(bucket: Mapping[str, Any]) -> str | None:
+def _suggestion(kind: str, term: str, bucket: Mapping[str, Any]) -> Suggestion | None:
+    if kind == "tag":
+        return Suggestion(tag_of(term), "tag")
     hits = bucket.get("newest", {}).get("hits", {}).get("hits", [])
-    return hits[0]["_source"]["project_id"] if hits else None
+    if not hits:
+        return None
+    newest = hits[0]["_source"]
+    return Suggestion(shown(newest["title"]), "title", newest["project_id"])

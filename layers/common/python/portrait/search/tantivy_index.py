@@ -46,6 +46,7 @@ from typing import Iterable, Iterator
 
 from tantivy import Query
 
+from portrait.search.completions import shown, tag_of
 from portrait.search.port import (
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
@@ -76,7 +77,7 @@ from portrait.search.tantivy_schema import (
     tombstone_fields,
 )
 from portrait.search.tantivy_storage import Alias, Opened, flock, unavailable
-from portrait.search.tantivy_suggest import completions, has_deleted_documents, newest_project_id
+from portrait.search.tantivy_suggest import completions, has_deleted_documents, newest_project
 from portrait.search.tantivy_text import (
     QueryWord,
     Token,
@@ -207,10 +208,11 @@ class TantivyIndex:
                 return []
             searcher, schema = opened.index.searcher(), opened.schema
             exact = has_deleted_documents(searcher)
-            titles = [Suggestion(phrase, "title", newest_project_id(searcher, schema, term))
-                      for phrase, _, term in completions(searcher, schema, "title", prefix,
-                                                         limit, exact=exact)]
-            tags = [Suggestion(phrase, "tag") for phrase, _, _ in
+            newest = [newest_project(searcher, schema, term) for term, _ in
+                      completions(searcher, schema, "title", prefix, limit, exact=exact)]
+            titles = [Suggestion(shown(project.title), "title", project.project_id)
+                      for project in newest if project is not None]
+            tags = [Suggestion(tag_of(term), "tag") for term, _ in
                     completions(searcher, schema, "tag", prefix, limit, exact=exact)]
             mixed = [suggestion for pair in zip_longest(titles, tags)
                      for suggestion in pair if suggestion is not None]

@@ -26,20 +26,22 @@ import heapq
 import tantivy
 from tantivy import Query
 
-from portrait.search.completions import LEVELS, Kind, phrase_of, typed_key
+from portrait.search.completions import LEVELS, Kind, phrase_key, typed_key
+from portrait.search.port import ProjectDocument
 from portrait.search.tantivy_schema import (
     DELETED,
-    PROJECT_ID,
+    SOURCE,
     SUGGEST_LEVEL_FIELDS,
     SUGGEST_PHRASES,
     UPDATED_MS,
+    from_source,
 )
 
 _FIELDS = (*SUGGEST_LEVEL_FIELDS, SUGGEST_PHRASES)  # coarse to fine: one term per suffix each
 _PHRASES = len(_FIELDS) - 1  # the level of the phrase terms, the completions themselves
 assert len(SUGGEST_LEVEL_FIELDS) == LEVELS
-# Phrase terms kept per opened branch: one phrase in two cases takes two places, so keep
-# twice what is asked. Coarse terms are all kept: a coarse count is only a bound, so the
+# Phrase terms kept per opened branch: one phrase may be there from two of its words, so
+# keep twice what is asked. Coarse terms are all kept: a coarse count is only a bound, so the
 # branch with the best bound may hold nothing good and the eleventh the best phrase.
 _FANOUT_FACTOR = 2
 
@@ -52,10 +54,10 @@ def has_deleted_documents(searcher: tantivy.Searcher) -> bool:
 
 
 def completions(searcher: tantivy.Searcher, schema: tantivy.Schema, kind: Kind, prefix: str,
-                limit: int, *, exact: bool) -> list[tuple[str, int, str]]:
-    """Up to `limit` (phrase as shown, live projects holding it, its term), most
-    frequent first, one per phrase whatever its case. `exact`: count phrases over
-    live documents only (needed while the index holds deleted ones)."""
+                limit: int, *, exact: bool) -> list[tuple[str, int]]:
+    """Up to `limit` (phrase term, live projects holding it), most frequent first,
+    one per phrase. `exact`: count phrases over live documents only (needed while
+    the index holds deleted ones)."""
     typed = typed_key(kind, prefix)
     if typed is None or limit < 1:
         return []
@@ -72,7 +74,7 @@ def completions(searcher: tantivy.Searcher, schema: tantivy.Schema, kind: Kind, 
     # Typed text of n words starts where terms hold n parts (past LEVELS, at the phrases).
     start = min(typed_words, _PHRASES + 1) - 1
     open_branch(start, key, Query.all_query() if exact and start == _PHRASES else None)
-    found: list[tuple[str, int, str]] = []
+    found: list[tuple[str, int]] = []
     seen: set[str] = set()
     while queue and len(found) < limit:
         negative_count, negative_level, term = heapq.heappop(queue)
@@ -83,16 +85,16 @@ def completions(searcher: tantivy.Searcher, schema: tantivy.Schema, kind: Kind, 
                       if exact and level + 1 == _PHRASES else None)
             open_branch(level + 1, term, parent)
             continue
-        phrase = phrase_of(term)
-        if phrase.casefold() not in seen:
-            seen.add(phrase.casefold())
-            found.append((phrase, -negative_count, term))
+        if phrase_key(term) not in seen:
+            seen.add(phrase_key(term))
+            found.append((term, -negative_count))
     return found
 
 
-def newest_project_id(searcher: tantivy.Searcher, schema: tantivy.Schema,
-                      term: str) -> str | None:
-    """The newest live project holding the phrase term: where a title suggestion leads."""
+def newest_project(searcher: tantivy.Searcher, schema: tantivy.Schema,
+                   term: str) -> ProjectDocument | None:
+    """The newest live project holding a title's phrase term: the title as it shows,
+    and where the suggestion leads."""
     hits = searcher.search(Query.term_query(schema, SUGGEST_PHRASES, term), limit=1,
                            order_by_field=UPDATED_MS).hits
-    return searcher.doc(hits[0][1]).get_first(PROJECT_ID) if hits else None
+    return from_source(searcher.doc(hits[0][1]).get_first(SOURCE)) if hits else None

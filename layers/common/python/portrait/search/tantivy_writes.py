@@ -64,12 +64,14 @@ class WriteSession:
         stored = self.stored_version(project_id)
         if stored is not None and stored >= version:
             return False
-        self.replace(project_id, version, fields)
+        self.replace(project_id, version, fields, stored=stored is not None)
         return True
 
-    def replace(self, project_id: str, version: int, fields: dict) -> None:
-        # Deletes apply to documents added before them, so delete-then-add is an upsert.
-        self._writer.delete_documents_by_term(PROJECT_ID, project_id)
+    def replace(self, project_id: str, version: int, fields: dict, *, stored: bool = True) -> None:
+        """Write the document in place of the stored one (`stored`: there may be one)."""
+        if stored:
+            # Deletes apply to documents added before them, so delete-then-add is an upsert.
+            self._writer.delete_documents_by_term(PROJECT_ID, project_id)
         # from_dict takes each value's type from the schema: three times faster than
         # Document(**fields), which guesses it.
         self._writer.add_document(tantivy.Document.from_dict(fields, self.opened.schema))
