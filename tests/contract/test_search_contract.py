@@ -223,6 +223,48 @@ def test_suggestions_complete_titles_and_tags(search_index) -> None:
     assert search_index.suggest("zzz") == []
 
 
+def test_suggestions_are_distinct_phrases_most_frequent_first_from_any_word(
+        search_index) -> None:
+    titles = ["Photo App"] * 3 + ["Simple Photo App"] * 2 + ["Photo Album"]
+    for number, title in enumerate(titles):
+        tags = ("photography", "open-source") if number < 4 else ("photo-book",)
+        search_index.index(project(f"p{number}", title, tags=tags))
+    # Another spelling of the same words: the same phrase (its oldest project).
+    search_index.index(project("p6", "PHOTO  app", tags=("Photography",),
+                               updated_at=timestamp(0)))
+
+    # One suggestion per phrase, however many projects share it (in whatever spelling),
+    # the most frequent first; a title shows and leads to its newest project. Titles and
+    # tags alternate.
+    assert search_index.suggest("pho") == [
+        Suggestion("Photo App", "title", "p2"), Suggestion("photography", "tag"),
+        Suggestion("Simple Photo App", "title", "p4"), Suggestion("photo-book", "tag"),
+        Suggestion("Photo Album", "title", "p5")]
+    # From the start of any word of a title or tag, the typed words in their order.
+    assert [s.text for s in search_index.suggest("app")] == ["Photo App", "Simple Photo App"]
+    assert [s.text for s in search_index.suggest("photo a", limit=10)] == [
+        "Photo App", "Simple Photo App", "Photo Album"]
+    assert [s.text for s in search_index.suggest("sourc")] == ["open-source"]
+    assert [s.text for s in search_index.suggest("photo-b")] == ["photo-book"]
+    assert search_index.suggest("app photo") == []
+    assert search_index.suggest("(((") == []
+
+
+def test_suggestions_count_live_projects_only(search_index) -> None:
+    for number in range(3):
+        search_index.index(project(f"h{number}", "Harbour lights"))
+    search_index.index(project("m0", "Harbour market"))
+    search_index.index(project("m1", "Harbour market"))
+    assert [s.text for s in search_index.suggest("harb")] == ["Harbour lights", "Harbour market"]
+
+    # Two of the three change their title, the third is deleted: the market leads now.
+    search_index.index(project("h0", "Harbour market", version=2))
+    search_index.index(project("h1", "Lighthouse", version=2))
+    search_index.delete("h2", 2)
+    assert search_index.suggest("harb") == [Suggestion("Harbour market", "title", "h0")]
+    assert search_index.suggest("light") == [Suggestion("Lighthouse", "title", "h1")]
+
+
 # ------------------------------------------------------------------------ rebuild
 
 

@@ -36,8 +36,8 @@ def search(query: Text = "", tags: Tags = "",
         SearchQuery(text=query.strip(), tags=_tags(tags), page=page, size=size), cursor))
 
 
-@router.get("/search/suggest", tags=TAGS, summary="Up to 5 completions from titles and tags",
-            responses=api_responses(503))
+@router.get("/search/suggest", tags=TAGS, responses=api_responses(503),
+            summary="Up to 5 completions: the most frequent titles and tags, from any word start")
 def suggest(query: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_LENGTH)]
             ) -> list[SuggestionReply]:
     return [SuggestionReply.model_validate(s) for s in queries.suggest(query.strip())]

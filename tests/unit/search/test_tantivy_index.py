@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import tantivy
 
 from portrait.search import tantivy_index
 from portrait.search.port import SearchQuery, SearchUnavailable
@@ -170,6 +171,24 @@ def test_an_alias_naming_a_missing_folder_is_unavailable_until_a_rebuild(tmp_pat
 
     assert index.rebuild([project("p", "Harbour lights")]).previous == "projects-gone"
     assert _total(index) == 1
+
+
+def test_an_index_of_an_older_layout_is_unavailable_until_a_rebuild(tmp_path) -> None:
+    older = tantivy.SchemaBuilder()
+    older.add_text_field("project_id", stored=True, tokenizer_name="raw")
+    older.add_text_field("title_prefixes", tokenizer_name="whitespace")
+    (tmp_path / "projects-older").mkdir()
+    tantivy.Index(older.build(), path=str(tmp_path / "projects-older"))
+    (tmp_path / "projects.alias").write_text("projects-older")
+    index = TantivyIndex(tmp_path)
+
+    with pytest.raises(SearchUnavailable, match="older layout"):
+        index.suggest("harb")
+    with pytest.raises(SearchUnavailable, match="older layout"):
+        index.index(project("p", "Harbour lights"))
+
+    assert index.rebuild([project("p", "Harbour lights")]).previous == "projects-older"
+    assert [s.text for s in index.suggest("harb")] == ["Harbour lights"]
 
 
 def test_an_alias_name_cannot_reach_outside_the_folder(tmp_path) -> None:

@@ -134,11 +134,13 @@ def test_invalid_queries_are_refused_before_any_request(engine, make_index, quer
 
 
 def test_suggest_sends_one_search_for_titles_and_tags(engine, make_index):
-    engine.reply({
-        "hits": {"hits": [{"_source": {"project_id": "01JA", "title": "Node.js tools"}}]},
-        "aggregations": {"all_projects": {"tags": {"buckets": [
-            {"key": "node.js", "doc_count": 3}]}}},
-    })
+    engine.reply({"hits": {"hits": []}, "aggregations": {
+        "titles": {"phrases": {"buckets": [
+            {"key": "t:node js tools \x1f ", "doc_count": 2, "newest": {"hits": {"hits": [
+                {"_source": {"project_id": "01JA", "title": "Node.js tools"}}]}}}]}},
+        "tags": {"phrases": {"buckets": [
+            {"key": "g:node js \x1f \x1fnode.js", "doc_count": 3}]}},
+    }})
 
     found = make_index().suggest(" Node.j ")
 
@@ -148,7 +150,7 @@ def test_suggest_sends_one_search_for_titles_and_tags(engine, make_index):
         "/projects/_search", expected("suggest"))
 
 
-@pytest.mark.parametrize(("prefix", "limit"), [("  ", 5), ("py", 0)])
+@pytest.mark.parametrize(("prefix", "limit"), [("  ", 5), ("py", 0), ("(((", 5)])
 def test_nothing_to_complete_sends_nothing(engine, make_index, prefix, limit):
     assert make_index().suggest(prefix, limit) == []
     assert engine.requests == []

@@ -13,6 +13,7 @@ from portrait.search.opensearch_bodies import (
     suggestions,
     version_params,
 )
+from portrait.search.opensearch_bodies import suggest_terms
 from portrait.search.port import Hit, SearchQuery, SearchResult, Suggestion, TagCount
 
 from .fakes import expected, project
@@ -48,14 +49,19 @@ def test_the_last_page_inside_the_window_is_asked_for():
     assert (body["from"], body["size"]) == (9980, 20)
 
 
-def test_suggest_body_escapes_the_prefix_for_the_tag_regex():
+def test_suggest_body_counts_the_phrases_that_begin_with_the_typed_words():
+    # "Node.j": the words "node" and "j", the last one half typed, from any word start.
     assert suggest_body("Node.j", 5) == expected("suggest")
 
 
-def test_every_regex_operator_of_a_tag_prefix_is_escaped():
-    include = suggest_body('a.?+*|{}[]()"\\#@&<>~', 5)["aggs"]["all_projects"]["aggs"]
-    assert include["tags"]["terms"]["include"] == (
-        'a\\.\\?\\+\\*\\|\\{\\}\\[\\]\\(\\)\\"\\\\\\#\\@\\&\\<\\>\\~.*')
+def test_the_typed_key_holds_words_only_so_no_regex_operator_reaches_the_include():
+    titles = suggest_body('a.?+*|{}[]()"\\#@&<>~b', 5)["aggs"]["titles"]
+    assert titles["filter"] == {"prefix": {"suggest": "t:a b"}}
+    assert titles["aggs"]["phrases"]["terms"]["include"] == "t:a b.*"
+
+
+def test_text_without_a_word_asks_for_nothing():
+    assert suggest_body(".?+*", 5) is None
 
 
 def test_index_body_of_a_domain_has_one_shard_and_the_mapping():
@@ -86,7 +92,7 @@ def test_versions_outside_what_external_versioning_takes_are_refused(version):
 
 def _hit(document, score, highlight=None):
     source = {**expected("document"), "project_id": document.project_id,
-              "title": document.title, "suggest": document.title}
+              "title": document.title, "suggest": suggest_terms(document)}
     return {"_index": "projects-initial", "_id": document.project_id, "_score": score,
             "_source": source, **({"highlight": highlight} if highlight else {})}
 
@@ -110,15 +116,37 @@ def test_search_result_reads_hits_highlights_total_and_facets():
     )
 
 
+def _title_bucket(term, count, project_id, title):
+    return {"key": term, "doc_count": count, "newest": {"hits": {"hits": [
+        {"_source": {"project_id": project_id, "title": title}}]}}}
+
+
 def test_suggestions_take_titles_and_tags_in_turn_up_to_the_limit():
-    response = {
-        "hits": {"hits": [{"_source": {"project_id": f"01J{i}", "title": f"Title {i}"}}
-                          for i in range(3)]},
-        "aggregations": {"all_projects": {"tags": {"buckets": [
-            {"key": "python", "doc_count": 9}]}}},
-    }
+    response = {"aggregations": {
+        "titles": {"phrases": {"buckets": [
+            _title_bucket(f"t:title {i} \x1f ", 9 - i, f"01J{i}", f"Title {i}")
+            for i in range(3)]}},
+        "tags": {"phrases": {"buckets": [
+            {"key": "g:python \x1f \x1fpython", "doc_count": 9}]}},
+    }}
 
     assert suggestions(response, 4) == [
         Suggestion("Title 0", "title", "01J0"), Suggestion("python", "tag"),
         Suggestion("Title 1", "title", "01J1"), Suggestion("Title 2", "title", "01J2"),
     ]
+
+
+def test_a_phrase_counted_under_two_of_its_words_is_suggested_once_as_its_newest_spells_it():
+    response = {"aggregations": {
+        "titles": {"phrases": {"buckets": [
+            _title_bucket("t:photo app \x1f ", 40, "01JA", "PHOTO  app"),
+            _title_bucket("t:app \x1fphoto ", 40, "01JA", "PHOTO  app"),
+            _title_bucket("t:app \x1fgarden ", 12, "01JG", "Garden App"),
+        ]}},
+        "tags": {"phrases": {"buckets": [
+            {"key": "g:source \x1fopen \x1fopen-source", "doc_count": 3}]}},
+    }}
+
+    assert suggestions(response, 5) == [
+        Suggestion("PHOTO app", "title", "01JA"), Suggestion("open-source", "tag"),
+        Suggestion("Garden App", "title", "01JG")]

@@ -198,7 +198,10 @@ class OpenSearchIndex:
         prefix = prefix.strip()[:MAX_QUERY_LENGTH]
         if not prefix or limit < 1:
             return []
-        response = self._search(suggest_body(prefix, limit), "suggest")
+        body = suggest_body(prefix, limit)
+        if body is None:  # no word to complete ("(((")
+            return []
+        response = self._search(body, "suggest")
         return suggestions(response, limit) if response else []
 
     def get(self, project_id: str) -> ProjectDocument | None:

@@ -21,18 +21,32 @@ Choices, and why:
   `post_filter`, so it narrows the hits but not the counts.
 - Tombstones (deleted projects) stay in the index so late updates cannot bring a
   project back; every query excludes them with `must_not deleted`.
-- Suggestions: one `_search` per keystroke. Titles come from a `search_as_you_type`
-  field (`suggest`, prefix and infix completion from index-time edge n-grams, so a
-  keystroke is a term lookup). Tags come from a terms aggregation whose `include`
-  regex is the prefix, under `global` so any live project's tags count, not only
-  those whose title matched. A completion suggester would be faster still, but it
-  only completes from the start of an input (no "port" in "My portfolio"), and its
-  tag entries would repeat once per project.
+- Suggestions: one `_search` per keystroke over `suggest`, a keyword field holding
+  the phrase terms of the title and tags (portrait.search.completions, the very
+  terms the Tantivy adapter reads): one per word start, so a prefix typed from any
+  word begins a term. A `prefix` filter keeps the projects holding such a term and
+  a terms aggregation whose `include` regex is that prefix counts the distinct
+  phrases over them, most frequent first (one bucket per phrase, however many
+  projects share it; tombstones hold no term and are excluded anyway); `top_hits`
+  gives each title the newest project holding it, whose spelling it shows. Not the
+  completion suggester:
+  it returns documents, not phrases, so "Photo App" would come back once per
+  project (or, with skip_duplicates, once per typed word), its weights are per
+  document rather than counts across them, and deleted documents stay in its FST
+  until a merge.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from portrait.search.completions import (
+    KIND_MARKS,
+    distinct,
+    index_terms,
+    shown,
+    tag_of,
+    typed_key,
+)
 from portrait.search.port import (
     MAX_QUERY_LENGTH,
     Hit,
@@ -50,8 +64,11 @@ FACET_SIZE = 50
 MAX_RESULT_WINDOW = 10_000
 # One edit from 5 letters on, never two: no word of a query can reach the upper bound.
 FUZZINESS = f"AUTO:5,{MAX_QUERY_LENGTH + 1}"
-# Characters Lucene's regular expressions give a meaning to; a tag prefix escapes them.
+# Characters Lucene's regular expressions give a meaning to. A typed key holds only
+# letters, digits, spaces and its kind's mark; escaping them anyway costs nothing.
 REGEX_SPECIAL = frozenset('.?+*|{}[]()"\\#@&<>~')
+# Phrases counted per kind: one phrase in two cases takes two buckets.
+_SUGGEST_FANOUT = 2
 
 
 def _live_only() -> dict[str, Any]:
@@ -91,7 +108,7 @@ def index_body(*, serverless: bool) -> dict[str, Any]:
                 "updated_at": {"type": "date"},
                 "version": {"type": "long"},
                 "deleted": {"type": "boolean"},
-                "suggest": {"type": "search_as_you_type", "analyzer": "standard"},
+                "suggest": {"type": "keyword"},
             },
         },
     }
@@ -116,8 +133,14 @@ def document_source(document: ProjectDocument) -> dict[str, Any]:
         "updated_at": document.updated_at,
         "version": document.version,
         "deleted": False,
-        "suggest": document.title,
+        "suggest": suggest_terms(document),
     }
+
+
+def suggest_terms(document: ProjectDocument) -> list[str]:
+    """The phrase terms of the title and of each tag (as the tag filter sees it)."""
+    tags = [tag.strip().lower() for tag in document.tags]
+    return index_terms("title", (document.title,))[0] + index_terms("tag", tags)[0]
 
 
 def tombstone_source(project_id: str, version: int) -> dict[str, Any]:
@@ -212,37 +235,30 @@ def _highlight() -> dict[str, Any]:
     }
 
 
-def suggest_body(prefix: str, limit: int) -> dict[str, Any]:
+def suggest_body(prefix: str, limit: int) -> dict[str, Any] | None:
+    """The one search answering suggest(); None when the text holds no word."""
+    keys = {kind: typed_key(kind, prefix) for kind in KIND_MARKS}
+    if keys["title"] is None:
+        return None
+    begun = {kind: {"prefix": {"suggest": key}} for kind, (key, _) in keys.items()}
+    phrases = {kind: {"terms": {"field": "suggest", "size": limit * _SUGGEST_FANOUT,
+                                "order": [{"_count": "desc"}, {"_key": "asc"}],
+                                "include": _prefix_regex(key)}}
+               for kind, (key, _) in keys.items()}
+    phrases["title"]["aggs"] = {"newest": {"top_hits": {
+        "size": 1, "sort": [{"updated_at": "desc"}], "_source": ["project_id", "title"]}}}
     return {
-        "size": limit,
-        "_source": ["project_id", "title"],
-        "query": {
-            "bool": {
-                "must": [
-                    {
-                        "multi_match": {
-                            "query": prefix,
-                            "type": "bool_prefix",
-                            "fields": ["suggest", "suggest._2gram", "suggest._3gram"],
-                        }
-                    }
-                ],
-                **_live_only(),
-            }
-        },
-        "aggs": {
-            "all_projects": {
-                "global": {},
-                "aggs": {
-                    "tags": {"terms": {**_tag_terms(limit), "include": _prefix_regex(prefix)}}
-                },
-            }
-        },
+        "size": 0,
+        "query": {"bool": {"filter": [{"bool": {"should": list(begun.values()),
+                                                  "minimum_should_match": 1}}],
+                           **_live_only()}},
+        "aggs": {f"{kind}s": {"filter": begun[kind], "aggs": {"phrases": phrases[kind]}}
+                 for kind in KIND_MARKS},
     }
 
 
 def _prefix_regex(prefix: str) -> str:
-    escaped = "".join(f"\\{c}" if c in REGEX_SPECIAL else c for c in prefix.lower())
+    escaped = "".join(f"\\{c}" if c in REGEX_SPECIAL else c for c in prefix)
     return f"{escaped}.*"
 
 
@@ -331,13 +347,29 @@ def search_result(response: Mapping[str, Any]) -> SearchResult:
 
 
 def suggestions(response: Mapping[str, Any], limit: int) -> list[Suggestion]:
-    """Titles and tags taken in turn, so both kinds show when both have matches."""
-    titles = [Suggestion(text=h["_source"]["title"], kind="title",
-                         project_id=h["_source"]["project_id"])
-              for h in response["hits"]["hits"]]
-    buckets = response.get("aggregations", {}).get("all_projects", {}).get("tags", {})
-    tags = [Suggestion(text=b["key"], kind="tag") for b in buckets.get("buckets", [])]
+    """Titles and tags taken in turn, so both kinds show when both have matches; one
+    per phrase, most frequent first; a title as its newest project spells it."""
+    found: dict[str, list[Suggestion]] = {}
+    for kind in KIND_MARKS:
+        buckets = (response.get("aggregations", {}).get(f"{kind}s", {})
+                   .get("phrases", {}).get("buckets", []))
+        by_term = {bucket["key"]: bucket for bucket in buckets}
+        counted = [(bucket["key"], int(bucket["doc_count"])) for bucket in buckets]
+        found[kind] = [_suggestion(kind, term, by_term[term])
+                       for term, _ in distinct(counted, limit)]
+    titles = [title for title in found["title"] if title is not None]
+    tags = found["tag"]
     merged: list[Suggestion] = []
     for i in range(max(len(titles), len(tags))):
         merged += titles[i:i + 1] + tags[i:i + 1]
     return merged[:limit]
+
+
+def _suggestion(kind: str, term: str, bucket: Mapping[str, Any]) -> Suggestion | None:
+    if kind == "tag":
+        return Suggestion(tag_of(term), "tag")
+    hits = bucket.get("newest", {}).get("hits", {}).get("hits", [])
+    if not hits:
+        return None
+    newest = hits[0]["_source"]
+    return Suggestion(shown(newest["title"]), "title", newest["project_id"])

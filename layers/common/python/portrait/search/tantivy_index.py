@@ -28,8 +28,9 @@ and now and then rebuilds. Hence:
 
 Each concern has its module: tantivy_text (words and highlights),
 tantivy_schema (fields and documents), tantivy_queries (queries and results),
-tantivy_storage (folder, alias, lock) and tantivy_writes (a writer's turn);
-this one holds the port's methods and the turns they take.
+tantivy_suggest (completions from the term dictionary), tantivy_storage
+(folder, alias, lock) and tantivy_writes (a writer's turn); this one holds the
+port's methods and the turns they take.
 """
 from __future__ import annotations
 
@@ -45,8 +46,10 @@ from typing import Iterable, Iterator
 
 from tantivy import Query
 
+from portrait.search.completions import shown, tag_of
 from portrait.search.port import (
     MAX_PAGE_SIZE,
+    MAX_QUERY_LENGTH,
     ProjectDocument,
     RebuildReport,
     SearchQuery,
@@ -59,10 +62,8 @@ from portrait.search.tantivy_queries import (
     newest_first,
     read_hit,
     tag_facets,
-    tag_suggestions,
     term,
     text_query,
-    title_suggestions,
     with_tags,
 )
 from portrait.search.tantivy_schema import (
@@ -76,6 +77,7 @@ from portrait.search.tantivy_schema import (
     tombstone_fields,
 )
 from portrait.search.tantivy_storage import Alias, Opened, flock, unavailable
+from portrait.search.tantivy_suggest import completions, has_deleted_documents, newest_project
 from portrait.search.tantivy_text import (
     QueryWord,
     Token,
@@ -194,17 +196,24 @@ class TantivyIndex:
             return SearchResult(hits=hits, total=total, tag_facets=tag_facets(searcher, matching))
 
     def suggest(self, prefix: str, limit: int = 5) -> list[Suggestion]:
-        """Titles and tags alternately (titles lead): a tag opens many projects, a
+        """The most frequent titles and tags completing `prefix` from any word start
+        (tantivy_suggest), alternately (titles lead): a tag opens many projects, a
         title one, and neither should crowd the other out."""
-        if limit < 1 or not query_words(prefix):  # no word to complete ("(((")
+        prefix = prefix[:MAX_QUERY_LENGTH]
+        if limit < 1:
             return []
         with unavailable("suggest"):
             opened = self._reader()
             if opened is None:
                 return []
-            searcher = opened.index.searcher()
-            titles = title_suggestions(searcher, opened.schema, prefix, limit)
-            tags = tag_suggestions(searcher, prefix, limit)
+            searcher, schema = opened.index.searcher(), opened.schema
+            exact = has_deleted_documents(searcher)
+            newest = [newest_project(searcher, schema, term) for term, _ in
+                      completions(searcher, schema, "title", prefix, limit, exact=exact)]
+            titles = [Suggestion(shown(project.title), "title", project.project_id)
+                      for project in newest if project is not None]
+            tags = [Suggestion(tag_of(term), "tag") for term, _ in
+                    completions(searcher, schema, "tag", prefix, limit, exact=exact)]
             mixed = [suggestion for pair in zip_longest(titles, tags)
                      for suggestion in pair if suggestion is not None]
             return mixed[:limit]

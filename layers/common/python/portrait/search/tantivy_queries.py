@@ -3,33 +3,25 @@
 Queries are built term by term from query_words() (tantivy_text), never parsed
 from user text, so no input can make one fail. Where the bindings cannot do
 what the port promises in one call (ties in score newest first, exact facet
-counts, distinct title suggestions), the functions here make up the difference.
+counts), the functions here make up the difference. Suggestions have their own
+module, tantivy_suggest.
 """
 from __future__ import annotations
 
 import tantivy
 from tantivy import Occur, Query
 
-from portrait.search.port import MAX_QUERY_LENGTH, Hit, Suggestion, TagCount
+from portrait.search.port import Hit, TagCount
 from portrait.search.tantivy_schema import (
     DELETED,
     FIELD_BOOSTS,
     SOURCE,
     TAGS,
-    TITLE_PREFIXES,
-    TITLE_START,
     UPDATED_MS,
     from_source,
-    normal_tag,
     words_field,
 )
-from portrait.search.tantivy_text import (
-    MAX_QUERY_WORDS,
-    PREFIX_CHARS,
-    QueryWord,
-    highlight,
-    tokens,
-)
+from portrait.search.tantivy_text import QueryWord, highlight
 
 TAG_FACETS = 50  # the most frequent tags of a result (as many as OpenSearch's FACET_SIZE)
 # A typo or an unfinished word matches with a constant score (Tantivy's automaton queries
@@ -39,9 +31,7 @@ TAG_FACETS = 50  # the most frequent tags of a result (as many as OpenSearch's F
 # 0.898 -> 0.950, one-word queries 0.959 -> 0.958): bench/search_relevance.py.
 _FUZZY_WEIGHT = 2.0
 _PREFIX_WEIGHT = 2.0
-_TITLE_START_BOOST = 2.0  # a suggestion whose title begins with the typed text first
 _DESCRIPTION_FRAGMENT_CHARS = 200
-_SUGGEST_FETCH_MAX = 1_000  # titles read at most to find distinct completions
 # Ties in score are ordered newest first by fetching past the page until the score
 # drops (see by_relevance); this bounds the fetch when thousands of matches tie.
 _TIE_FETCH_MAX = 10_000
@@ -157,44 +147,3 @@ def tag_facets(searcher: tantivy.Searcher, query: Query) -> list[TagCount]:
     counted = sorted(((bucket["key"], bucket["doc_count"]) for bucket in buckets),
                      key=lambda tag_count: (-tag_count[1], tag_count[0]))
     return [TagCount(tag, count) for tag, count in counted[:TAG_FACETS]]
-
-
-# --------------------------------------------------------------------- suggestions
-
-
-def title_suggestions(searcher: tantivy.Searcher, schema: tantivy.Schema, prefix: str,
-                      limit: int) -> list[Suggestion]:
-    """Titles holding the typed words, the last one begun (one term each, from
-    the edge n-grams indexed with the title): the same titles once, those that
-    begin with the typed text first."""
-    words = [token.word for token in tokens(prefix[:MAX_QUERY_LENGTH])][:MAX_QUERY_WORDS]
-    if not words:
-        return []
-    clauses = [(Occur.Must, term(schema, TITLE_PREFIXES, words[-1][:PREFIX_CHARS])),
-               (Occur.Should, Query.boost_query(
-                   term(schema, TITLE_START, " ".join(words)[:PREFIX_CHARS]),
-                   _TITLE_START_BOOST))]
-    clauses += [(Occur.Must, term(schema, words_field("title"), word)) for word in words[:-1]]
-    query = live(schema, Query.boolean_query(clauses))
-    suggestions: dict[str, Suggestion] = {}
-    fetched, window = 0, limit * 4
-    # Many projects may share a title: read on until `limit` distinct ones (or a bound).
-    while len(suggestions) < limit and fetched < _SUGGEST_FETCH_MAX:
-        hits = searcher.search(query, limit=window, offset=fetched).hits
-        for _, address in hits:
-            document = from_source(searcher.doc(address).get_first(SOURCE))
-            suggestions.setdefault(document.title.casefold(),
-                                   Suggestion(document.title, "title", document.project_id))
-        if len(hits) < window:
-            break
-        fetched, window = fetched + window, window * 4
-    return list(suggestions.values())[:limit]
-
-
-def tag_suggestions(searcher: tantivy.Searcher, prefix: str, limit: int) -> list[Suggestion]:
-    typed = normal_tag(prefix)
-    if not typed:
-        return []
-    # The filter makes the counts skip replaced versions not yet merged away.
-    found = searcher.terms_with_prefix(TAGS, typed, filter_query=Query.all_query(), limit=limit)
-    return [Suggestion(tag, "tag") for tag, count in found if count]

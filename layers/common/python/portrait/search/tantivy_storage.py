@@ -38,6 +38,11 @@ class Opened:
         # Taken before opening: a commit in between is reloaded on the next refresh.
         self._seen = _signature(self._meta)
         self.index = tantivy.Index.open(str(path))
+        if self.index.schema != SCHEMA:
+            # Written by an older release (its fields differ): reads and writes would fail
+            # field by field. A rebuild fills a fresh folder with today's fields.
+            raise ValueError(f"the search index {path.name} has an older layout: rebuild it "
+                             "(portrait search reindex)")
         register_tokenizers(self.index)
         self.index.config_reader("manual")  # reloads follow meta.json (see refresh)
         self.schema = self.index.schema

@@ -17,7 +17,6 @@ from portrait.search.port import MAX_QUERY_LENGTH
 
 FUZZY_MIN_LETTERS = 5  # a shorter word is too often one edit away from another word
 MAX_QUERY_WORDS = 16  # more than 200 characters hold in practice; bounds a query's size
-PREFIX_CHARS = 24  # completions are indexed for words and title starts this long
 
 
 def _analyzer(*, stem: bool) -> tantivy.TextAnalyzer:
@@ -34,8 +33,6 @@ def _analyzer(*, stem: bool) -> tantivy.TextAnalyzer:
 
 WORDS_ANALYZER = _analyzer(stem=False)
 STEMS_ANALYZER = _analyzer(stem=True)
-TITLE_START_ANALYZER = tantivy.TextAnalyzerBuilder(
-    tantivy.Tokenizer.ngram(1, PREFIX_CHARS, prefix_only=True)).build()
 _STOP_WORDS_ANALYZER = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
                         .filter(Filter.lowercase()).filter(Filter.stopword("english")).build())
 
