@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from portrait.observability import logger, metrics, tracer
-from portrait.services.portfolio.media import remove_project_media
+from portrait.services.portfolio.media_removal import remove_project_media
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
