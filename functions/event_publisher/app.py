@@ -15,6 +15,8 @@ consumers absorb (at least once; they deduplicate on the id).
 """
 from __future__ import annotations
 
+from portrait import coldstart  # first: no garbage collection while the handler loads
+
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -48,3 +50,6 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
             return {"batchItemFailures": [{"itemIdentifier": stream.sequence_number if stream else None}]}
     metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=published)
     return {"batchItemFailures": []}
+
+
+coldstart.loaded()  # last: everything above is loaded

@@ -9,6 +9,8 @@ and gives up, refunding, after a few.
 """
 from __future__ import annotations
 
+from portrait import coldstart  # first: no garbage collection while the handler loads
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -36,3 +38,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler,
                                     processor=processor, context=context)
+
+
+coldstart.loaded()  # last: everything above is loaded

@@ -9,6 +9,8 @@ success that changes nothing.
 """
 from __future__ import annotations
 
+from portrait import coldstart  # first: no garbage collection while the handler loads
+
 import json
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -41,3 +43,6 @@ def record_handler(record: SQSRecord) -> str:
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(event=event, record_handler=record_handler,
                                     processor=processor, context=context)
+
+
+coldstart.loaded()  # last: everything above is loaded

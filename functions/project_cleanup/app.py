@@ -7,6 +7,8 @@ a message that fails comes back, then goes to the dead-letter queue.
 """
 from __future__ import annotations
 
+from portrait import coldstart  # first: no garbage collection while the handler loads
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser import parse
@@ -15,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from portrait.observability import logger, metrics, tracer
-from portrait.services.portfolio.media import remove_project_media
+from portrait.services.portfolio.media_removal import remove_project_media
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -42,3 +44,6 @@ def record_handler(record: SQSRecord) -> int:
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(event=event, record_handler=record_handler,
                                     processor=processor, context=context)
+
+
+coldstart.loaded()  # last: everything above is loaded

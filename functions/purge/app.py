@@ -8,6 +8,8 @@ in batchItemFailures and the shard retries from it.
 """
 from __future__ import annotations
 
+from portrait import coldstart  # first: no garbage collection while the handler loads
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
@@ -38,3 +40,6 @@ def record_handler(record: DynamoDBRecord) -> int:
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(event=event, record_handler=record_handler,
                                     processor=processor, context=context)
+
+
+coldstart.loaded()  # last: everything above is loaded

@@ -8,6 +8,8 @@ receives, then it is reported as a failure.
 """
 from __future__ import annotations
 
+from portrait import coldstart  # first: no garbage collection while the handler loads
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -29,3 +31,6 @@ def record_handler(record: SQSRecord) -> str:
 def lambda_handler(event: dict, context) -> dict:
     return process_partial_response(event=event, record_handler=record_handler,
                                     processor=processor, context=context)
+
+
+coldstart.loaded()  # last: everything above is loaded

@@ -5,6 +5,8 @@ One service call. A manual run may ask for a dry run with {"detail": {"dry_run":
 """
 from __future__ import annotations
 
+from portrait import coldstart  # first: no garbage collection while the handler loads
+
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -19,3 +21,6 @@ from portrait.services.hygiene.scheduled_sweeps import ScheduledSweep
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     request = parse(event=event, model=ScheduledSweep)
     return sweep_deleted_avatars(dry_run=request.detail.dry_run).as_dict()
+
+
+coldstart.loaded()  # last: everything above is loaded

@@ -7,6 +7,8 @@ record, which SQS then redelivers; the claim keeps a redelivery from sending twi
 """
 from __future__ import annotations
 
+from portrait import coldstart  # first: no garbage collection while the handler loads
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser import parse
@@ -39,3 +41,6 @@ def record_handler(record: SQSRecord) -> str:
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(event=event, record_handler=record_handler,
                                     processor=processor, context=context)
+
+
+coldstart.loaded()  # last: everything above is loaded

@@ -3,6 +3,8 @@
 """
 from __future__ import annotations
 
+from portrait import coldstart  # first: no garbage collection while the handler loads
+
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait.observability import logger, metrics, tracer
@@ -14,3 +16,6 @@ from portrait.services.webhooks.sweep import sweep_due_deliveries
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return sweep_due_deliveries().as_dict()
+
+
+coldstart.loaded()  # last: everything above is loaded

@@ -11,7 +11,7 @@ import pytest
 
 from portrait.config import get_settings
 from portrait.search import engine
-from portrait.services.domain_events import project_detail
+from portrait.services.portfolio.project_payload import project_detail
 from portrait.store.portfolio import projects
 from tests.conftest import load_function_module
 from tests.integration.api.http_events import LambdaContext

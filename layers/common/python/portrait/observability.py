@@ -12,6 +12,8 @@ import warnings
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from portrait.untraced import Untraced
+
 # One namespace per stage ("Portrait/dev"), so dev and prod metrics (and the alarms on them)
 # never mix. Read from the environment, not the settings: this module must import even when
 # the settings are invalid, to log that they are.
@@ -20,8 +22,13 @@ NAMESPACE = (os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
 logger = Logger()
 # X-Ray traces the AWS calls (boto3 via botocore, and pynamodb). Named rather than
 # patch_all(), which at cold start imports and patches whatever it finds installed
-# (sqlite3; requests and httpx where present), none of which this code uses.
-tracer = Tracer(patch_modules=("botocore", "pynamodb"))
+# (sqlite3; requests and httpx where present), none of which this code uses. Where
+# tracing is off (Powertools' own rule: its setting, or not in Lambda), the X-Ray SDK is
+# not loaded at all (portrait.untraced).
+if Tracer._is_tracer_disabled():
+    tracer = Tracer(provider=Untraced(), disabled=True, auto_patch=False)
+else:
+    tracer = Tracer(patch_modules=("botocore", "pynamodb"))
 metrics = Metrics(namespace=NAMESPACE)
 # Most reads publish no metric, by design; Powertools would warn on each of them.
 warnings.filterwarnings("ignore", message="No application metrics to publish")

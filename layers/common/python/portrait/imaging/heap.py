@@ -19,12 +19,13 @@ milliseconds, not the megabytes used.
 """
 from __future__ import annotations
 
-import ctypes
 from functools import lru_cache
 
 
 @lru_cache(maxsize=1)
 def _malloc_trim():
+    import ctypes  # here: only transparent images come this way (~3 ms of a cold start)
+
     try:
         trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc only
     except (OSError, TypeError):  # pragma: no cover - Windows: CDLL(None) is a TypeError

@@ -32,7 +32,14 @@ PNG_CONTENT_TYPE = "image/png"
 OUTPUT_CONTENT_TYPE = "application/json"  # a RenderOutput
 
 
-class FaceBox(BaseModel):
+class _Document(BaseModel):
+    # defer_build: each side of the contract uses a few of these models (GenerateFunction
+    # writes a RenderJob, RenderCompleteFunction reads an InferenceResult); a model's schema
+    # is built when first used, so a function never pays at cold start for the others.
+    model_config = ConfigDict(defer_build=True)
+
+
+class FaceBox(_Document):
     """The one face found in the photo, in the photo's pixels (as stored: upright)."""
 
     left: float
@@ -41,14 +48,14 @@ class FaceBox(BaseModel):
     bottom: float
 
 
-class PoseInput(BaseModel):
+class PoseInput(_Document):
     pose_id: str
     name: str
     skeleton: str  # s3:// location of the pose's control image (OpenPose colours on black)
     keypoints: list[list[float]] = Field(min_length=18, max_length=18)  # COCO-18 [x, y, v]
 
 
-class StyleRecipe(BaseModel):
+class StyleRecipe(_Document):
     """A portrait.styles preset as the renderer needs it: its look's name and the model's
     prompt recipe."""
 
@@ -58,7 +65,7 @@ class StyleRecipe(BaseModel):
     guidance: float
 
 
-class RenderJob(BaseModel):
+class RenderJob(_Document):
     """The request document: everything a renderer needs, the images by location."""
 
     model_config = ConfigDict(extra="ignore")
@@ -77,7 +84,7 @@ class RenderJob(BaseModel):
         return PORTRAIT_SIDES[self.quality]
 
 
-class Invocation(BaseModel):
+class Invocation(_Document):
     """An InvokeEndpointAsync call's parameters, as the render worker's queue carries them."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
@@ -88,7 +95,7 @@ class Invocation(BaseModel):
     content_type: str = Field("application/json", alias="ContentType")
 
 
-class Likeness(BaseModel):
+class Likeness(_Document):
     """How much the portrait looks like the photo: the cosine similarity of the two faces'
     embeddings (portrait.imaging.likeness), checked on every output."""
 
@@ -98,7 +105,7 @@ class Likeness(BaseModel):
     method: str
 
 
-class RenderOutput(BaseModel):
+class RenderOutput(_Document):
     """The response document: what a renderer drew, and how alike it came out."""
 
     # Raw bytes in Python, base64 in the JSON (Base64Bytes would decode the raw bytes given).
@@ -114,7 +121,7 @@ class RenderOutput(BaseModel):
     likeness: Likeness | None = None  # None: a renderer that does not use the face (Bedrock)
 
 
-class RenderError(BaseModel):
+class RenderError(_Document):
     """The failure body a renderer writes: a machine-readable reason and a message a user
     may read (it becomes the generation's error)."""
 
@@ -122,7 +129,7 @@ class RenderError(BaseModel):
     message: str
 
 
-class RequestParameters(BaseModel):
+class RequestParameters(_Document):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     endpoint_name: str = Field(alias="endpointName")
@@ -130,7 +137,7 @@ class RequestParameters(BaseModel):
     content_type: str | None = Field(None, alias="contentType")
 
 
-class ResponseParameters(BaseModel):
+class ResponseParameters(_Document):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     content_type: str | None = Field(None, alias="contentType")
@@ -138,7 +145,7 @@ class ResponseParameters(BaseModel):
     failure_location: str | None = Field(None, alias="failureLocation")
 
 
-class InferenceResult(BaseModel):
+class InferenceResult(_Document):
     """SageMaker's asynchronous inference notification, success and error alike."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")

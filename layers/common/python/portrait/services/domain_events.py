@@ -30,6 +30,7 @@ from portrait.events import (AvatarDeleted, AvatarPurged, AvatarReady, AvatarRej
 from portrait.observability import logger
 from portrait.services.avatars.views import avatar_view
 from portrait.services.generations.views import generation_view
+from portrait.services.portfolio.project_payload import project_detail
 from portrait.services.portfolio.views import media_view
 from portrait.store import avatars as avatar_store
 from portrait.store import events, objects
@@ -121,19 +122,6 @@ def project_events(change: Change) -> list[DomainEvent]:
         return []
     kind = ProjectCreated if change.event_name == "INSERT" else ProjectUpdated
     return [kind(**change.stamp(kind), **project_detail(project_store.from_image(new)))]
-
-
-def project_detail(project: project_store.Project) -> dict:
-    """The portfolio clients' project payload (project_id, user_id, username, title,
-    description, tags, thumbnail_url) and the rest of the record."""
-    key = project.thumbnail_key
-    return {"project_id": project.project_id, "user_id": project.user_id,
-            "username": project.username, "title": project.title,
-            "description": project.description, "tags": list(project.tags),
-            "link": project.link, "thumbnail_url": objects.lasting_url(key) if key else None,
-            "thumbnail_key": key, "thumbnail_media_id": project.thumbnail_media_id,
-            "created_at": project.created_at, "updated_at": project.updated_at,
-            "version": project.version}
 
 
 def media_events(change: Change) -> list[DomainEvent]:

@@ -18,7 +18,7 @@ from portrait.errors import NotConfigured
 from portrait.observability import MetricUnit, logger, metrics
 from portrait.search import engine
 from portrait.search.port import ProjectDocument, RebuildReport
-from portrait.services.domain_events import project_detail
+from portrait.services.portfolio.project_payload import project_detail
 from portrait.services.search.indexing import display_name, document_of
 from portrait.store import queues
 from portrait.store.portfolio import projects
