@@ -67,8 +67,10 @@ def test_inline_statements_with_the_stacks_arns(principals):
 def test_sam_policy_templates_and_event_source_grants(principals):
     api = principals["ApiFunction"]
     assert allowed(api, "dynamodb:Query", TABLES + "portrait-local-UsersTable/index/by_email")
-    assert allowed(api, "events:PutEvents",
-                   "arn:aws:events:us-east-1:123456789012:event-bus/portrait-dev")
+    # Only the stream publisher puts events on the bus (issue 24): nobody else may.
+    bus = "arn:aws:events:us-east-1:123456789012:event-bus/portrait-dev"
+    assert [name for name, principal in sorted(principals.items())
+            if allowed(principal, "events:PutEvents", bus)] == ["EventPublisherFunction"]
     # AWSSecretsManagerGetSecretValuePolicy with !Ref: the secret's ARN, as in CloudFormation.
     assert allowed(api, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:"
                    "123456789012:secret:portrait/dev/token-signing-keys-Ab12Cd")
