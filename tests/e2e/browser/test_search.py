@@ -65,6 +65,11 @@ def indexed(local_stack):
         reply = requests.get(stack.url("/search"), params={"query": word, "size": 50}, timeout=60)
         return {hit["project_id"] for hit in reply.json()["items"]} if reply.ok else set()
     _until(lambda: found() == {p["project_id"] for p in made.values()}, "the four projects in search", stack)
+
+    def suggested() -> set[str]:
+        reply = requests.get(stack.url("/search/suggest"), params={"query": word}, timeout=60)
+        return {s["text"] for s in reply.json()} if reply.ok else set()
+    _until(lambda: f"{word}-lab" in suggested(), "the tag among the suggestions", stack)
     return {"word": word, "user_id": user_id, "projects": made}
 
 
@@ -111,7 +116,14 @@ def test_search_suggestions_results_filters_and_pages(web, local_stack, indexed)
     options = listbox.get_by_role("option")
     expect(options.first).to_be_visible()
     tag_option = listbox.locator("[role='option'][data-kind='tag']")
-    expect(tag_option).to_have_count(1)
+    try:
+        expect(tag_option).to_have_count(1)
+    except AssertionError as missing:  # rare, never reproduced: say what each side saw
+        shown = [o.get_attribute("data-kind") + ": " + o.inner_text() for o in options.all()]
+        asked = requests.get(local_stack.url("/search/suggest"), params={"query": word},
+                             timeout=60)
+        raise AssertionError(f"{missing}\nthe page showed {shown}; the API answers now "
+                             f"{asked.status_code} {asked.text}") from None
     expect(tag_option).to_contain_text(f"{word}-lab")
     box.press("Escape")
     expect(listbox).to_be_hidden()

@@ -22,9 +22,13 @@ from portrait.search.port import SearchUnavailable
 from portrait.search.tantivy_schema import SCHEMA, register_tokenizers
 
 
-def _signature(path: Path) -> tuple[int, int, int]:
-    stat = path.stat()
-    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+def _signature(path: Path) -> bytes:
+    """meta.json's bytes: every commit (and merge) writes a new opstamp into it. Not its
+    stat: a commit, its merge and the next can replace the file within one timestamp
+    tick, and the freed inode is handed out again, so (inode, mtime, size) could repeat
+    and leave a reader on an old commit. Replaced by a rename, it is read whole, old or
+    new; a few kilobytes."""
+    return path.read_bytes()
 
 
 class Opened:
