@@ -55,7 +55,9 @@ PRICES = {
     "s3_put": (0.005 / 1000, "per PUT, COPY, POST or LIST (Standard)", "verified"),
     "s3_get": (0.0004 / 1000, "per GET, HEAD (Standard)", "verified"),
     "s3_transfer_out_gb": (0.09, "per GB to the internet (presigned GETs), first 10 TB", "verified"),
-    "cloudfront_gb": (0.085, "per GB to the internet, North America, first 10 TB", "recalled"),
+    "cloudfront_gb": (0.085, "per GB to the internet, North America, first 10 TB (then "
+                      "0.080 to 50 TB, 0.060 to 150 TB, 0.040 to 500 TB, 0.030 to 1 PB, 0.025)",
+                      "recalled"),
     "cloudfront_request": (0.0100 / 10_000, "per HTTPS request, North America", "recalled"),
     "sqs_request": (0.40 / 1e6, "per standard-queue request (64 KB chunk)", "recalled"),
     "eventbridge_event": (1.00 / 1e6, "per custom event put (64 KB chunk)", "recalled"),
@@ -77,6 +79,10 @@ def price(name: str) -> float:
     return PRICES[name][0]
 
 
+CLOUDFRONT_GB_TIERS = [(10_000, 0.085), (50_000, 0.080), (150_000, 0.060), (500_000, 0.040),
+                       (1_000_000, 0.030), (math.inf, 0.025)]
+
+
 # ------------------------------------------------------------------ the usage profile
 # Flows per daily active user per day (register: per new user). Overridable with --mix.
 DEFAULT_MIX = {
@@ -93,6 +99,10 @@ DEFAULT_MIX = {
     "suggest": 4.0,          # a suggestion query per few keystrokes
     "browse_poses": 0.3,
     "generation": 0.1,       # one portrait per ten active days
+    # what the web client polls while an upload is processed (0.5 s, backing off to 3 s)
+    "avatar_status": 0.15,   # ~3 polls an avatar (processing takes about a second)
+    "media_list": 0.6,       # ~3 polls an image
+    "generation_status": 0.8,  # ~8 polls a portrait (a render takes seconds)
 }
 
 
@@ -299,6 +309,7 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
                                              "put_peak": 0.0, "get_peak": 0.0,
                                              "bytes_in_daily": 0.0, "bytes_out_daily": 0.0})
             for op, value in ops.items():
+                op = op.removeprefix("client ")  # a browser's POST form or presigned GET
                 if op.endswith("bytes_in"):
                     p["bytes_in_daily"] += daily[f] * value
                 elif op.endswith("bytes_out"):
@@ -306,7 +317,7 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
                 elif op in ("GetObject", "HeadObject"):
                     p["get_daily"] += daily[f] * value
                     p["get_peak"] += peak[f] * value
-                elif op not in ("DeleteObject",) and not op.startswith("DELETE"):
+                elif op not in ("DeleteObject", "POST?delete") and not op.startswith("DELETE"):
                     p["put_daily"] += daily[f] * value  # PUT, COPY, POST, LIST; deletes are free
                     p["put_peak"] += peak[f] * value
     cdn_views_daily = dau * profile.cdn_views_per_dau
@@ -320,7 +331,10 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
     kept = {p: v["bytes_in_daily"] for p, v in prefixes.items()
             if not p.startswith(("tmp/", "renders/"))}  # tmp/ and renders/ are swept
     stored_gb = {p: b * DAYS_A_MONTH * profile.retention_months / 1e9 for p, b in kept.items()}
-    presigned_out_gb = sum(v["bytes_out_daily"] for v in prefixes.values()) * DAYS_A_MONTH / 1e9
+    # Only what a browser downloads leaves AWS (a function's GET stays in the region: free)
+    presigned_out_gb = sum(daily[f] * v for f in daily for ops in flows[f]["s3"].values()
+                           for op, v in ops.items() if op == "client GetObject bytes_out") \
+        * DAYS_A_MONTH / 1e9
 
     # ---------------------------------------------------------------- queues, events, search
     sqs_messages = sum(e["records"] for lid, e in lambdas.items()
@@ -330,7 +344,8 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
     idle_polls = facts["queues_polled"] * 5 * 3 * 60 * 24  # 5 pollers, a 20 s long poll each
     sqs_requests_daily = sqs_messages + 2 * sqs_invocations + idle_polls
     events_daily = sum(daily[f] * flows[f]["eventbridge_entries"] for f in daily)
-    events_peak = sum(peak[f] * flows[f]["eventbridge_entries"] for f in daily)
+    events_calls_peak = sum(peak[f] * flows[f]["calls"].get("events:PutEvents", 0)
+                            for f in daily)  # one entry a call as measured: an upper bound
     queries_peak = peak.get("search", 0) + peak.get("suggest", 0)
     index_docs_peak = sum(peak[f] * flows[f]["functions"].get("IndexFunction", {}).get("records", 0)
                           for f in daily)
@@ -382,7 +397,7 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
         + sum(gb for p, gb in stored_gb.items() if not p.startswith("media/")) * price("s3_gb_month")
         + stored_gb.get("media/", 0) * price("s3_ia_gb_month")
         + presigned_out_gb * price("s3_transfer_out_gb"),
-        "CloudFront": cdn_gb_month * price("cloudfront_gb")
+        "CloudFront": tiered(cdn_gb_month, CLOUDFRONT_GB_TIERS)
         + cdn_views_daily * DAYS_A_MONTH * price("cloudfront_request"),
         "SQS": sqs_requests_daily * DAYS_A_MONTH * price("sqs_request"),
         "EventBridge": events_daily * DAYS_A_MONTH * price("eventbridge_event"),
@@ -401,47 +416,59 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
     # ---------------------------------------------------------------- the limits
     limits = []
 
-    def limit(name: str, demand: float, capacity: float, unit: str, change: str) -> None:
+    def limit(name: str, demand: float, capacity: float, unit: str, change: str,
+              setting: str = "") -> None:
+        """`setting`: the value that carries this demand with 30 % headroom, shown once
+        the demand reaches half the capacity."""
+        use = demand / capacity if capacity else math.inf
+        if setting and use >= 0.5:
+            change = f"{change}: {setting.format(math.ceil(round(demand / 0.7, 9)))}"
         limits.append({"limit": name, "demand": demand, "capacity": capacity, "unit": unit,
-                       "use": demand / capacity if capacity else math.inf, "change": change})
+                       "use": use, "change": change})
 
     limit("API stage throttle (ApiThrottlingRateLimit)", api_peak, facts["api_rate_limit"],
-          "req/s", "raise ApiThrottlingRateLimit/BurstLimit (template parameters)")
+          "req/s", "raise the template parameters", "ApiThrottlingRateLimit={}, "
+          "ApiThrottlingBurstLimit twice that")
     limit("API Gateway account throughput", api_peak, API_ACCOUNT_RPS, "req/s",
-          "Service Quotas increase; cache public GETs (profiles, poses, projects) in CloudFront")
+          "Service Quotas increase; cache public GETs (profiles, poses, projects) in CloudFront",
+          "a quota of {} req/s")
     limit("Lambda account concurrency", total_concurrency, ACCOUNT_CONCURRENCY, "executions",
           "Service Quotas increase (tens of thousands are granted); ReservedConcurrentExecutions "
-          "on ApiFunction so queue consumers cannot starve the API")
+          "on ApiFunction so queue consumers cannot starve the API", "a quota of {}")
     for function_id, f in facts["functions"].items():
         cap = f["sqs_max_concurrency"] or f["reserved"]
         if cap and function_id in lambdas:
             limit(f"{function_id} concurrency cap ({'SQS MaximumConcurrency' if f['sqs_max_concurrency'] else 'reserved'})",
                   lambdas[function_id]["concurrency"], cap, "executions",
-                  "raise ReservedConcurrentExecutions and ScalingConfig.MaximumConcurrency "
-                  "together; above that the queue's backlog grows")
+                  "the queue's backlog grows; raise ReservedConcurrentExecutions and "
+                  "ScalingConfig.MaximumConcurrency together", "to {}")
     for index, h in hot.items():
         limit(f"one partition: {index}", h["write_peak"], PARTITION_WRITE_LIMIT, "WCU/s",
-              "shard the constant key (e.g. pending-upload#0..N-1 by a hash of the id) and "
-              "let the sweep query every shard")
+              "throttles every write that sets or clears the key (GSI back-pressure); "
+              "shard the constant key (pending-upload#0..N-1 by a hash of the id), the sweep "
+              "querying each shard", f"{math.ceil(h['write_peak'] / 700)} shards")
     for name, t in tables.items():
         if "/" not in name:
             limit(f"table on-demand quota: {name}", max(t["read_peak"], t["write_peak"]),
                   TABLE_ON_DEMAND_LIMIT, "units/s", "Service Quotas increase, or provisioned "
-                  "capacity with auto scaling")
+                  "capacity with auto scaling", "{} units/s")
     for prefix, p in prefixes.items():
         limit(f"S3 prefix PUT rate: {prefix}", p["put_peak"], S3_PREFIX_PUT, "req/s",
               "none needed: keys start {kind}/{user_id}/ and S3 splits partitions under load "
               "(retry 503 SlowDown meanwhile)")
         limit(f"S3 prefix GET rate: {prefix}", p["get_peak"], S3_PREFIX_GET, "req/s",
               "CloudFront in front (ServeMediaViaCdn=true) absorbs the reads")
-    limit("EventBridge PutEvents", events_peak / 10, EVENTBRIDGE_PUT_EVENTS_RPS, "req/s",
-          "Service Quotas increase; EventPublisher batches up to 10 entries a call")
+    limit("EventBridge PutEvents", events_calls_peak, EVENTBRIDGE_PUT_EVENTS_RPS, "req/s",
+          "Service Quotas increase; a fuller stream batch puts up to 10 entries a call",
+          "a quota of {} req/s")
     limit("OpenSearch Serverless search OCUs", search_ocu, OPENSEARCH_MAX_OCU, "OCU",
-          "raise the account's collection capacity limits (outside the template)")
+          "raise the account's capacity limits (UpdateAccountSettings, outside the "
+          "template)", "{} search OCUs")
     if profile.renderer == "model":
         limit("model endpoint instances (ModelMaxInstances)", gpu_peak,
               facts["model_max_instances"], "instances",
-              "raise ModelMaxInstances (template allows 20) and the account's ml.g5 quota")
+              "raise ModelMaxInstances (the template allows 20) and the account's ml.g5 "
+              "quota", "ModelMaxInstances={}")
     limits.sort(key=lambda x: -x["use"])
 
     return {
@@ -479,6 +506,31 @@ def report(costs: dict, results: list[dict], profile: Profile) -> str:
            f"{profile.renderer}; flows per active user a day: "
            + ", ".join(f"{k} {v:g}" for k, v in profile.mix.items()), ""]
     scales = [human(r["users"]) + " users" for r in results]
+    out.append("## What one flow costs (measured)\n")
+    rows = []
+    for name, f in costs["flows"].items():
+        gb_s = sum(m["invocations"] * m["duration_ms"] / 1000 * m["memory_mb"] / 1024
+                   for m in f["functions"].values())
+        s3_put = sum(v for ops in f["s3"].values() for op, v in ops.items()
+                     if " " not in op and op not in ("GetObject", "HeadObject", "DeleteObject",
+                                                     "POST?delete"))
+        s3_get = sum(v for ops in f["s3"].values() for op, v in ops.items()
+                     if op in ("GetObject", "HeadObject"))
+        stored = sum(v for p, ops in f["s3"].items() for op, v in ops.items()
+                     if op.endswith("bytes_in") and not p.startswith(("tmp/", "renders/")))
+        rows.append([name, f"{f['api_requests']:g}",
+                     ", ".join(f"{k} {m['invocations']:g}×{m['duration_ms']:.0f} ms"
+                               for k, m in f["functions"].items()),
+                     f"{gb_s:.3f}",
+                     f"{sum(v.get('read_units', 0) for v in f['dynamodb'].values()):g}",
+                     f"{sum(v.get('write_units', 0) for v in f['dynamodb'].values()):g}",
+                     f"{s3_put:g} / {s3_get:g}", human(stored) + "B",
+                     f"{f['eventbridge_entries']:g}", human(sum(f["log_bytes"].values())) + "B"])
+    out.append(table(["flow", "API req", "invocations × mean duration", "GB-s",
+                      "read units", "write units", "S3 PUT / GET", "S3 kept", "events",
+                      "log bytes"], rows))
+    out.append("\nRead and write units include the secondary indexes' (the per-index split is "
+               "in bench/flow_costs.json).\n")
     out.append("## Load at the peak\n")
     rows = [["API requests/s", *[human(r["api_peak"]) for r in results]],
             ["Lambda concurrency (all functions)", *[f"{r['total_concurrency']:.1f}" for r in results]],

@@ -61,6 +61,9 @@ class Meter:
         self._records: dict[str, int] = {}  # request id -> records in its event
         self._durations: dict[str, tuple[str, float, str | None]] = {}
         self.last_activity = 0.0  # monotonic time of the last function call or invocation
+        # Functions whose calls belong to no flow (the scheduled sweeps): counted as the
+        # stack's, so a sweep firing during a flow does not add to it.
+        self.background: set[str] = set()
 
     def window(self) -> Tally:
         """What was counted since the previous window (or the start); counting goes on."""
@@ -142,6 +145,8 @@ class MeteringMiddleware:
             return self.app(environ, start_response)  # a CORS preflight: not billed
         else:
             caller = function_of(who.access_key) or STACK
+            if caller in self.meter.background:
+                caller = STACK
         if target.startswith("DynamoDB_") and not target.startswith("DynamoDBStreams"):
             return self._dynamodb(environ, start_response, caller, target.rsplit(".", 1)[-1],
                                   length)

@@ -25,6 +25,7 @@ import argparse
 import io
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -84,6 +85,7 @@ class Flows:
     def __init__(self, client: Client, photo: bytes, face: bytes,
                  table: Callable[[str], Any]) -> None:
         self.client, self.photo, self.face, self.table = client, photo, face, table
+        self.avatar_id = self.generation_id = None  # the newest, for the status flows
         self.user = self._member()
         self.project_id = self.client.call("POST", "/projects", token=self.user["token"],
                                            expect=201, json={"title": "Warm-up project"})[
@@ -144,6 +146,7 @@ class Flows:
         form = self.client.call("POST", "/me/avatar/uploads", token=self.user["token"],
                                 expect=201, json={"content_type": "image/jpeg"})
         self.client.upload(form, self.photo, "image/jpeg")
+        self.avatar_id = form["avatar_id"]
         status = self._status("AvatarsTable", {"user_id": self.user["user_id"],
                                                "avatar_id": form["avatar_id"]})
         return lambda: status() in ("ready", "rejected")
@@ -180,14 +183,33 @@ class Flows:
                                    json={"pose_id": self.poses[0], "quality": "sd",
                                          "style": "realistic", "content_type": "image/jpeg"})
         self.client.upload(started["upload"], self.face, "image/jpeg")
+        self.generation_id = started["generation_id"]
         status = self._status("GenerationsTable", {"user_id": self.user["user_id"],
                                                    "generation_id": started["generation_id"]})
         return lambda: status() in ("completed", "failed")
 
 
+    # -------------------------------------------------------------- what clients poll
+    # The web client asks until an upload is processed (pages/avatar.js, generations.js,
+    # project.js: every 0.5 s, backing off to 3 s). The warm-up run makes the item polled.
+    def avatar_status(self):
+        if self.avatar_id is None:
+            return self.avatar_upload()
+        self.client.call("GET", f"/me/avatars/{self.avatar_id}", token=self.user["token"])
+
+    def generation_status(self):
+        if self.generation_id is None:
+            return self.generation()
+        self.client.call("GET", f"/generations/{self.generation_id}", token=self.user["token"])
+
+    def media_list(self):
+        self.client.call("GET", "/me/media", token=self.user["token"],
+                         params={"project_id": self.project_id})
+
+
 FLOWS = ("register", "login", "refresh", "view_profile", "avatar_redirect", "update_profile",
          "avatar_upload", "media_upload", "create_project", "view_project", "search", "suggest",
-         "browse_poses", "generation")
+         "browse_poses", "generation", "avatar_status", "generation_status", "media_list")
 
 
 def log_sizes(log_dir: Path) -> dict[str, int]:
@@ -257,7 +279,8 @@ def summarise(runs: list[dict], template, scheduled: set[str]) -> dict:
             if caller != "stack" and service != "s3":
                 calls[f"{service}:{operation}"] += count / n
         for (caller, prefix, operation, what), value in tally.s3.items():
-            if caller != "stack":
+            if caller != "stack":  # a browser's requests apart: only its GETs leave AWS
+                operation = f"client {operation}" if caller == "client" else operation
                 s3[prefix][f"{operation} {what}" if what != "requests" else operation] += value / n
         entries += tally.events_entries
     logs = defaultdict(float)
@@ -314,7 +337,11 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--flows", default=",".join(FLOWS))
     parser.add_argument("--out", default=str(ROOT / "bench" / "flow_costs.json"))
+    parser.add_argument("--merge", action="store_true",
+                        help="replace only the flows measured in --out's existing file")
     args = parser.parse_args()
+    # SIGTERM stops the stack as Ctrl-C does (its workers and DynamoDB Local with it)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"signal {signum}"))
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 
@@ -345,6 +372,7 @@ def main() -> int:
                       lambda lid: dynamodb.Table(stack.template.physical_id(lid)))
         scheduled = {lid for lid, spec in stack.template.functions().items()
                      if any(e.get("Type") == "Schedule" for e in spec.events.values())}
+        meter.background = scheduled
         results, background = {}, defaultdict(list)
         for name in args.flows.split(","):
             run_once(flows, name, meter, state / "logs")  # warm-up: cold starts not counted
@@ -376,6 +404,14 @@ def main() -> int:
         "scheduled_functions": {f: {"firings_seen": len(d), "duration_ms": round(
             statistics.fmean(d), 1)} for f, d in sorted(background.items())},
     }
+    if args.merge and Path(args.out).exists():
+        previous = json.loads(Path(args.out).read_text())
+        document["flows"] = {**previous["flows"], **results}
+        document["merged"] = (previous.get("merged") or []) + [
+            {"flows": sorted(results), "measured_at": document["measured_at"],
+             "commit": commit}]
+        for key in ("measured_at", "commit", "machine", "metric_series", "scheduled_functions"):
+            document[key] = previous[key]
     Path(args.out).write_text(json.dumps(document, indent=1) + "\n")
     print(f"wrote {args.out}")
     return 0
