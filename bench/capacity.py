@@ -125,6 +125,7 @@ class Profile:
     dynamodb_bytes_per_user: int = 8_000  # user, guards, avatars, media, projects, ledger
     log_retention_days: int = 30     # template LogRetentionDays
     xray_sampled_share: float = 0.05  # X-Ray's default rule: 1 a second, then 5 %
+    duration_scale: float = 1.0      # measured durations x this (see --duration-scale)
 
 
 # ------------------------------------------------------------------ pure arithmetic
@@ -187,7 +188,8 @@ def template_facts() -> dict:
         functions[lid] = {
             "memory_mb": spec.memory_size, "triggers": triggers,
             "reserved": spec.properties.get("ReservedConcurrentExecutions"),
-            "sqs_max_concurrency": sum(c for c in caps if c) or None,
+            # the flows measured use the standard lane: a two-lane function's smaller cap
+            "sqs_max_concurrency": min((c for c in caps if c), default=None),
             "snap_start": spec.snap_start,
         }
     resources = template.document["Resources"]
@@ -259,7 +261,7 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
             entry = lambdas.setdefault(function_id, {"daily": 0.0, "peak": 0.0, "gb_s": 0.0,
                                                      "concurrency": 0.0, "records": 0.0,
                                                      "memory_mb": m["memory_mb"]})
-            seconds = m["duration_ms"] / 1000
+            seconds = m["duration_ms"] / 1000 * profile.duration_scale
             entry["daily"] += daily[f] * m["invocations"]
             entry["records"] += daily[f] * m["records"]
             entry["peak"] += peak[f] * m["invocations"]
@@ -361,8 +363,13 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
     renders_peak = peak.get("generation", 0) * renders_per_generation
     renders_daily = daily.get("generation", 0) * renders_per_generation
     gpu_peak = instances(renders_peak, profile.gpu_seconds_per_render, profile.gpu_utilisation)
-    gpu_hours = renders_daily * DAYS_A_MONTH * profile.gpu_seconds_per_render / 3600 \
-        / profile.gpu_utilisation if profile.renderer == "model" else 0.0
+    busy_hours = renders_daily * DAYS_A_MONTH * profile.gpu_seconds_per_render / 3600 \
+        / profile.gpu_utilisation
+    # Scaled to zero between bursts, each burst keeps an instance about 15 idle minutes
+    # before scale-in (README, "The model endpoint"): sparse portraits pay that each, and
+    # above ~100 a day the endpoint never reaches zero (one instance all month).
+    idle_hours = min(HOURS_A_MONTH, renders_daily * DAYS_A_MONTH * 0.25)
+    gpu_hours = max(busy_hours, idle_hours) if profile.renderer == "model" else 0.0
 
     # ---------------------------------------------------------------- logs, metrics
     log_gb_month = sum(daily[f] * sum(flows[f]["log_bytes"].values()) for f in daily) \
@@ -424,7 +431,9 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
         if setting and use >= 0.5:
             change = f"{change}: {setting.format(math.ceil(round(demand / 0.7, 9)))}"
         limits.append({"limit": name, "demand": demand, "capacity": capacity, "unit": unit,
-                       "use": use, "change": change})
+                       "use": use, "change": change,
+                       # demand grows with the users (floors aside): where it meets capacity
+                       "reached_at": users / use if use else math.inf})
 
     limit("API stage throttle (ApiThrottlingRateLimit)", api_peak, facts["api_rate_limit"],
           "req/s", "raise the template parameters", "ApiThrottlingRateLimit={}, "
@@ -438,10 +447,12 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
     for function_id, f in facts["functions"].items():
         cap = f["sqs_max_concurrency"] or f["reserved"]
         if cap and function_id in lambdas:
+            both = "ReservedConcurrentExecutions and ScalingConfig.MaximumConcurrency together"
             limit(f"{function_id} concurrency cap ({'SQS MaximumConcurrency' if f['sqs_max_concurrency'] else 'reserved'})",
                   lambdas[function_id]["concurrency"], cap, "executions",
-                  "the queue's backlog grows; raise ReservedConcurrentExecutions and "
-                  "ScalingConfig.MaximumConcurrency together", "to {}")
+                  "the queue's backlog grows; raise " + (both if f["sqs_max_concurrency"] else
+                                                         "ReservedConcurrentExecutions and BatchSize"),
+                  "to {}")
     for index, h in hot.items():
         limit(f"one partition: {index}", h["write_peak"], PARTITION_WRITE_LIMIT, "WCU/s",
               "throttles every write that sets or clears the key (GSI back-pressure); "
@@ -461,7 +472,9 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
     limit("EventBridge PutEvents", events_calls_peak, EVENTBRIDGE_PUT_EVENTS_RPS, "req/s",
           "Service Quotas increase; a fuller stream batch puts up to 10 entries a call",
           "a quota of {} req/s")
-    limit("OpenSearch Serverless search OCUs", search_ocu, OPENSEARCH_MAX_OCU, "OCU",
+    # the load's own need, not the collection's 1-OCU floor: it grows with the users
+    limit("OpenSearch Serverless search OCUs", queries_peak / profile.search_qps_per_ocu,
+          OPENSEARCH_MAX_OCU, "OCU",
           "raise the account's capacity limits (UpdateAccountSettings, outside the "
           "template)", "{} search OCUs")
     if profile.renderer == "model":
@@ -469,7 +482,7 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
               facts["model_max_instances"], "instances",
               "raise ModelMaxInstances (the template allows 20) and the account's ml.g5 "
               "quota", "ModelMaxInstances={}")
-    limits.sort(key=lambda x: -x["use"])
+    limits.sort(key=lambda x: x["reached_at"])
 
     return {
         "users": users, "dau": dau, "daily": daily, "peak": peak,
@@ -586,9 +599,14 @@ def report(costs: dict, results: list[dict], profile: Profile) -> str:
                       f"none reached; nearest {r['limits'][0]['limit']} at "
                       f"{r['limits'][0]['use']:.0%}") + "\n")
         rows = [[x["limit"], f"{x['demand']:,.2f} / {x['capacity']:,.0f} {x['unit']}",
-                 f"{x['use']:.0%}", x["change"]]
+                 f"{x['use']:.0%}", human(x["reached_at"]), x["change"]]
                 for x in r["limits"] if x["use"] >= 0.05 or x is r["limits"][0]][:8]
-        out.append(table(["limit", "demand / capacity", "use", "what to change"], rows))
+        out.append(table(["limit", "demand / capacity", "use", "reached at (users)",
+                          "what to change"], rows))
+    out.append(f"\n## Prices used (us-east-1, {PRICES_DATE})\n")
+    out.append(table(["item", "USD", "unit", "source"],
+                     [[name, f"{value:.10g}", unit, checked]
+                      for name, (value, unit, checked) in PRICES.items()]))
     return "\n".join(out)
 
 
@@ -612,12 +630,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mix", default="", help="flow=per-active-user-per-day,...")
     parser.add_argument("--renderer", choices=("face", "model"), default=Profile.renderer)
     parser.add_argument("--gpu-seconds", type=float, default=Profile.gpu_seconds_per_render)
+    parser.add_argument("--qps-per-ocu", type=float, default=Profile.search_qps_per_ocu)
+    parser.add_argument("--duration-scale", type=float, default=Profile.duration_scale,
+                        help="multiply every measured duration (e.g. 0.5 if measured on a "
+                             "machine twice as busy as Lambda's CPUs)")
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
     args = parser.parse_args(argv)
     costs = json.loads(Path(args.costs).read_text())
     profile = replace(Profile(), dau_share=args.dau, peak_to_average=args.peak,
                       monthly_growth=args.growth, renderer=args.renderer,
                       gpu_seconds_per_render=args.gpu_seconds,
+                      search_qps_per_ocu=args.qps_per_ocu, duration_scale=args.duration_scale,
                       mix=parse_mix(args.mix, DEFAULT_MIX))
     facts = template_facts()
     results = [model(costs, facts, profile, int(float(u))) for u in args.users.split(",")]
