@@ -478,7 +478,9 @@ def model(costs: dict, facts: dict, profile: Profile, users: int) -> dict:  # no
           "raise the account's capacity limits (UpdateAccountSettings, outside the "
           "template)", "{} search OCUs")
     if profile.renderer == "model":
-        limit("model endpoint instances (ModelMaxInstances)", gpu_peak,
+        # unrounded: the instances' busy share grows with the users, the whole ones do not
+        limit("model endpoint instances (ModelMaxInstances)",
+              littles_law(renders_peak, profile.gpu_seconds_per_render) / profile.gpu_utilisation,
               facts["model_max_instances"], "instances",
               "raise ModelMaxInstances (the template allows 20) and the account's ml.g5 "
               "quota", "ModelMaxInstances={}")
