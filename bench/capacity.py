@@ -526,11 +526,11 @@ def report(costs: dict, results: list[dict], profile: Profile) -> str:
     for name, f in costs["flows"].items():
         gb_s = sum(m["invocations"] * m["duration_ms"] / 1000 * m["memory_mb"] / 1024
                    for m in f["functions"].values())
-        s3_put = sum(v for ops in f["s3"].values() for op, v in ops.items()
-                     if " " not in op and op not in ("GetObject", "HeadObject", "DeleteObject",
-                                                     "POST?delete"))
-        s3_get = sum(v for ops in f["s3"].values() for op, v in ops.items()
-                     if op in ("GetObject", "HeadObject"))
+        requests = [(op.removeprefix("client "), v) for ops in f["s3"].values()
+                    for op, v in ops.items() if " " not in op.removeprefix("client ")]
+        s3_put = sum(v for op, v in requests
+                     if op not in ("GetObject", "HeadObject", "DeleteObject", "POST?delete"))
+        s3_get = sum(v for op, v in requests if op in ("GetObject", "HeadObject"))
         stored = sum(v for p, ops in f["s3"].items() for op, v in ops.items()
                      if op.endswith("bytes_in") and not p.startswith(("tmp/", "renders/")))
         rows.append([name, f"{f['api_requests']:g}",
