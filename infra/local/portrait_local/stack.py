@@ -201,11 +201,14 @@ class LocalStack:
             print(f"bootstrap: {line}", flush=True)
 
     def _expand_policies(self) -> threading.Thread:
-        """The SAM transform of the template (seconds), in a thread; joined before use."""
+        """The SAM transform of the template (seconds), in a thread; joined before use.
+        Kept by the template's hash beside it, not in --state-dir: every stack of one
+        checkout (the test suite starts several) shares one transform per template."""
         def run() -> None:
             try:
                 self.authorizer.expand(self.template_path, self.template.region,
-                                       cache_dir=self.state_dir / "cache")
+                                       cache_dir=self.template_path.resolve().parent
+                                       / ".portrait" / "cache")
             except Exception:  # noqa: BLE001 - start() reports it in one line
                 import traceback
                 (self.state_dir / "iam-expand-error.log").write_text(traceback.format_exc())
