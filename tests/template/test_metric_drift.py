@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import json
 import re
 from pathlib import Path
 
@@ -225,3 +226,51 @@ def test_the_scan_finds_a_bypass(tmp_path) -> None:
     assert used == {"AVATAR_PROCESSED"}
     assert sorted(p.split(": ", 1)[0] for p in problems) == [
         "bad.py:3", "bad.py:4", "bad.py:5", "bad.py:6"], problems
+
+
+def test_the_check_names_each_kind_of_drift() -> None:
+    """The template check above is not vacuous: a made-up alarm and dashboard, one problem
+    of each kind, and each is named."""
+    alarm = {"Namespace": {"Fn::Sub": NAMESPACE}, "MetricName": "AvatarRejected",
+             "Dimensions": [{"Name": "service", "Value": "portrait"}], "Statistic": "Average"}
+    math = {"Metrics": [
+        {"Id": "e", "Expression": "SEARCH('{Portrait/${Stage},service} MetricName=\"Avatars\"',"
+                                  " 'Sum', 300)"},
+        {"Id": "q", "MetricStat": {"Stat": "Maximum", "Metric": {
+            "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessages",
+            "Dimensions": [{"Name": "Queue", "Value": "x"}]}}}]}
+    body = {"widgets": [{"type": "metric", "properties": {"title": "t", "metrics": [
+        ["Portrait/prod", "AvatarProcessingTime", "service", "portrait", {"stat": "Sum"}],
+        [".", "AvatarProcessingTime", "service", "web", {"stat": "p99"}],
+        ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", "t"],
+        ["..."]]}}]}
+    dashboard = {"DashboardBody": {"Fn::Sub": json.dumps(body)}}
+    reads = alarm_reads("A", alarm) + alarm_reads("B", math)
+    with_branches = dashboard_bodies("D", dashboard, {})
+    reads += widget_reads(with_branches[0])
+    found = sorted({p for r in reads for p in problems_of(r, "portrait")}
+                   | set(with_branches[0].problems))
+    expected = [
+        "alarm A: AvatarRejected read with dimensions ['service']; the code emits it with "
+        "['reason', 'service']",
+        "alarm A: statistic 'Average' says nothing about AvatarRejected (events, Count)",
+        "alarm B (e) SEARCH: metric 'Avatars' is not emitted by the code (not in "
+        "portrait.metric_catalogue) (the catalogue has 'AvatarsPurged')",
+        "alarm B (q): AWS/SQS has no dimension ['Queue'] (" + AWS_PUBLISHED["AWS/SQS"].source
+        + ")",
+        "alarm B (q): AWS/SQS publishes no metric 'ApproximateNumberOfMessages' ("
+        + AWS_PUBLISHED["AWS/SQS"].source + ")",
+        "dashboard D widget 0 't' row 1: namespace 'Portrait/prod'; the code emits to "
+        "'Portrait/${Stage}' (one per stage)",
+        "dashboard D widget 0 't' row 1: statistic 'Sum' says nothing about "
+        "AvatarProcessingTime (timing, Milliseconds)",
+        "dashboard D widget 0 't' row 2: namespace 'Portrait/prod'; the code emits to "
+        "'Portrait/${Stage}' (one per stage)",
+        "dashboard D widget 0 't' row 2: service='web'; the functions run as service "
+        "'portrait'",
+        "dashboard D widget 0 't' row 3: namespace 'AWS/DynamoDB' is neither "
+        "'Portrait/${Stage}' nor an AWS namespace declared in tests/template/aws_metrics.py",
+        "dashboard D widget 0 't' row 4: write the row out, not '...' (the check reads each "
+        "row alone)",
+    ]
+    assert found == expected, "\n".join(found)
