@@ -5,6 +5,8 @@ Handlers decorate in this order:
     @metrics.log_metrics
     @tracer.capture_lambda_handler
 Service name comes from POWERTOOLS_SERVICE_NAME (template Globals).
+Metrics: `emit(M.X)` / `count_by(M.X, reason=...)` with `from portrait import
+metric_catalogue as M`, never Powertools' metrics directly (tests/template checks both).
 """
 import os
 import warnings
