@@ -17,7 +17,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (RequestUnsup
 
 from portrait import errors
 from portrait.config import SettingsError
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 from portrait.services.contention import conflict_for
 from security import BEARER
 
@@ -66,7 +67,7 @@ def _domain_error(exc: errors.PortraitError) -> Response:
     if isinstance(exc, errors.RateLimited):
         # Every 429 of the per-user limits passes here: template.yaml alarms on the hourly sum,
         # and this line (with the request id) says which limit to whoever looks.
-        metrics.add_metric(name="RateLimitRefusals", unit=MetricUnit.Count, value=1)
+        emit(M.RATE_LIMIT_REFUSALS)
         logger.info("rate limited", extra={"error": exc.message})
     if status >= 500:
         logger.error("request failed", extra={"error_code": exc.code, "error": exc.message})

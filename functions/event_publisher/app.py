@@ -20,7 +20,8 @@ from portrait import coldstart  # first: no garbage collection while the handler
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from portrait.observability import MetricUnit, logger, metrics, tracer
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger, metrics, tracer
 from portrait.services.domain_events import Change, publish_changes
 
 
@@ -46,9 +47,9 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
         except Exception:  # noqa: BLE001 - reported, and the shard retries from here
             logger.exception("publishing a stream record's events failed; retrying from it",
                              extra={"sequence_number": stream.sequence_number if stream else None})
-            metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=published)
+            emit(M.DOMAIN_EVENTS_PUBLISHED, published)
             return {"batchItemFailures": [{"itemIdentifier": stream.sequence_number if stream else None}]}
-    metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=published)
+    emit(M.DOMAIN_EVENTS_PUBLISHED, published)
     return {"batchItemFailures": []}
 
 

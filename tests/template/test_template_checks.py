@@ -256,14 +256,22 @@ def test_service_alarms_watch_metrics_the_code_emits_in_the_stages_namespace() -
     assert (refused["Namespace"], refused["MetricName"], refused["Statistic"], refused["Period"],
             refused["Threshold"]) == (namespace, "RateLimitRefusals", "Sum", 3600,
                                       {"Ref": "RateLimitRefusalsAlarmPerHour"})
-    code = "\n".join(path.read_text() for folder in ("layers/common/python/portrait", "functions")
-                     for path in (ROOT / folder).rglob("*.py"))
     for props in (slow, refused):
-        # Powertools' default dimension: the service name.
+        # Powertools' default dimension: the service name. (test_metric_drift checks every
+        # alarm's metric against the catalogue of what the code emits.)
         assert props["Dimensions"] == [{"Name": "service", "Value": "portrait"}]
-        assert f'name="{props["MetricName"]}"' in code, props["MetricName"]
         assert props["AlarmActions"] == {"Fn::If": ["NotifyAlarms", [{"Ref": "AlarmTopicArn"}],
                                                     {"Ref": "AWS::NoValue"}]}
+
+
+def test_alarm_thresholds_are_the_seeds_figures() -> None:
+    """Seed 001's alerts: error rate over 5 %, processing time over 5 s, rate-limit hits over
+    10 an hour (README, "When an alarm fires", says where a statistic differs and why)."""
+    template = expand(TEMPLATE)
+    parameters, resources = template["Parameters"], template["Resources"]
+    assert parameters["ErrorRateAlarmPercent"]["Default"] == 5
+    assert parameters["RateLimitRefusalsAlarmPerHour"]["Default"] == 10
+    assert resources["AvatarProcessingTimeAlarm"]["Properties"]["Threshold"] == 5000  # ms
 
 
 def test_http_api_writes_json_access_logs_and_throttles_every_route() -> None:

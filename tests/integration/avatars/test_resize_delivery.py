@@ -215,3 +215,5 @@ def test_rejections_are_published_and_counted_by_reason(stack, published, capsys
                if line.startswith('{"_aws"')]
     assert any(m.get("AvatarRejected") == [1.0] and m.get("reason") == "unsupported_type"
                for m in metrics)
+    # and the total the rejection alarm sums, without the reason dimension
+    assert any(m.get("AvatarsRejected") == [1.0] and "reason" not in m for m in metrics)

@@ -5,13 +5,16 @@ Handlers decorate in this order:
     @metrics.log_metrics
     @tracer.capture_lambda_handler
 Service name comes from POWERTOOLS_SERVICE_NAME (template Globals).
+Metrics: `emit(M.X)` / `count_by(M.X, reason=...)` with `from portrait import
+metric_catalogue as M`, never Powertools' metrics directly (tests/template checks both).
 """
 import os
 import warnings
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics import single_metric
 
+from portrait.metric_catalogue import Kind, Metric, UndeclaredMetric, declared
 from portrait.untraced import Untraced
 
 # One namespace per stage ("Portrait/dev"), so dev and prod metrics (and the alarms on them)
@@ -33,13 +36,30 @@ metrics = Metrics(namespace=NAMESPACE)
 # Most reads publish no metric, by design; Powertools would warn on each of them.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
-__all__ = ["logger", "tracer", "metrics", "MetricUnit", "count_by"]
+__all__ = ["logger", "tracer", "metrics", "emit", "count_by"]
 
 
-def count_by(name: str, **dimension: str) -> None:
+def emit(metric: Metric, value: float | None = None) -> None:
+    """Add one value of a catalogued metric (portrait.metric_catalogue) to the invocation's
+    metrics, flushed by @metrics.log_metrics: an event counts 1 (no value), an amount or a
+    timing needs its value. A metric with dimensions of its own goes through count_by."""
+    declared(metric)
+    if metric.dimensions:
+        raise UndeclaredMetric(f"{metric.name} has dimensions {metric.dimensions}: count_by")
+    if (metric.kind is Kind.EVENTS) != (value is None):
+        raise ValueError(f"{metric.name} ({metric.kind.value}): "
+                         + ("counts 1, no value" if value is not None else "needs a value"))
+    metrics.add_metric(name=metric.name, unit=metric.unit, value=1 if value is None else value)
+
+
+def count_by(metric: Metric, **dimension: str) -> None:
     """Count one event under its own dimension (e.g. reason=corrupt), flushed at once:
     a dimension on `metrics` would apply to every metric of the invocation."""
-    (dim_name, dim_value), = dimension.items()
-    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
-                       default_dimensions=metrics.default_dimensions) as metric:
-        metric.add_dimension(name=dim_name, value=dim_value)
+    declared(metric)
+    if metric.kind is not Kind.EVENTS or set(dimension) != set(metric.dimensions):
+        raise UndeclaredMetric(f"{metric.name} is counted by {metric.dimensions}, "
+                               f"not {tuple(dimension)}")
+    with single_metric(name=metric.name, unit=metric.unit, value=1, namespace=NAMESPACE,
+                       default_dimensions=metrics.default_dimensions) as line:
+        for name, value in dimension.items():
+            line.add_dimension(name=name, value=value)

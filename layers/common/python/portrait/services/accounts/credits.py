@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import InvalidInput, NotFound
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 
 from portrait.store import credits
 from portrait.text import SingleLine
@@ -79,7 +80,7 @@ def grant_credits(admin_user_id: str, user_id: str, request: GrantRequest) -> Cr
     logger.info("credits granted", extra={"admin_user_id": admin_user_id, "user_id": user_id,
                                           "amount": request.amount, "reason": request.reason,
                                           "entry_id": entry.entry_id, "balance": balance})
-    metrics.add_metric(name="CreditsGranted", unit=MetricUnit.Count, value=request.amount)
+    emit(M.CREDITS_GRANTED, request.amount)
     return CreditGrant(user_id=user_id, entry_id=entry.entry_id, amount=request.amount,
                        reason=request.reason, balance=balance, granted_by=admin_user_id,
                        created_at=entry.created_at)

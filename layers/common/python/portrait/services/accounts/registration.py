@@ -33,7 +33,8 @@ from portrait.auth.roles import ROLES, USER
 from portrait.config import get_settings
 from portrait.errors import InvalidInput
 from portrait.ids import new_id
-from portrait.observability import MetricUnit, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit
 from portrait.store import users
 from portrait.store.users import User
 from portrait.text import SingleLine
@@ -122,7 +123,7 @@ def register_user(registration: Registration, *, role: str = USER) -> User:
         credits=get_settings().initial_credits,  # granted in the transaction that creates the user
     )
     users.insert_user(user)
-    metrics.add_metric(name="UserRegistered", unit=MetricUnit.Count, value=1)
+    emit(M.USER_REGISTERED)
     return user
 
 

@@ -20,7 +20,8 @@ from portrait.auth import tokens
 from portrait.config import get_settings
 from portrait.errors import Unauthorized
 from portrait.ids import new_id
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 from portrait.services.accounts.registration import Email, Username, passwords
 from portrait.services.avatars.views import AvatarLinks
 from portrait.services.avatars.reading import current_links
@@ -125,11 +126,11 @@ def login(credentials: Credentials) -> Session:
     if user is None:
         hasher.burn_verify(credentials.password)
     if user is None or not hasher.verify(user.password_hash, credentials.password):
-        metrics.add_metric(name="LoginFailed", unit=MetricUnit.Count, value=1)
+        emit(M.LOGIN_FAILED)
         raise Unauthorized(_BAD_LOGIN, code="invalid_credentials")
     if hasher.needs_rehash(user.password_hash):
         user = users.update_user(user.user_id, {"password_hash": hasher.hash(credentials.password)})
-    metrics.add_metric(name="LoginSucceeded", unit=MetricUnit.Count, value=1)
+    emit(M.LOGIN_SUCCEEDED)
     # The login reply shows the user as GET /me does, avatar included.
     return replace(_new_session(user), avatar=current_links(user))
 
@@ -173,7 +174,7 @@ def _revoke_for_reuse(stored: StoredToken, now: int) -> None:
     refresh_tokens.revoke_family(stored.family_id, now=now)
     logger.warning("refresh token reuse: family revoked",
                    extra={"user_id": stored.user_id, "family_id": stored.family_id})
-    metrics.add_metric(name="RefreshTokenReuse", unit=MetricUnit.Count, value=1)
+    emit(M.REFRESH_TOKEN_REUSE)
     raise Unauthorized("refresh token reuse detected; log in again", code="refresh_token_reused")
 
 

@@ -15,7 +15,8 @@ from typing import Callable, Literal, TypeVar
 from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import Conflict, Gone, NotFound
-from portrait.observability import MetricUnit, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit
 from portrait.services.avatars.views import AvatarView, avatar_view
 from portrait.store import avatars, rate_limits, users
 from portrait.store.avatars import DELETED, EXPIRED, PENDING, PURGED, READY, REJECTED, SwitchConflict
@@ -63,7 +64,7 @@ def _soft_delete(user_id: str, avatar_id: str, *, current: bool) -> None:
 
 
 def _soft_deleted(user_id: str, avatar_id: str) -> AvatarView:
-    metrics.add_metric(name="AvatarDeleted", unit=MetricUnit.Count, value=1)
+    emit(M.AVATAR_DELETED)
     return _view(user_id, avatar_id, current=None)
 
 
@@ -113,7 +114,7 @@ def delete_avatar(user_id: str, avatar_id: str) -> AvatarView | RemovedAvatar:
 
     removed = _retrying(attempt)
     if removed is not None:
-        metrics.add_metric(name="AvatarRemoved", unit=MetricUnit.Count, value=1)
+        emit(M.AVATAR_REMOVED)
         return removed
     return _soft_deleted(user_id, avatar_id)
 
@@ -146,7 +147,7 @@ def restore_avatar(user_id: str, avatar_id: str) -> AvatarView:
                              grace_seconds=settings.avatar_grace_seconds)
 
     _retrying(attempt)
-    metrics.add_metric(name="AvatarRestored", unit=MetricUnit.Count, value=1)
+    emit(M.AVATAR_RESTORED)
     return _view(user_id, avatar_id, current=avatar_id)
 
 

@@ -28,6 +28,7 @@ from portrait.config import Settings, get_settings
 from portrait.errors import ImageRejected, NotFound, PortraitError
 from portrait.ids import new_id
 from portrait.imaging import AVATAR_SIZES, VariantSet, identicon_png
+from portrait import metric_catalogue as M
 from portrait.observability import count_by, logger
 from portrait.services.avatars import gravatar
 from portrait.services.avatars.variants import (
@@ -101,7 +102,7 @@ def create_default_avatar(user_id: str, *, replace_current: bool = True) -> Avat
                          extra={"user_id": user_id, "avatar_id": avatar.avatar_id})
         _discard(avatar)
         raise DefaultAvatarFailed("the default avatar could not be made") from exc
-    count_by("DefaultAvatarCreated", source=source)
+    count_by(M.DEFAULT_AVATAR_CREATED, source=source)
     return avatars.get_avatar(user_id, avatar.avatar_id)
 
 

@@ -16,7 +16,8 @@ from portrait.errors import ImageRejected
 from portrait.imaging import sniff
 from portrait.imaging.validate import Limits, check_size
 from portrait.s3_events import UploadedObject
-from portrait.observability import MetricUnit, count_by, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import count_by, emit, logger
 from portrait.services.avatars.variants import (
     AvatarSettled,
     ready_changes,
@@ -91,12 +92,10 @@ def _process(avatar: Avatar, upload: AvatarUpload) -> UploadOutcome:
     except AvatarSettled:
         return UploadOutcome("unchanged", avatar.avatar_id)
     objects.delete_objects([upload.key])  # avatar.ready comes from the avatars stream
-    metrics.add_metric(name="AvatarProcessed", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="AvatarBytesIn", unit=MetricUnit.Bytes, value=stored.size)
-    metrics.add_metric(name="AvatarBytesOut", unit=MetricUnit.Bytes,
-                       value=sum(len(v.body) for v in variant_set.variants))
-    metrics.add_metric(name="AvatarProcessingTime", unit=MetricUnit.Milliseconds,
-                       value=(time.perf_counter() - started) * 1000)
+    emit(M.AVATAR_PROCESSED)
+    emit(M.AVATAR_BYTES_IN, stored.size)
+    emit(M.AVATAR_BYTES_OUT, sum(len(v.body) for v in variant_set.variants))
+    emit(M.AVATAR_PROCESSING_TIME, (time.perf_counter() - started) * 1000)
     logger.info("avatar ready", extra={"avatar_id": avatar.avatar_id, "user_id": avatar.user_id,
                                        "replaced": previous})
     return UploadOutcome("ready", avatar.avatar_id)
@@ -110,7 +109,8 @@ def _reject(avatar: Avatar, upload: AvatarUpload, rejection: ImageRejected,
     objects.delete_objects([upload.key])
     if not changed:
         return UploadOutcome("unchanged", avatar.avatar_id)
-    count_by("AvatarRejected", reason=rejection.reason)
+    count_by(M.AVATAR_REJECTED, reason=rejection.reason)
+    emit(M.AVATARS_REJECTED)  # the total, for the rejection alarm (one dimension set)
     logger.info("avatar rejected", extra={"avatar_id": avatar.avatar_id,
                                           "reason": rejection.reason, "detail": rejection.detail})
     return UploadOutcome("rejected", avatar.avatar_id, rejection.reason)

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict
 from portrait import clock
 from portrait.config import get_settings
 from portrait.ids import new_id
-from portrait.observability import MetricUnit, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit
 from portrait.services.uploads import ImageContentType, UploadForm, allowed_content_type, issue_form
 from portrait.store import avatars, rate_limits
 from portrait.store.avatars import PENDING, Avatar
@@ -47,5 +48,5 @@ def start_avatar_upload(user_id: str, request: UploadRequest) -> AvatarUploadFor
         created_at=clock.iso(issued.issued_at), updated_at=clock.iso(issued.issued_at),
         upload_id=upload_id, upload_key=issued.key, content_type=content_type,
         upload_expires_at=issued.expires_at))
-    metrics.add_metric(name="AvatarUploadStarted", unit=MetricUnit.Count, value=1)
+    emit(M.AVATAR_UPLOAD_STARTED)
     return AvatarUploadForm(**vars(issued.form), upload_id=upload_id, avatar_id=avatar_id)

@@ -15,7 +15,8 @@ from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.imaging.formats import sniff
 from portrait.imaging.validate import Limits, decode
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 from pydantic import ValidationError
 
 from portrait.rendering.contract import COMPLETED, InferenceResult, RenderError, RenderOutput
@@ -85,9 +86,8 @@ def _complete(generation: Generation, result: InferenceResult) -> str:
             objects.delete_objects([output_key])  # failed meanwhile (the deadline sweep)
         return "unchanged"
     # generation.completed comes from the generations stream, once `complete` committed.
-    metrics.add_metric(name="GenerationCompleted", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="GenerationProcessingTime", unit=MetricUnit.Milliseconds,
-                       value=processing_ms)
+    emit(M.GENERATION_COMPLETED)
+    emit(M.GENERATION_PROCESSING_TIME, processing_ms)
     logger.info("generation completed", extra={"generation_id": generation.generation_id,
                                                "processing_ms": processing_ms})
     return "completed"

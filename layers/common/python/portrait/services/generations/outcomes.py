@@ -8,7 +8,8 @@ the sweep racing a late processor) changes nothing.
 from __future__ import annotations
 
 from portrait import clock
-from portrait.observability import MetricUnit, count_by, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import count_by, emit, logger
 
 from portrait.store import generations
 from portrait.store.generations import EXPIRED, FAILED, PENDING, REFUNDABLE, Generation
@@ -48,9 +49,8 @@ def _settle(generation: Generation, *, status: str, reason: str, message: str,
             "generation_id": generation.generation_id, "wanted": status})
         return False
     # generation.failed comes from the generations stream, once the refund committed.
-    count_by("GenerationFailed", reason=reason)
-    metrics.add_metric(name="CreditsRefunded", unit=MetricUnit.Count,
-                       value=generation.credits_charged)
+    count_by(M.GENERATION_FAILED, reason=reason)
+    emit(M.CREDITS_REFUNDED, generation.credits_charged)
     logger.info("generation refunded", extra={"generation_id": generation.generation_id,
                                               "user_id": generation.user_id, "status": status,
                                               "reason": reason, "detail": message})

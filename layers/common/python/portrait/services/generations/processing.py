@@ -25,7 +25,8 @@ from portrait.config import get_settings
 from portrait.errors import ImageRejected
 from portrait.imaging.stripped import StrippedImage, stripped_copy
 from portrait.imaging.validate import Limits, check_size
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 from portrait.rendering import get_endpoint
 from portrait.rendering.contract import FaceBox, PoseInput, RenderJob, StyleRecipe
 from portrait.s3_events import UploadedObject
@@ -171,7 +172,7 @@ def _submit_one(generation: Generation, photo: StrippedImage, etag: str, attempt
         kept = current is not None and current.source_key == source_key
         objects.delete_objects([request_key] + ([] if kept else [source_key]))
         return GenerationOutcome("unchanged", generation.generation_id)
-    metrics.add_metric(name="GenerationSubmitted", unit=MetricUnit.Count, value=1)
+    emit(M.GENERATION_SUBMITTED)
     logger.info("render submitted", extra={"generation_id": generation.generation_id,
                                            "style": job.style.name, "pose_id": pose.pose_id})
     return GenerationOutcome("submitted", generation.generation_id)

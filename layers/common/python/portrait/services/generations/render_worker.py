@@ -20,7 +20,8 @@ from pydantic import ValidationError
 from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import RenderFailed
-from portrait.observability import MetricUnit, count_by, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import count_by, emit, logger
 from portrait.rendering import RenderRequest, get_renderer
 from portrait.rendering.contract import (COMPLETED, FAILED, OUTPUT_CONTENT_TYPE, InferenceResult,
                                          Invocation, RenderError, RenderJob, RenderOutput,
@@ -72,7 +73,7 @@ def run_render(invocation: Invocation, *, attempt: int = 1) -> str:
     objects.put_object(output_key, output.model_dump_json().encode(),
                        content_type=OUTPUT_CONTENT_TYPE)
     render_ms = int((time.perf_counter() - started) * 1000)
-    metrics.add_metric(name="RenderTime", unit=MetricUnit.Milliseconds, value=render_ms)
+    emit(M.RENDER_TIME, render_ms)
     logger.info("rendered", extra={"inference_id": invocation.inference_id, "render_ms": render_ms,
                                    "renderer": rendered.renderer, "style": job.style.name,
                                    "likeness": rendered.likeness and rendered.likeness.score})
@@ -92,7 +93,7 @@ def _report_failure(invocation: Invocation, received: str, error: RenderError) -
     failure_key = keys.render_failure_key(invocation.inference_id)
     objects.put_object(failure_key, error.model_dump_json().encode(),
                        content_type="application/json")
-    count_by("RenderFailed", reason=error.reason)
+    count_by(M.RENDER_FAILED, reason=error.reason)
     logger.info("render failed", extra={"inference_id": invocation.inference_id,
                                         "reason": error.reason, "detail": error.message})
     _notify(invocation, received, FAILED, ResponseParameters(

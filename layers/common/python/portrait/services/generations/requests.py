@@ -16,7 +16,8 @@ from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import NotFound
 from portrait.ids import new_id
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 from portrait.services import cursors
 from portrait.services.accounts.credits import generation_cost
 from portrait.services.uploads import ImageContentType, UploadForm, allowed_content_type, issue_form
@@ -138,8 +139,8 @@ def _charge_and_issue(user_id: str, pose_ids: list[str],
         batch_members=tuple(ids) if batched and generation_id == lead else ())
         for generation_id, pose_id in zip(ids, pose_ids)]
     generations.create_charged(*batch)
-    metrics.add_metric(name="GenerationStarted", unit=MetricUnit.Count, value=len(batch))
-    metrics.add_metric(name="CreditsCharged", unit=MetricUnit.Count, value=cost)
+    emit(M.GENERATION_STARTED, len(batch))
+    emit(M.CREDITS_CHARGED, cost)
     logger.info("generation started", extra={"generation_id": lead, "user_id": user_id,
                                              "cost": cost, "poses": len(batch)})
     return batch, issued.form
@@ -183,7 +184,7 @@ def delete_generation(user_id: str, generation_id: str) -> None:
     if failed:
         logger.warning("some objects of a deleted generation remain", extra={"keys": failed})
     cdn.invalidate(shared)  # its link's image stops being served too
-    metrics.add_metric(name="GenerationDeleted", unit=MetricUnit.Count, value=1)
+    emit(M.GENERATION_DELETED)
 
 
 def generation_stats(user_id: str) -> GenerationStats:

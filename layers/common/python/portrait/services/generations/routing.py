@@ -10,6 +10,7 @@ harmless: the processor is idempotent on bucket + key + etag.
 from __future__ import annotations
 
 from portrait.config import get_settings
+from portrait import metric_catalogue as M
 from portrait.observability import count_by, logger
 from portrait.store import generations, keys, queues
 
@@ -28,6 +29,6 @@ def route_generation_upload(key: str, body: str) -> str:
     if not url:  # a deploy without the router's variables: fail loudly, the message waits
         raise RuntimeError(f"no queue URL for the {lane} lane (set {lane.upper()}_GENERATIONS_QUEUE_URL)")
     queues.send(url, body)
-    count_by("GenerationRouted", lane=lane)
+    count_by(M.GENERATION_ROUTED, lane=lane)
     logger.info("generation upload routed", extra={"key": key, "lane": lane})
     return lane

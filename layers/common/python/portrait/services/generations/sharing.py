@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from portrait import clock
 from portrait.errors import Conflict, NotFound
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 from portrait.store import cdn, generations, keys, objects, poses, rate_limits
 from portrait.store.generations import COMPLETED, Generation
 
@@ -76,7 +77,7 @@ def share_generation(user_id: str, generation_id: str) -> Share:
         raise Conflict("the portrait changed meanwhile; try again", code="share_conflict")
     if generation.share_id:
         _withdraw(generation.share_id)
-    metrics.add_metric(name="PortraitShared", unit=MetricUnit.Count, value=1)
+    emit(M.PORTRAIT_SHARED)
     logger.info("portrait shared", extra={"generation_id": generation.generation_id})
     return Share(token=token, image_url=objects.public_url(key), shared_at=now_iso)
 

@@ -25,7 +25,8 @@ from dataclasses import asdict, dataclass
 
 from portrait import clock
 from portrait.config import get_settings
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 
 from portrait.services.hygiene.orphans import ObjectTally, sweep_orphans
 from portrait.store import avatar_cleanup, avatars, keys, objects
@@ -136,9 +137,9 @@ def purge_expired_avatar(old_image: dict) -> int:
     deleted, failed, freed = _delete_avatar_objects(user_id, avatar_id, dry_run=False)
     if failed:
         raise PurgeIncomplete(f"{failed} objects of avatar {avatar_id} were not deleted")
-    metrics.add_metric(name="AvatarsPurged", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="PurgedObjects", unit=MetricUnit.Count, value=deleted)
-    metrics.add_metric(name="PurgedBytes", unit=MetricUnit.Bytes, value=freed)
+    emit(M.AVATARS_PURGED, 1)
+    emit(M.PURGED_OBJECTS, deleted)
+    emit(M.PURGED_BYTES, freed)
     logger.info("expired avatar purged", extra={"user_id": user_id, "avatar_id": avatar_id,
                                                 "objects": deleted, "bytes": freed})
     return deleted
@@ -157,11 +158,10 @@ def _tombstone_unrecorded(owner: tuple[str, str], now: int) -> None:
 
 
 def _publish_metrics(report: DeletedSweepReport) -> None:
-    for name, value in (("AvatarsPurged", report.avatars_purged),
-                        ("PurgedObjects", report.objects_deleted),
-                        ("OrphansFound", report.orphans_found),
-                        ("OrphansDeleted", report.orphans_deleted),
-                        ("SweepFailures", report.failed)):
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-    metrics.add_metric(name="DeletedSweepBytesFreed", unit=MetricUnit.Bytes,
-                       value=report.bytes_freed)
+    for metric, value in ((M.AVATARS_PURGED, report.avatars_purged),
+                          (M.PURGED_OBJECTS, report.objects_deleted),
+                          (M.ORPHANS_FOUND, report.orphans_found),
+                          (M.ORPHANS_DELETED, report.orphans_deleted),
+                          (M.SWEEP_FAILURES, report.failed)):
+        emit(metric, value)
+    emit(M.DELETED_SWEEP_BYTES_FREED, report.bytes_freed)

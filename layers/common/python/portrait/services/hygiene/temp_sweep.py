@@ -20,7 +20,8 @@ from typing import Callable
 from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import InvalidInput
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 
 from portrait.services.generations import outcomes as generation_outcomes
 from portrait.store import avatar_cleanup, avatars, generations, keys, objects
@@ -233,9 +234,8 @@ def _expire_forms_never_used(tally: _Tally, *, expired_before: int) -> None:
 
 
 def _publish_metrics(report: TempSweepReport) -> None:
-    metrics.add_metric(name="TempObjectsFound", unit=MetricUnit.Count, value=report.found)
-    metrics.add_metric(name="TempObjectsDeleted", unit=MetricUnit.Count, value=report.deleted)
-    metrics.add_metric(name="TempObjectsFailed", unit=MetricUnit.Count, value=report.failed)
-    metrics.add_metric(name="TempBytesFreed", unit=MetricUnit.Bytes, value=report.bytes_freed)
-    metrics.add_metric(name="TempRecordsExpired", unit=MetricUnit.Count,
-                       value=report.records_expired)
+    emit(M.TEMP_OBJECTS_FOUND, report.found)
+    emit(M.TEMP_OBJECTS_DELETED, report.deleted)
+    emit(M.TEMP_OBJECTS_FAILED, report.failed)
+    emit(M.TEMP_BYTES_FREED, report.bytes_freed)
+    emit(M.TEMP_RECORDS_EXPIRED, report.records_expired)

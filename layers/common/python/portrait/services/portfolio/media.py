@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portrait.errors import NotFound
-from portrait.observability import MetricUnit, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit
 from portrait.services.cursors import Page, after_cursor, after_id
 from portrait.services.portfolio.media_removal import remove_media
 from portrait.services.portfolio.projects import find_project, owned_project
@@ -73,5 +74,5 @@ def delete_media(user_id: str, media_id: str) -> Removed:
     if media is None or media.user_id != user_id:
         raise _not_found()
     remove_media(media)
-    metrics.add_metric(name="MediaDeleted", unit=MetricUnit.Count, value=1)
+    emit(M.MEDIA_DELETED)
     return Removed(media_id)

@@ -23,7 +23,8 @@ from portrait.errors import ImageRejected
 from portrait.imaging import sniff
 from portrait.imaging.media import MediaImages, make_media_images, media_limits
 from portrait.imaging.validate import check_size
-from portrait.observability import MetricUnit, count_by, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import count_by, emit, logger
 from portrait.s3_events import UploadedObject
 
 from portrait.services.uploads import issued_upload, read_upload
@@ -100,9 +101,8 @@ def _process(media: Media, upload: UploadedObject) -> MediaOutcome:
         _unless_owned(media, _written_keys(parts, kept))
         return MediaOutcome("unchanged", media.media_id)
     _cover_if_none(media, parts["thumbnail"]["key"])
-    metrics.add_metric(name="MediaProcessed", unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="MediaProcessingTime", unit=MetricUnit.Milliseconds,
-                       value=(time.perf_counter() - started) * 1000)
+    emit(M.MEDIA_PROCESSED)
+    emit(M.MEDIA_PROCESSING_TIME, (time.perf_counter() - started) * 1000)
     logger.info("portfolio image ready", extra={"media_id": media.media_id})
     return MediaOutcome("ready", media.media_id)
 
@@ -171,7 +171,7 @@ def _reject(media: Media, upload: UploadedObject, rejection: ImageRejected,
     objects.delete_objects([upload.key])
     if not changed:
         return MediaOutcome("unchanged", media.media_id)
-    count_by("MediaRejected", reason=rejection.reason)
+    count_by(M.MEDIA_REJECTED, reason=rejection.reason)
     logger.info("portfolio image rejected", extra={"media_id": media.media_id,
                                                    "reason": rejection.reason,
                                                    "detail": rejection.detail})

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from portrait import clock
 from portrait.config import get_settings
 from portrait.ids import new_id
-from portrait.observability import MetricUnit, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit
 from portrait.services.uploads import ImageContentType, UploadForm, allowed_content_type, issue_form
 from portrait.services.portfolio.projects import owned_project
 from portrait.store import rate_limits
@@ -67,5 +68,5 @@ def start_media_upload(user_id: str, request: MediaUploadRequest) -> MediaUpload
         content_type=content_type, upload_key=issued.key, upload_expires_at=issued.expires_at,
         original_filename=_display_name(request.filename),
         created_at=clock.iso(issued.issued_at), updated_at=clock.iso(issued.issued_at)))
-    metrics.add_metric(name="MediaUploadStarted", unit=MetricUnit.Count, value=1)
+    emit(M.MEDIA_UPLOAD_STARTED)
     return MediaUploadForm(**vars(issued.form), upload_id=media_id, media_id=media_id)

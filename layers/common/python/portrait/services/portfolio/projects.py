@@ -14,7 +14,8 @@ from portrait import clock
 from portrait.config import get_settings
 from portrait.errors import Forbidden, InvalidInput, NotFound
 from portrait.ids import ULID_PATTERN, new_id
-from portrait.observability import MetricUnit, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit
 from portrait.services.cursors import Page, after_cursor, after_id
 from portrait.services.portfolio.views import ProjectView, load_owner, owner_of, project_view
 from portrait.store import users
@@ -127,7 +128,7 @@ def create_project(user_id: str, request: ProjectCreate) -> ProjectView:
                       tags=tuple(request.tags), link=request.link, created_at=now,
                       updated_at=now, version=1)
     store.create_project(project, limit=get_settings().projects_per_user)
-    metrics.add_metric(name="ProjectCreated", unit=MetricUnit.Count, value=1)
+    emit(M.PROJECT_CREATED)
     return project_view(project, owner_of(user, user_id))
 
 
@@ -160,7 +161,7 @@ def delete_project(user_id: str, project_id: str) -> None:
     """The project goes now; its images go when project.deleted is consumed
     (ProjectCleanupFunction), so the reply never waits on object deletes."""
     store.delete_project(owned_project(user_id, project_id))
-    metrics.add_metric(name="ProjectDeleted", unit=MetricUnit.Count, value=1)
+    emit(M.PROJECT_DELETED)
 
 
 def choose_cover(user_id: str, project_id: str, choice: CoverChoice) -> ProjectView:

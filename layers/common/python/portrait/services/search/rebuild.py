@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterator
 
 from portrait.config import get_settings
 from portrait.errors import NotConfigured
-from portrait.observability import MetricUnit, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import emit, logger
 from portrait.search import engine
 from portrait.search.port import ProjectDocument, RebuildReport
 from portrait.services.portfolio.project_payload import project_detail
@@ -45,7 +46,7 @@ def _documents(progress: Callable[[int], None] | None) -> Iterator[ProjectDocume
 def rebuild_search_index(progress: Callable[[int], None] | None = None) -> RebuildReport:
     """`progress(n)` is called after each of the n projects read."""
     report = engine().rebuild(_documents(progress))
-    metrics.add_metric(name="SearchIndexRebuilt", unit=MetricUnit.Count, value=1)
+    emit(M.SEARCH_INDEX_REBUILT)
     logger.info("search index rebuilt", extra={"indexed": report.indexed,
                                                "index": report.index_name})
     return report

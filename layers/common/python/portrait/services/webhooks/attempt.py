@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from portrait import clock
 from portrait.config import get_settings
-from portrait.observability import MetricUnit, count_by, logger, metrics
+from portrait import metric_catalogue as M
+from portrait.observability import count_by, emit, logger
 from portrait.services.webhooks import signing, transport
 from portrait.services.webhooks.schedule import next_wait
 from portrait.store.webhooks import deliveries as store
@@ -98,13 +99,12 @@ def _record(endpoint: Endpoint, delivery: Delivery, outcome: transport.Outcome,
              "error": outcome.error, "response": outcome.response}
     made = delivery.attempt_count + 1
     user_id, endpoint_id = endpoint.user_id, endpoint.endpoint_id
-    metrics.add_metric(name="WebhookAttemptLatency", unit=MetricUnit.Milliseconds,
-                       value=outcome.latency_ms)
+    emit(M.WEBHOOK_ATTEMPT_LATENCY, outcome.latency_ms)
     if outcome.succeeded():
         store.record_attempt(delivery, entry, status=store.SUCCEEDED, next_attempt_at=None,
                              sent_for=None)
         endpoint_store.record_success(user_id, endpoint_id)
-        count_by("WebhookAttempts", outcome="succeeded")
+        count_by(M.WEBHOOK_ATTEMPTS, outcome="succeeded")
         return "succeeded"
     logger.info("webhook attempt failed", extra={
         "endpoint_id": endpoint_id, "delivery_id": delivery.delivery_id, "attempt": made,
@@ -124,7 +124,7 @@ def _record(endpoint: Endpoint, delivery: Delivery, outcome: transport.Outcome,
                                user_id=user_id, delay_seconds=int(round(wait)))
         status = "retrying"
     _after_failure(endpoint, outcome, parked=status == store.PARKED, now=now)
-    count_by("WebhookAttempts", outcome=status)
+    count_by(M.WEBHOOK_ATTEMPTS, outcome=status)
     return status
 
 
@@ -134,11 +134,11 @@ def _after_failure(endpoint: Endpoint, outcome: transport.Outcome, *, parked: bo
     user_id, endpoint_id = endpoint.user_id, endpoint.endpoint_id
     if outcome.status_code == 410:
         endpoint_store.disable(user_id, endpoint_id, reason=GONE_REASON, updated_at=clock.now_iso())
-        count_by("WebhookEndpointsDisabled", reason="gone")
+        count_by(M.WEBHOOK_ENDPOINTS_DISABLED, reason="gone")
         return
     if parked:
         endpoint_store.mark_failing(user_id, endpoint_id)
-        metrics.add_metric(name="WebhookDeliveriesParked", unit=MetricUnit.Count, value=1)
+        emit(M.WEBHOOK_DELIVERIES_PARKED)
     state = endpoint_store.record_failure(user_id, endpoint_id, now=now)
     if (state and state.failing_since is not None
             and now - state.failing_since >= settings.webhook_disable_after_seconds):
@@ -147,4 +147,4 @@ def _after_failure(endpoint: Endpoint, outcome: transport.Outcome, *, parked: bo
             user_id, endpoint_id, updated_at=clock.now_iso(),
             reason=f"every delivery failed for {days:g} days (since "
                    f"{clock.iso(state.failing_since)}); the last: {outcome.error}")
-        count_by("WebhookEndpointsDisabled", reason="failing")
+        count_by(M.WEBHOOK_ENDPOINTS_DISABLED, reason="failing")
