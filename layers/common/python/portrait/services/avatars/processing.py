@@ -111,6 +111,9 @@ def _reject(avatar: Avatar, upload: AvatarUpload, rejection: ImageRejected,
     if not changed:
         return UploadOutcome("unchanged", avatar.avatar_id)
     count_by("AvatarRejected", reason=rejection.reason)
+    # The total beside the by-reason count: AvatarRejectionsAlarm watches one series, not
+    # one per reason (an alarm names an exact dimension set).
+    metrics.add_metric(name="AvatarsRejected", unit=MetricUnit.Count, value=1)
     logger.info("avatar rejected", extra={"avatar_id": avatar.avatar_id,
                                           "reason": rejection.reason, "detail": rejection.detail})
     return UploadOutcome("rejected", avatar.avatar_id, rejection.reason)
