@@ -481,12 +481,8 @@ class OutputTee:
         self._thread.start()
 
     def _write(self, data: bytes) -> None:
-        try:
-            if isinstance(self.output, int):
-                os.write(self.output, data)
-            else:
-                self.output.write(data.decode("utf-8", "replace"))
-                self.output.flush()
+        try:  # bytes as they come (a chunk may end inside a character)
+            os.write(self.output if isinstance(self.output, int) else self.output.fileno(), data)
         except (OSError, ValueError):  # the log closed at shutdown
             pass
 

@@ -212,6 +212,9 @@ def evaluate(alarm: Alarm, fetch: Query, now: float, state: str = INSUFFICIENT) 
     n, m = alarm.evaluation_periods, alarm.datapoints_to_alarm
     present = [(t, v) for t, v in points if v is not None]
     shown = ", ".join(f"{v:g} ({_stamp(t)})" for t, v in reversed(present)) or "no datapoints"
+    if len(present) < n and alarm.treat_missing_data in ("notBreaching", "breaching"):
+        shown += (f"; {n - len(present)} missing, treated as "
+                  f"{'not ' if alarm.treat_missing_data == 'notBreaching' else ''}breaching")
     if alarm.treat_missing_data in ("notBreaching", "breaching"):
         filled = [breaches(v, alarm.threshold) if v is not None
                   else alarm.treat_missing_data == "breaching" for _, v in points]

@@ -8,8 +8,9 @@ import math
 import time
 from html import escape
 
-WIDTH, HEIGHT = 460, 190
-LEFT, RIGHT, TOP, BOTTOM = 46, 10, 10, 44
+WIDTH, PLOT_HEIGHT = 460, 136
+LEFT, RIGHT, TOP, AXIS = 46, 10, 10, 20
+LEGEND_COLUMNS, LEGEND_ROW = 2, 12
 COLOURS = ("#2f6fdf", "#d9480f", "#2b8a3e", "#ae3ec9", "#e8a400", "#0b7285", "#862e9c", "#495057")
 
 
@@ -31,7 +32,8 @@ def _label(value: float) -> str:
 
 def line_chart(series: list[dict], start: float, end: float, unit: str = "") -> str:
     """series: [{"label", "points": [[t, value or None], ...]}] over [start, end)."""
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, PLOT_HEIGHT
+    height = TOP + plot_h + AXIS + LEGEND_ROW * math.ceil(len(series) / LEGEND_COLUMNS)
     top = _nice_max(max((v for s in series for _, v in s["points"] if v is not None),
                         default=0))
     span = max(1.0, end - start)
@@ -42,7 +44,7 @@ def line_chart(series: list[dict], start: float, end: float, unit: str = "") -> 
     def y(v: float) -> float:
         return TOP + plot_h - v / top * plot_h
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
              f'width="100%" role="img" class="chart-svg">']
     for i in range(5):  # grid and y labels
         v = top * i / 4
@@ -70,9 +72,10 @@ def line_chart(series: list[dict], start: float, end: float, unit: str = "") -> 
             for px, py in run:
                 parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2" fill="{colour}"/>')
             run = []
-        lx, ly = LEFT + (n % 3) * (plot_w / 3), HEIGHT - 18 + (n // 3) * 11
+        lx = LEFT + (n % LEGEND_COLUMNS) * (plot_w / LEGEND_COLUMNS)
+        ly = TOP + plot_h + AXIS + 8 + (n // LEGEND_COLUMNS) * LEGEND_ROW
         parts.append(f'<rect x="{lx:.1f}" y="{ly - 7}" width="8" height="8" fill="{colour}"/>')
         parts.append(f'<text x="{lx + 11:.1f}" y="{ly}" font-size="9" fill="#212529">'
-                     f'{escape(s["label"][:34])}</text>')
+                     f'{escape(s["label"][:44])}</text>')
     parts.append("</svg>")
     return "".join(parts)

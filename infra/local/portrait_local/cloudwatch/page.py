@@ -67,8 +67,13 @@ def dashboard(cloudwatch: LocalCloudWatch) -> dict:
     for chart_id, title, unit, metrics in CHARTS:
         series = [s for namespace, name, stat in metrics
                   for s in _series(cloudwatch, namespace or cloudwatch.namespace, name, stat)]
+        note = None
+        if chart_id == "dlq":  # a line per queue that held a message; the empty ones, counted
+            sampled = len(series)
+            series = [s for s in series if any(v for _, v in s["points"])]
+            note = f"{sampled} queues sampled each minute; {sampled - len(series)} stayed empty."
         charts.append({"id": chart_id, "title": title, "unit": unit, "series": series,
-                       "svg": line_chart(series, start, end, unit)})
+                       "note": note, "svg": line_chart(series, start, end, unit)})
     alarms = cloudwatch.alarms_document()
     return {"clock": alarms["clock"], "start": start, "end": end, "charts": charts,
             "alarms": [{k: a[k] for k in ("name", "state", "reason", "updated", "description")}
