@@ -7,6 +7,7 @@ import io
 import uuid
 
 import pytest
+import requests
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -27,8 +28,12 @@ def _admin(stack) -> str:
     return name
 
 
-def _activity(stack) -> None:
-    auth = stack.new_member("ops")[0]
+def _activity(stack, admin: str) -> None:
+    """An avatar processed and one rejected, uploaded by the admin (no second account)."""
+    login = requests.post(stack.url("/auth/login"), json={"login": admin, "password": PASSWORD},
+                          timeout=60)
+    assert login.status_code == 200, login.text
+    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
     picture = io.BytesIO()
     Image.new("RGB", (400, 400), (40, 90, 160)).save(picture, "JPEG")
     done = _wait_until_settled(stack, auth, _upload(stack, auth, picture.getvalue()))
@@ -43,7 +48,7 @@ def _points(page, chart: str) -> int:
 def test_the_ops_page_shows_charts_alarms_and_counts(web, local_stack) -> None:
     page, _ = web
     admin = _admin(local_stack)
-    _activity(local_stack)
+    _activity(local_stack, admin)
     page.goto(local_stack.url("/"))
     page.get_by_label("Username or email").fill(admin)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
