@@ -375,11 +375,11 @@ class Runtime:
     def __init__(self, template: Template, *, endpoint_url: str | None,
                  log_dir: Path | None = None, pool_size: int = 4,
                  on_line: Callable[[str, str], None] | None = None,
-                 on_invocation: Callable[[str, float, bool], None] | None = None) -> None:
+                 on_invocation: Callable[[str, Any, float, bool], None] | None = None) -> None:
         self.template = template
         # Each line a function prints (function id, line): the local CloudWatch reads its
-        # embedded metrics there. Each invocation (function id, duration ms, ok): Lambda's
-        # own metrics.
+        # embedded metrics there. Each invocation (function id, event, duration ms, ok):
+        # Lambda's own metrics.
         self.on_line, self.on_invocation = on_line, on_invocation
         self._tees: dict[str, OutputTee] = {}  # one per function, kept across its pools
         self.endpoint_url = endpoint_url
@@ -451,7 +451,7 @@ class Runtime:
         invocation = Invocation(function_id, request_id, duration, result=reply.get("result"),
                                 error=reply.get("error"), startup=reply.get("startup"))
         if self.on_invocation is not None:
-            self.on_invocation(function_id, duration, invocation.ok)
+            self.on_invocation(function_id, event, duration, invocation.ok)
         return invocation
 
     def close(self) -> None:

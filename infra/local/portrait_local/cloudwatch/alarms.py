@@ -40,7 +40,7 @@ MISSING_DATA = ("missing", "notBreaching", "breaching", "ignore")
 # The AWS metrics the local stack publishes itself (service.py); an alarm on any other
 # AWS/ metric stays INSUFFICIENT_DATA, saying why.
 LOCAL_AWS_METRICS = {
-    "AWS/Lambda": {"Invocations", "Errors", "Duration", "Throttles"},
+    "AWS/Lambda": {"Invocations", "Errors", "Duration", "Throttles", "IteratorAge"},
     "AWS/SQS": {"ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"},
     "AWS/ApiGateway": {"Count", "4xx", "5xx", "Latency", "IntegrationLatency"},
 }

@@ -8,7 +8,8 @@ Fed by:
 - record_invocation: AWS/Lambda Invocations, Errors, Duration and Throttles per
   FunctionName, as Lambda publishes them for every invocation (Errors 0 on success, so
   an error rate has a denominator; Throttles always 0: the local pool queues a call
-  beyond its size rather than refusing it);
+  beyond its size rather than refusing it), and IteratorAge for a stream batch (the age
+  of its last record);
 - record_request: AWS/ApiGateway Count, 4xx, 5xx and Latency per ApiId for each API
   request (IntegrationLatency: the function's part);
 - the sampler: AWS/SQS ApproximateNumberOfMessagesVisible and ApproximateAgeOfOldestMessage
@@ -108,13 +109,28 @@ class LocalCloudWatch:
             self.store.put(points.namespace, points.name, points.dimensions, points.values, now,
                            points.unit)
 
-    def record_invocation(self, function_id: str, duration_ms: float, ok: bool) -> None:
+    def record_invocation(self, function_id: str, event: Any, duration_ms: float,
+                          ok: bool) -> None:
         name = self.functions.get(function_id, function_id)
         dims, now = {"FunctionName": name}, self.clock.now()
         for metric, value, unit in (("Invocations", 1, "Count"), ("Errors", 0 if ok else 1, "Count"),
                                     ("Throttles", 0, "Count"),
                                     ("Duration", duration_ms, "Milliseconds")):
             self.store.put("AWS/Lambda", metric, dims, [value], now, unit)
+        age = self._iterator_age_ms(event, now)
+        if age is not None:
+            self.store.put("AWS/Lambda", "IteratorAge", dims, [age], now, "Milliseconds")
+
+    def _iterator_age_ms(self, event: Any, now: float) -> float | None:
+        """A stream batch's IteratorAge, as Lambda reports it: how old its last record is."""
+        records = event.get("Records") if isinstance(event, dict) else None
+        if not records or not isinstance(records[-1], dict) or \
+                records[-1].get("eventSource") != "aws:dynamodb":
+            return None
+        created = (records[-1].get("dynamodb") or {}).get("ApproximateCreationDateTime")
+        if not isinstance(created, (int, float)):
+            return None
+        return max(0.0, now - self.clock.simulated(created)) * 1000
 
     def record_request(self, api_id: str, status: int, latency_ms: float,
                        integration_ms: float | None = None) -> None:

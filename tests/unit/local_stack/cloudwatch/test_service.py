@@ -73,10 +73,21 @@ def test_a_message_in_a_dead_letter_queue(stack):
 def test_lambda_error_rate_from_invocations(stack):
     cw, real, changes, _, _ = stack
     for n in range(10):
-        cw.record_invocation("ResizeFunction", 120.0, ok=n > 0)
+        cw.record_invocation("ResizeFunction", {"Records": []}, 120.0, ok=n > 0)
     real.t += 60
     cw.evaluate_all(cw.clock.now())
     assert ("ResizeFunctionErrorRateAlarm", "OK", "ALARM") in [c[:3] for c in changes]
+
+
+def test_a_stream_batch_behind_its_writes(stack):
+    cw, real, changes, _, _ = stack
+    record = {"eventSource": "aws:dynamodb",
+              "dynamodb": {"ApproximateCreationDateTime": int(real.t) - 700}}
+    cw.record_invocation("EventPublisherFunction", {"Records": [record]}, 50.0, ok=False)
+    real.t += 60
+    cw.evaluate_all(cw.clock.now())
+    change = next(c for c in changes if c[0] == "DomainEventsDelayAlarm")
+    assert change[2] == "ALARM" and "[700000 (" in change[3]  # 700 s old when read
 
 
 def test_a_new_threshold_keeps_the_state(stack):
