@@ -48,7 +48,9 @@ function showAlarms(alarms, notReadable) {
   const counts = {};
   for (const alarm of alarms) counts[alarm.state] = (counts[alarm.state] ?? 0) + 1;
   document.getElementById("alarm-summary").textContent =
-    `(${Object.entries(counts).map(([state, n]) => `${n} ${state}`).join(", ")})`;
+    Object.entries(counts).map(([state, n]) => `${n} ${state}`).join(", ");
+  const firing = alarms.filter((alarm) => alarm.state === "ALARM").map((alarm) => alarm.name);
+  document.getElementById("alarms-firing").textContent = firing.length ? ` — in ALARM: ${firing.join(", ")}` : "";
 }
 
 function showCharts(charts) {
