@@ -37,8 +37,9 @@ def _activity(stack, admin: str) -> None:
     auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
     picture = io.BytesIO()
     Image.new("RGB", (400, 400), (40, 90, 160)).save(picture, "JPEG")
-    done = _wait_until_settled(stack, auth, _upload(stack, auth, picture.getvalue()))
-    rejected = _wait_until_settled(stack, auth, _upload(stack, auth, b"<html>no image</html>"))
+    uploads = [_upload(stack, auth, picture.getvalue()),
+               _upload(stack, auth, b"<html>no image</html>")]  # processed side by side
+    done, rejected = (_wait_until_settled(stack, auth, avatar_id) for avatar_id in uploads)
     assert (done["status"], rejected["status"]) == ("ready", "rejected")
 
 
