@@ -18,7 +18,7 @@ import requests
 from tests.e2e.test_avatar_flow import _account, _upload, _wait_until_settled
 
 pytestmark = pytest.mark.e2e
-# A minute a second: the burst (a few seconds of uploads) falls in one 5-minute period.
+# A minute a second: a 5-minute period in 5 s.
 SPEED = 60
 # Five minutes a second: nothing to fit in a period, only a queue sampled each minute.
 DLQ_SPEED = 300
@@ -95,11 +95,15 @@ def test_a_burst_of_rejected_uploads_alarms_then_clears(local_stack) -> None:
         assert _alarm(local_stack, name)["threshold"] == 3
         _wait_for_state(local_stack, name, "OK")  # earlier tests' rejections out of the window
         auth = _account(local_stack)
-        first_real, first_sim = time.monotonic(), _alarm(local_stack, name)["clock"]["now"]
+        # The burst at real speed, so that however long a busy machine takes over the four
+        # uploads they fall in one 5-minute period; then fast again for the evaluation.
+        _set_speed(local_stack, 1)
+        first_real = time.monotonic()
         ids = [_upload(local_stack, auth, b"<html>not an image %d</html>" % n) for n in range(4)]
         for avatar_id in ids:
             assert _wait_until_settled(local_stack, auth, avatar_id)["status"] == "rejected"
         burst_real, burst_sim = time.monotonic(), _alarm(local_stack, name)["clock"]["now"]
+        _set_speed(local_stack, SPEED)
         setup_real = first_real - started
         alarmed = _wait_for_state(local_stack, name, "ALARM")
         alarmed_real = time.monotonic()
@@ -113,7 +117,6 @@ def test_a_burst_of_rejected_uploads_alarms_then_clears(local_stack) -> None:
         assert f"{name:<16} alarm ALARM -> OK: Threshold Crossed" in output
     _report({"test": "avatar rejections", "speed": SPEED, "setup_real_s": round(setup_real, 2),
              "burst_seconds_real": round(burst_real - first_real, 2),
-             "burst_sim_min": round((burst_sim - first_sim) / 60, 1),
              "burst_to_alarm_real_s": round(alarmed_real - burst_real, 2),
              "burst_to_alarm_sim_min": round((alarmed["clock"]["now"] - burst_sim) / 60, 1),
              "alarm_to_ok_real_s": round(cleared_real - alarmed_real, 2),

@@ -136,8 +136,7 @@ class LocalStack:
         # The metrics the functions and services publish, and the template's alarms on them.
         self.cloudwatch = LocalCloudWatch(self.template)
         self.cloudwatch.queue_depths = moto_queue_depths(self.template.account_id,
-                                                         self.template.region,
-                                                         self.cloudwatch.clock)
+                                                         self.template.region)
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:

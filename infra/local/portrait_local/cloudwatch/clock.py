@@ -21,7 +21,6 @@ class SimulatedClock:
         self._anchor_real = real()
         self._anchor_sim = self._anchor_real
         self._speed = float(speed)
-        self._anchors: list[tuple[float, float, float]] = []  # (real, simulated, speed) before
 
     @property
     def speed(self) -> float:
@@ -38,21 +37,9 @@ class SimulatedClock:
             raise ValueError("the clock speed must be positive")
         with self._lock:
             real = self._real()
-            self._anchors = (self._anchors + [(self._anchor_real, self._anchor_sim,
-                                               self._speed)])[-100:]
             self._anchor_sim += (real - self._anchor_real) * self._speed
             self._anchor_real, self._speed = real, float(speed)
             return self._anchor_sim
-
-    def simulated(self, real: float) -> float:
-        """The simulated time at a past real instant (e.g. when a message was sent)."""
-        with self._lock:
-            anchors = [*self._anchors, (self._anchor_real, self._anchor_sim, self._speed)]
-        for anchor_real, anchor_sim, speed in reversed(anchors):
-            if real >= anchor_real:
-                return anchor_sim + (real - anchor_real) * speed
-        anchor_real, anchor_sim, _ = anchors[0]
-        return anchor_sim - (anchor_real - real)  # before the clock started: real time
 
     def real_seconds_until(self, simulated: float) -> float:
         """How long to wait (real seconds) until the simulated clock reads `simulated`."""

@@ -27,6 +27,10 @@ from portrait_local.cloudwatch.clock import SimulatedClock
 from portrait_local.cloudwatch.store import MetricStore, dimensions_of, minute_of
 
 HISTORY = 50  # state changes kept per alarm
+# AGES: an age or a duration (IteratorAge, ApproximateAgeOfOldestMessage, Duration,
+# Latency) is measured in real time, the system's own speed: a fast clock compresses the
+# periods the alarms evaluate, it does not make a 2-second hop look like 10 minutes (which
+# would fire the latency alarms at every speed-up).
 
 
 class AlarmState:
@@ -130,7 +134,7 @@ class LocalCloudWatch:
         created = (records[-1].get("dynamodb") or {}).get("ApproximateCreationDateTime")
         if not isinstance(created, (int, float)):
             return None
-        return max(0.0, now - self.clock.simulated(created)) * 1000
+        return max(0.0, time.time() - created) * 1000  # real time: see AGES
 
     def record_request(self, api_id: str, status: int, latency_ms: float,
                        integration_ms: float | None = None) -> None:

@@ -26,16 +26,6 @@ def test_speed_compresses_time_and_never_goes_back():
     assert clock.state()["ahead_of_real_seconds"] == pytest.approx(295)
 
 
-def test_simulated_time_of_a_past_instant():
-    real = Real()
-    clock = SimulatedClock(real=real)
-    real.t += 10
-    clock.set_speed(60)
-    real.t += 2
-    assert clock.simulated(1005) == 1005  # before the change: real speed
-    assert clock.simulated(1011) == 1010 + 60
-
-
 @pytest.mark.parametrize("speed", [0, -1])
 def test_speed_must_be_positive(speed):
     with pytest.raises(ValueError):
