@@ -1,5 +1,6 @@
 // Boot: wire the header to the session, declare the pages, render the current one.
 import { apiUrl } from "./api.js";
+import { getConfig } from "./config.js";
 import { currentUser, logOut, onSessionChange, signedIn } from "./auth.js";
 import { loadMe } from "./me.js";
 import { go, render, route } from "./router.js";
@@ -58,6 +59,13 @@ mountSearchBox(document.getElementById("site-search"));
 async function start() {
   try {
     document.getElementById("api-docs").href = await apiUrl("/docs");
+    // `make dev` serves an operations page (charts, alarms, counts); a deployed config names none.
+    const { opsPageUrl } = await getConfig();
+    if (opsPageUrl) {
+      const link = document.getElementById("ops-page");
+      link.href = opsPageUrl;
+      link.hidden = false;
+    }
   } catch (err) {
     replace(document.getElementById("main"), h("div", { class: "notice error", role: "alert" },
       h("div", {}, h("strong", {}, "The page could not load its configuration."),

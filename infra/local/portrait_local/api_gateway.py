@@ -111,14 +111,22 @@ class ApiGateway:
     def __init__(self, template: Template, invoke: Callable[[str, Any], Invocation], *,
                  host: str = "127.0.0.1", port: int = 3000,
                  local_routes: dict[str, LocalHandler] | None = None,
+                 local_files: dict[str, Path] | None = None,
                  generated: dict[str, GeneratedDocument] | None = None,
                  static_headers: Callable[[], list[tuple[str, str]]] | None = None,
-                 report: Callable[..., None] = print_invocation) -> None:
+                 report: Callable[..., None] = print_invocation,
+                 observe: Callable[[str, int, float, float | None], None] | None = None) -> None:
         self.template, self.invoke, self.report = template, invoke, report
+        # Told of every API request (api id, status, latency ms, integration ms or None):
+        # API Gateway's own metrics (the local CloudWatch).
+        self.observe = observe
         self.routes = http_routes(template)
         self.cors = cors_configuration(template)
         self.web_dir = template.base_dir / "web"
         self.local_routes = local_routes or {}
+        # /__local/{name}/... -> files of a folder: local-only pages (the ops page), never
+        # part of the deployed web client.
+        self.local_files = local_files or {}
         self.generated = generated or {}
         self.static_headers = static_headers or (lambda: [])
         gateway = self
@@ -271,6 +279,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         gateway = self.gateway
+        started = time.monotonic()
         split = urlsplit(self.path)
         raw_path, raw_query = split.path or "/", split.query
         try:
@@ -304,6 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
         found = find_route(gateway.routes, method, unquote(raw_path))
         cors = cors_headers(gateway.cors, origin, preflight=False)
         if found is None:
+            self._observe(gateway.routes[0].api_id if gateway.routes else "", 404, started)
             return self._json(404, {"message": "Not Found"}, cors)
         route, params = found
         event = build_event(
@@ -331,8 +341,18 @@ class _Handler(BaseHTTPRequestHandler):
             headers = [h for h in headers if not h[0].lower().startswith("access-control-")]
         headers.append(("apigw-requestid", event["requestContext"]["requestId"]))
         self._send(status, headers + cors, payload)
+        self._observe(route.api_id, status, started, invocation.duration_ms)
+
+    def _observe(self, api_id: str, status: int, started: float,
+                 integration_ms: float | None = None) -> None:
+        if self.gateway.observe is not None:
+            self.gateway.observe(api_id, status, (time.monotonic() - started) * 1000,
+                                 integration_ms)
 
     def _local(self, path: str, body: bytes) -> None:
+        name, _, rest = path.partition("/")
+        if name in self.gateway.local_files and self.command in ("GET", "HEAD"):
+            return self._local_file(self.gateway.local_files[name], rest or "index.html")
         for prefix, handler in self.gateway.local_routes.items():
             if path == prefix or path.startswith(prefix + "/"):
                 try:
@@ -341,6 +361,18 @@ class _Handler(BaseHTTPRequestHandler):
                     status, document = 404, {"message": str(exc.args[0])}
                 return self._json(status, document)
         self._json(404, {"message": "Not Found"})
+
+    def _local_file(self, folder: Path, relative: str) -> None:
+        try:
+            candidate = (folder / unquote(relative)).resolve()
+            found = candidate.is_file() and folder.resolve() in candidate.parents
+        except (ValueError, OSError):
+            found = False
+        if not found:
+            return self._json(404, {"message": "Not Found"})
+        kind = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+        self._send(200, [("content-type", kind), ("cache-control", "no-cache"),
+                         *self.gateway.static_headers()], candidate.read_bytes())
 
     def _dispatch(self) -> None:
         try:

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Callable
 
+from portrait_local.alarm_commands import register_alarms
 from portrait_local.avatar_commands import register_avatars
 from portrait_local.iam.commands import register_iam
 from portrait_local.operator_commands import register_admin, register_keys
@@ -44,6 +45,8 @@ examples:
   portrait sweep temp --dry-run
   portrait search reindex
   portrait iam report                           # calls each role authorised; grants never used
+  portrait alarms list                          # the template's alarms, evaluated locally
+  portrait alarms clock --speed 60              # alarm time: a minute a second (1: real time)
 
 `portrait COMMAND --help` tells more about each command."""
 
@@ -100,6 +103,10 @@ def run_dev(args: argparse.Namespace) -> int:
         print(f"ready in {time.monotonic() - started:.1f} s: API {stack.state()['api_url']}  "
               f"AWS endpoint {stack.endpoint_url}  "
               f"(logs: {'stdout' if args.verbose else stack.state_dir / 'logs'})", flush=True)
+        print(f"ops page (charts of the last hour, alarms, counts): "
+              f"{stack.state()['api_url']}/__local/ops/  "
+              f"(alarm clock: `portrait alarms clock --speed 60` runs a minute a second)",
+              flush=True)
         while not stopping.wait(0.5):
             pass
     except _StopRequested:
@@ -356,7 +363,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_dev, register_invoke, register_schedule, register_update, register_ttl,
     register_admin, register_keys,
     register_sweep, register_seed, register_web, register_avatars, register_search,
-    register_upload, register_iam,
+    register_upload, register_iam, register_alarms,
 ]
 
 

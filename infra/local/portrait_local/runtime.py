@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
 from portrait_local import lambda_python
 from portrait_local.iam.principals import access_key_id as function_access_key
@@ -373,8 +373,15 @@ class Runtime:
     """All the template's functions, invocable by logical id."""
 
     def __init__(self, template: Template, *, endpoint_url: str | None,
-                 log_dir: Path | None = None, pool_size: int = 4) -> None:
+                 log_dir: Path | None = None, pool_size: int = 4,
+                 on_line: Callable[[str, str], None] | None = None,
+                 on_invocation: Callable[[str, Any, float, bool], None] | None = None) -> None:
         self.template = template
+        # Each line a function prints (function id, line): the local CloudWatch reads its
+        # embedded metrics there. Each invocation (function id, event, duration ms, ok):
+        # Lambda's own metrics.
+        self.on_line, self.on_invocation = on_line, on_invocation
+        self._tees: dict[str, OutputTee] = {}  # one per function, kept across its pools
         self.endpoint_url = endpoint_url
         self.functions = template.functions()
         self.log_dir = log_dir  # None: the functions' output goes to our stderr
@@ -416,12 +423,17 @@ class Runtime:
                 if spec is None:
                     raise KeyError(f"no function {function_id} in the template "
                                    f"(have: {', '.join(sorted(self.functions))})")
-                if self.log_dir is None:
-                    output: TextIO | int = sys.stderr.fileno()
+                if function_id in self._tees:  # a new pool (reconfigured): the same pipe
+                    output: TextIO | int = self._tees[function_id].write_fd
+                elif self.log_dir is None:
+                    output = sys.stderr.fileno()
                 else:
                     self.log_dir.mkdir(parents=True, exist_ok=True)
                     output = open(self.log_dir / f"{function_id}.log", "a", encoding="utf-8")
                     self._logs.append(output)
+                if self.on_line is not None and function_id not in self._tees:
+                    self._tees[function_id] = OutputTee(function_id, output, self.on_line)
+                    output = self._tees[function_id].write_fd
                 env = self._environment(self.template, spec)
                 self._pools[function_id] = FunctionPool(spec, env, output, self.pool_size)
             return self._pools[function_id]
@@ -436,8 +448,11 @@ class Runtime:
         started = time.monotonic()
         reply = pool.invoke(event, invocation_context(self.template, spec, request_id))
         duration = (time.monotonic() - started) * 1000
-        return Invocation(function_id, request_id, duration, result=reply.get("result"),
-                          error=reply.get("error"), startup=reply.get("startup"))
+        invocation = Invocation(function_id, request_id, duration, result=reply.get("result"),
+                                error=reply.get("error"), startup=reply.get("startup"))
+        if self.on_invocation is not None:
+            self.on_invocation(function_id, event, duration, invocation.ok)
+        return invocation
 
     def close(self) -> None:
         with self._lock:
@@ -447,8 +462,53 @@ class Runtime:
         deadline = time.monotonic() + 2
         for worker in workers:
             worker.stop(deadline)
+        for tee in self._tees.values():  # after the workers: what they printed last is read too
+            tee.close()
         for log in self._logs:
             log.close()
+
+
+class OutputTee:
+    """A pipe the function's workers print into: each line goes on to the log (a file or
+    our stderr) and to `on_line`, read by a thread of its own."""
+
+    def __init__(self, function_id: str, output: TextIO | int,
+                 on_line: Callable[[str, str], None]) -> None:
+        self.function_id, self.output, self.on_line = function_id, output, on_line
+        self._read_fd, self.write_fd = os.pipe()
+        self._thread = threading.Thread(target=self._run, name=f"output-{function_id}",
+                                        daemon=True)
+        self._thread.start()
+
+    def _write(self, data: bytes) -> None:
+        try:  # bytes as they come (a chunk may end inside a character)
+            os.write(self.output if isinstance(self.output, int) else self.output.fileno(), data)
+        except (OSError, ValueError):  # the log closed at shutdown
+            pass
+
+    def _run(self) -> None:
+        pending = b""
+        while True:
+            chunk = os.read(self._read_fd, 1 << 16)
+            if not chunk:
+                break
+            self._write(chunk)
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                try:
+                    self.on_line(self.function_id, line.decode("utf-8", "replace"))
+                except Exception as exc:  # noqa: BLE001 - a reader's bug must not stop the log
+                    print(f"output of {self.function_id}: {exc!r}", file=sys.stderr, flush=True)
+        os.close(self._read_fd)
+
+    def close(self) -> None:
+        """Our end closed; the thread ends once every worker (holding the other) has."""
+        try:
+            os.close(self.write_fd)
+        except OSError:
+            pass
+        self._thread.join(timeout=2)
 
 
 _print_lock = threading.Lock()

@@ -20,6 +20,10 @@ import boto3
 
 from portrait_local.api_gateway import ApiGateway, cors_configuration, http_routes
 from portrait_local.bootstrap import BackgroundJobs, bootstrap
+from portrait_local.cloudwatch import endpoints as cloudwatch_endpoints
+from portrait_local.cloudwatch.page import PAGE_DIR, dashboard
+from portrait_local.cloudwatch.service import LocalCloudWatch
+from portrait_local.cloudwatch.sqs_depths import moto_queue_depths
 from portrait_local.dynamodb_local import DynamoDBLocal
 from portrait_local.event_delivery import EventDelivery
 from portrait_local.iam.authorizer import Authorizer, Denial
@@ -129,6 +133,10 @@ class LocalStack:
         self.endpoint_url = ""
         # Least privilege: each function's calls authorised against its template role.
         self.authorizer = Authorizer(on_denial=print_denial) if iam else None
+        # The metrics the functions and services publish, and the template's alarms on them.
+        self.cloudwatch = LocalCloudWatch(self.template)
+        self.cloudwatch.queue_depths = moto_queue_depths(self.template.account_id,
+                                                         self.template.region)
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -146,9 +154,14 @@ class LocalStack:
                                                 "schedules": self._local_fire_schedule,
                                                 "parameters": self._local_parameters,
                                                 "ttl": self._local_ttl,
-                                                "iam": self._local_iam},
+                                                "iam": self._local_iam,
+                                                "cloudwatch": cloudwatch_endpoints.handler(
+                                                    self.cloudwatch,
+                                                    lambda: dashboard(self.cloudwatch))},
+                                  local_files={"ops": PAGE_DIR},
                                   generated={"/config.json": self.web_config},
-                                  static_headers=self.web_headers)
+                                  static_headers=self.web_headers,
+                                  observe=self.cloudwatch.record_request)
         except OSError as exc:  # taken between the check and the bind
             if exc.errno != errno.EADDRINUSE:
                 raise
@@ -175,7 +188,9 @@ class LocalStack:
         for line in bootstrap(self.template, endpoint_url=self.endpoint_url):
             print(f"bootstrap: {line}", flush=True)
         self.runtime = Runtime(self.template, endpoint_url=self.endpoint_url,
-                               log_dir=None if self.verbose else self.state_dir / "logs")
+                               log_dir=None if self.verbose else self.state_dir / "logs",
+                               on_line=self.cloudwatch.record_line,
+                               on_invocation=self.cloudwatch.record_invocation)
         self.events.start(aws_client("sqs", self.template, self.endpoint_url),
                           self.runtime.invoke)
         self.api.start()
@@ -186,6 +201,8 @@ class LocalStack:
                                                                  self.endpoint_url),
                                        self.ttl_deletes)
         threading.Thread(target=self.time_to_live.run, args=(self._stop,), name="ttl",
+                         daemon=True).start()
+        threading.Thread(target=self.cloudwatch.run, args=(self._stop,), name="cloudwatch",
                          daemon=True).start()
         # Warm the HTTP functions now, so the first request does not pay the cold start.
         for function_id in sorted({route.function_id for route in http_routes(self.template)}):
@@ -255,6 +272,7 @@ class LocalStack:
             functions = self.runtime.reconfigure(template)
             mappings = self._start_pollers()
             self.scheduler.reschedule(template, schedule_rules(template))
+            self.cloudwatch.load(template)  # an alarm's threshold may be a parameter
             self._write_state()
             return {"parameter_overrides": overrides, "functions_replaced": functions,
                     "mappings_replaced": mappings}
@@ -281,7 +299,9 @@ class LocalStack:
 
     def web_config(self) -> dict:
         """The web client's /config.json: where its API is (it never hard-codes a URL)."""
-        return {"apiBaseUrl": f"http://{self.host}:{self.api.port}"}
+        return {"apiBaseUrl": f"http://{self.host}:{self.api.port}",
+                # Local only (a deployed config has none): the footer links the ops page.
+                "opsPageUrl": f"http://{self.host}:{self.api.port}/__local/ops/"}
 
     def web_headers(self) -> list[tuple[str, str]]:
         """The web client's Content-Security-Policy: as the template's CloudFront policy
