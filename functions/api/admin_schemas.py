@@ -49,3 +49,50 @@ class TempSessionRemoved(_FromResults):
     failed: int
     bytes_freed: int
     record_expired: bool = Field(description="whether a pending avatar waited for this upload")
+
+
+class PrefixTotals(BaseModel):
+    objects: int = Field(description="objects under the prefix")
+    bytes: int = Field(description="their total size")
+
+
+class StoragePrefixes(BaseModel):
+    avatars: PrefixTotals
+    media: PrefixTotals
+    generations: PrefixTotals
+    tmp: PrefixTotals
+
+
+class StorageCounts(_FromResults):
+    """Listed on a schedule (StorageCountsFunction, hourly), not on each request."""
+
+    prefixes: StoragePrefixes
+    as_of: str | None = Field(description="ISO 8601, UTC: when the listing finished; "
+                                          "null before the first one")
+    age_seconds: int | None = Field(description="seconds since `as_of`")
+
+
+class AvatarCounts(BaseModel):
+    current: int = Field(description="ready: some user's current avatar")
+    deleted_awaiting_purge: int = Field(description="soft-deleted, restorable until the grace ends")
+    pending: int = Field(description="a form issued, the upload not processed yet")
+    rejected: int
+    expired: int = Field(description="the upload never came")
+    purged: int = Field(description="tombstones of purged avatars (kept 30 days)")
+
+
+class UserCounts(BaseModel):
+    total: int
+    without_avatar: int = Field(description="users with no current avatar")
+
+
+class GenerationStates(BaseModel):
+    pending: int
+    processing: int
+    completed: int
+    failed: int
+    expired: int
+
+
+class GenerationCounts(BaseModel):
+    by_state: GenerationStates

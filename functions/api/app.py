@@ -15,7 +15,7 @@ from errors import (register_error_handlers, token_missing_on_a_protected_route,
 from portrait import snapstart
 from portrait.config import SettingsError, get_settings
 from portrait.observability import logger, metrics, tracer
-from routes import (admin_temp_uploads, auth, avatars, credits, generations, health, keys,
+from routes import (admin_counts, admin_temp_uploads, auth, avatars, credits, generations, health, keys,
                     media, poses, projects, search, shared, users, webhooks)
 from security import BEARER_SCHEME
 
@@ -33,7 +33,7 @@ app.configure_openapi(
     security_schemes={BEARER_SCHEME: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
 )
 for area in (auth, users, avatars, projects, media, search, poses, credits, generations,
-             webhooks, shared, admin_temp_uploads, keys, health):
+             webhooks, shared, admin_temp_uploads, admin_counts, keys, health):
     app.include_router(area.router)
 register_error_handlers(app)
 

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from admin_schemas import StorageCounts
 from avatar_schemas import CurrentAvatar
 from portrait.auth.roles import ROLES
 from portrait.services.accounts.profiles import Profile
@@ -138,6 +139,9 @@ class Health(BaseModel):
     catalogue: CatalogueProgress | None = Field(
         None, description="How much of the pose catalogue is stored (null when the table "
                           "cannot be read)")
+    storage: StorageCounts | None = Field(
+        None, description="Objects and bytes by prefix as last listed (hourly), with the "
+                          "listing's time and age (null when the counts cannot be read)")
 
 
 class ErrorDetail(BaseModel):

@@ -1,5 +1,6 @@
 """EventPublisherFunction: every domain event, from the avatars, generations, projects,
-media and users streams.
+media and users streams; and the counts of avatars, users and generations, moved by the
+same records (portrait.services.counts: each record counted once, before its events).
 
 A record is published only after its write committed (it is in the stream),
 and a failed publish is never dropped: the batch reports the first record
@@ -22,7 +23,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from portrait import metric_catalogue as M
 from portrait.observability import emit, logger, metrics, tracer
-from portrait.services.domain_events import Change, publish_changes
+from portrait.services.domain_events import Change
+from portrait.services.stream_changes import handle_change
 
 
 def _table(source_arn: str) -> str:
@@ -39,13 +41,13 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict:
     for record in event.records:
         stream = record.dynamodb
         try:
-            published += publish_changes(_table(record.event_source_arn or ""), Change(
+            published += handle_change(_table(record.event_source_arn or ""), Change(
                 event_name=str(record.event_name.name),
                 old=stream.old_image if stream else None, new=stream.new_image if stream else None,
                 record_id=record.event_id or (stream.sequence_number if stream else "") or "",
                 committed_at=float(stream.approximate_creation_date_time or 0) if stream else 0.0))
         except Exception:  # noqa: BLE001 - reported, and the shard retries from here
-            logger.exception("publishing a stream record's events failed; retrying from it",
+            logger.exception("counting or publishing a stream record failed; retrying from it",
                              extra={"sequence_number": stream.sequence_number if stream else None})
             emit(M.DOMAIN_EVENTS_PUBLISHED, published)
             return {"batchItemFailures": [{"itemIdentifier": stream.sequence_number if stream else None}]}

@@ -335,6 +335,13 @@ def run(tour: Tour) -> None:  # noqa: PLR0915 - one user's session, step by step
               note="without the confirmation it asks for")
     tour.call("POST", "/admin/search/reindex", expect=202, token=admin)
     tour.call("POST", "/admin/reindex-projects", expect=202, token=admin)
+    # The counts: the record counts as the streams keep them; the storage totals once the
+    # hourly listing ran (fired here, as `portrait counts storage` would list them).
+    tour.portrait("schedule", "fire", "StorageCountsFunction", "Hourly")
+    tour.call("GET", "/admin/counts/storage", expect=200, token=admin)
+    tour.call("GET", "/admin/counts/avatars", expect=200, token=admin)
+    tour.call("GET", "/admin/counts/users", expect=200, token=admin)
+    tour.call("GET", "/admin/counts/generations", expect=200, token=admin)
 
     # ---------------------------------------------------------------- clean-up, log out
     tour.call("DELETE", "/media/{media_id}", expect=200, token=token, media_id=media["media_id"])

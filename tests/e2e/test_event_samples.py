@@ -47,6 +47,7 @@ SAMPLES = {
     "sweep-temp-schedule.json": Sample("SweepTempFunction"),
     "sweep-deleted-schedule.json": Sample("SweepDeletedFunction"),
     "sweep-renders-schedule.json": Sample("SweepRendersFunction"),
+    "storage-counts-schedule.json": Sample("StorageCountsFunction"),
     "webhook-fanout-event.json": Sample("WebhookFanoutFunction"),
     "webhook-delivery-attempt.json": Sample("WebhookDeliveryFunction"),
     "webhook-sweep-schedule.json": Sample("WebhookSweepFunction"),

@@ -11,6 +11,7 @@ REQUIRED = {
     "EVENT_BUS_NAME": "bus",
     "GENERATIONS_TABLE": "generations", "CREDIT_LEDGER_TABLE": "ledger", "POSES_TABLE": "poses",
     "PROJECTS_TABLE": "projects", "MEDIA_TABLE": "media", "WEBHOOKS_TABLE": "webhooks",
+    "COUNTS_TABLE": "counts",
     "SIGNING_KEY_SECRET": "secret",
 }
 

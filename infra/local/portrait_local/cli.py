@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from portrait_local.alarm_commands import register_alarms
 from portrait_local.avatar_commands import register_avatars
+from portrait_local.counts_commands import register_counts
 from portrait_local.iam.commands import register_iam
 from portrait_local.operator_commands import register_admin, register_keys
 from portrait_local.seed_commands import register_seed
@@ -363,7 +364,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_dev, register_invoke, register_schedule, register_update, register_ttl,
     register_admin, register_keys,
     register_sweep, register_seed, register_web, register_avatars, register_search,
-    register_upload, register_iam, register_alarms,
+    register_upload, register_iam, register_alarms, register_counts,
 ]
 
 

@@ -17,6 +17,8 @@ PROTECTED = {
     ("delete", "/me/avatars/{avatar_id}"), ("post", "/me/avatars/{avatar_id}/restore"),
     ("get", "/admin/temp-uploads"), ("post", "/admin/temp-uploads/sweep"),
     ("delete", "/admin/temp-uploads"), ("delete", "/admin/temp-uploads/{upload_id}"),
+    ("get", "/admin/counts/storage"), ("get", "/admin/counts/avatars"),
+    ("get", "/admin/counts/users"), ("get", "/admin/counts/generations"),
     ("get", "/me/credits"), ("post", "/admin/users/{user_id}/credits"),
     ("post", "/generations"), ("get", "/generations"), ("get", "/generations/stats"),
     ("get", "/generations/{generation_id}"), ("delete", "/generations/{generation_id}"),

@@ -44,6 +44,7 @@ class Settings(BaseModel):
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     signing_key_secret: str = Field(alias="SIGNING_KEY_SECRET")
     webhooks_table: str = Field(alias="WEBHOOKS_TABLE")
+    counts_table: str = Field(alias="COUNTS_TABLE")
 
     # Tokens.
     jwt_issuer: str = Field("portrait", alias="JWT_ISSUER", min_length=1)

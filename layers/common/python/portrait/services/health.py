@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from portrait import __version__
 from portrait.config import SettingsError, get_settings
+from portrait.observability import logger
+from portrait.services.counts.reading import StorageCounts, storage_counts
 from portrait.store import health, poses
 
 
@@ -40,6 +42,7 @@ class HealthReport:
     checks: dict[str, str]  # check name -> "ok", "skipped" or what failed
     version: str = __version__
     catalogue: CatalogueProgress | None = None  # None when the table cannot be read
+    storage: StorageCounts | None = None  # None when the counts table cannot be read
 
     @property
     def healthy(self) -> bool:
@@ -62,4 +65,13 @@ def check_health() -> HealthReport:
         progress = catalogue_progress() if checks["table"] == "ok" else None
     except Exception:  # noqa: BLE001 - the poses table unreadable: say so, do not fail /health
         progress = None
-    return HealthReport(checks, catalogue=progress)
+    return HealthReport(checks, catalogue=progress, storage=_storage())
+
+
+def _storage() -> StorageCounts | None:
+    """Seed 001's storage statistics: the stored totals (one GetItem), informational."""
+    try:
+        return storage_counts()
+    except Exception:  # noqa: BLE001 - the counts unreadable: say so, do not fail /health
+        logger.warning("storage totals unreadable for /health", exc_info=True)
+        return None
