@@ -243,3 +243,36 @@ def stack(moto_stack, template) -> Iterator[Stack]:
     yield stack
     get_settings.cache_clear()
 
+
+
+@pytest.fixture
+def remembered_faces(monkeypatch) -> dict[str, int]:
+    """Face detection and face embeddings answer the same for the same pixels, and they
+    are most of the CPU of a test that runs one generation again and again (the fault
+    test: one photo, the same renders, 27 rounds). Each distinct image is worked out once
+    by the real dlib models; every AWS call still happens. Returns the hit counts."""
+    import hashlib
+
+    from portrait.imaging import faces, framing, likeness, stripped
+
+    hits = {"find_faces": 0, "embed": 0}
+
+    def remembered(name, function):
+        answers: dict[tuple, Any] = {}
+
+        def call(image: Image.Image, *args, **kwargs):
+            key = (image.mode, image.size, hashlib.blake2b(image.tobytes()).digest(),
+                   repr(args), repr(sorted(kwargs.items())))
+            if key in answers:
+                hits[name] += 1
+            else:
+                answers[key] = function(image, *args, **kwargs)
+            answer = answers[key]
+            return list(answer) if isinstance(answer, list) else answer
+        return call
+
+    find = remembered("find_faces", faces.find_faces)
+    for module in (faces, framing, likeness, stripped):  # each imported it by name
+        monkeypatch.setattr(module, "find_faces", find)
+    monkeypatch.setattr(likeness, "embed", remembered("embed", likeness.embed))
+    return hits

@@ -61,7 +61,8 @@ def _consistent(state: dict) -> bool:
     return False
 
 
-def test_every_failed_aws_call_ends_settled_with_one_charge(stack, monkeypatch) -> None:
+def test_every_failed_aws_call_ends_settled_with_one_charge(stack, monkeypatch,
+                                                           remembered_faces) -> None:
     user_id, started, records = _queued(stack)
     with Faults().active(monkeypatch) as clean:
         assert _Pipeline(stack, records).deliver()
@@ -79,5 +80,6 @@ def test_every_failed_aws_call_ends_settled_with_one_charge(stack, monkeypatch) 
             half_written.append((position, label, state))
     print(f"\ngeneration processing: {len(calls)} injection points "
           f"({', '.join(sorted(set(calls)))}); outcomes {sorted(set(outcomes))}; "
-          f"half-written after redelivery: {len(half_written)}")
+          f"half-written after redelivery: {len(half_written)}; faces and embeddings "
+          f"remembered {remembered_faces['find_faces']} and {remembered_faces['embed']} times")
     assert half_written == []
