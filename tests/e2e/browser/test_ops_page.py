@@ -55,6 +55,8 @@ def test_the_ops_page_shows_charts_alarms_and_counts(web, local_stack) -> None:
     page.get_by_label("Username or email").fill(admin)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Signed in first: the footer's link shows before, and a page opened then has no token.
+    expect(page.get_by_role("heading", name="Your avatar")).to_be_visible()
     link = page.get_by_role("link", name="Operations (local)")
     expect(link).to_be_visible()
     link.click()

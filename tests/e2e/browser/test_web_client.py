@@ -44,7 +44,9 @@ def _current_avatar_id(page) -> str:
 def test_config_json_names_the_api(local_stack) -> None:
     reply = requests.get(local_stack.url("/config.json"), timeout=60)
     assert reply.status_code == 200
-    assert reply.json() == {"apiBaseUrl": local_stack.api_url}
+    # The local stack's operations page, linked from the footer (absent from a deployed one).
+    assert reply.json() == {"apiBaseUrl": local_stack.api_url,
+                            "opsPageUrl": local_stack.url("/__local/ops/")}
     assert reply.headers["cache-control"] == "no-store"
     index = requests.get(local_stack.url("/"), timeout=60)
     assert index.status_code == 200 and 'src="js/app.js"' in index.text
