@@ -85,7 +85,9 @@ async function showCounts() {
   const cards = await Promise.all(COUNTS.map(async ([id, title, path]) => {
     try {
       const reply = await api(path);
-      const age = reply.age_seconds !== undefined ? ` (figures ${reply.age_seconds} s old)` : "";
+      // Storage totals come from a listing (hourly, or `portrait counts storage`): its age.
+      const age = !("age_seconds" in reply) ? ""
+        : reply.age_seconds === null ? " (not listed yet)" : ` (figures ${reply.age_seconds} s old)`;
       return el("div", { class: "count", "data-count": id, "data-available": "true" },
         el("h3", {}, title + age),
         el("dl", {}, ...countRows(reply).flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, String(value))])));
