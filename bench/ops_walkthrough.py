@@ -43,6 +43,9 @@ def screenshots(api_url: str, admin: str, out: Path) -> dict:
         page.get_by_label("Username or email").fill(admin)
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
+        # Signed in before leaving: the footer's link shows at once, and a page opened
+        # before the log-in ends has no token (its counts would say 401).
+        page.get_by_role("heading", name="Your avatar").wait_for()
         page.get_by_role("link", name="Operations (local)").click()
         page.wait_for_selector("body[data-loaded]")
         figures = page.evaluate("""() => ({
