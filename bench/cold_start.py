@@ -30,7 +30,11 @@ Lambda's /var/task and /opt are read-only and the build ships the project's own 
 as source, so Python compiles them on every cold start; --no-pyc measures that (copies
 of the function folders and the layer without __pycache__, run with -B).
 
-    python bench/cold_start.py [--runs 10] [--clock cpu] [--importtime] [--no-pyc]
+On a shared machine both clocks swing about 10 % from run to run; --clock instructions
+counts the instructions each import executes under valgrind (one run each, the same
+count every time), which ranks the handlers and shows a change of a few per cent.
+
+    python bench/cold_start.py [--runs 10] [--clock cpu|instructions] [--importtime] [--no-pyc]
                                [--layer DIR] [--deps DIR] [--only FUNCTION]
 """
 from __future__ import annotations
@@ -213,7 +217,40 @@ def run_once(target: Target, python: str, *flags: str, clock: str = "perf_counte
                           cwd=target.code_uri or str(ROOT), capture_output=True, text=True)
 
 
+VALGRIND_TOTAL = re.compile(r"Collected\s*:\s*(\d+)")
+
+
+def instructions_of(target: Target, python: str, *flags: str, statement: str | None = None
+                    ) -> int:
+    """Instructions the child executes, counted by valgrind's callgrind: the same count
+    every run whatever else the machine does (hash seed fixed), where time varies +-10 %
+    on a shared machine. Interpreter start-up is in it; `measure` subtracts it."""
+    code = CHILD.format(path=target.path, statement=statement or target.statement,
+                        clock="process_time")
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           python, "-I", "-S", *flags, "-c", code],
+                          env={**target.env, "PYTHONHASHSEED": "0"},
+                          cwd=target.code_uri or str(ROOT), capture_output=True, text=True)
+    found = VALGRIND_TOTAL.search(done.stderr)
+    if done.returncode != 0 or not found:
+        sys.exit(f"{target.label}: valgrind run failed\n{done.stderr[-2000:]}")
+    return int(found[1])
+
+
+def measure_instructions(targets: list[Target], python: str, *flags: str) -> None:
+    """One run each (the count does not vary), minus an interpreter that imports nothing."""
+    if not shutil.which("valgrind"):
+        sys.exit("--clock instructions needs valgrind (apt-get install valgrind)")
+    start_up = instructions_of(targets[0], python, *flags, statement="pass")
+    for target in targets:
+        # Stored as seconds-like units (1e9 instructions = "1000 ms") so report() is shared.
+        target.timings.append((instructions_of(target, python, *flags) - start_up) / 1e9)
+
+
 def measure(targets: list[Target], python: str, runs: int, clock: str, *flags: str) -> None:
+    if clock == "instructions":
+        measure_instructions(targets, python, *flags)
+        return
     for run in range(runs):
         order = targets if run % 2 == 0 else targets[::-1]  # neither end always goes first
         for target in order:
@@ -267,9 +304,11 @@ def main() -> None:
                         help="measure with POWERTOOLS_TRACE_DISABLED=true (default: the tracer on)")
     parser.add_argument("--importtime", action="store_true",
                         help="also run -X importtime once per handler: top 10 packages")
-    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+    parser.add_argument("--clock", choices=["wall", "cpu", "instructions"], default="wall",
                         help="wall: time.perf_counter (default); cpu: time.process_time, steadier "
-                             "on a busy machine (it leaves out time spent waiting for a CPU)")
+                             "on a busy machine (it leaves out time spent waiting for a CPU); "
+                             "instructions: valgrind's count, one run each, the same every time "
+                             "(slow: ~20 s a handler)")
     parser.add_argument("--no-pyc", action="store_true",
                         help="compile the function's and the layer's code on every run, as on "
                              "Lambda (read-only code folders, no .pyc shipped)")
@@ -289,6 +328,8 @@ def main() -> None:
                              capture_output=True, text=True).stdout.strip()
     if not version.startswith("3.12."):
         sys.exit(f"{args.python} is Python {version or '?'}; the functions run on 3.12 (--python)")
+    if args.clock == "instructions":
+        args.runs = 1  # the count does not vary
     print(f"python {version} ({args.python}), {args.runs} runs each, interleaved; "
           f"{args.clock} clock; tracer "
           f"{'disabled' if args.trace_disabled else 'enabled (LAMBDA_TASK_ROOT set)'}"
@@ -299,17 +340,24 @@ def main() -> None:
         if args.no_pyc:
             folders = sorted({t.code_uri for t in targets}) + [str(args.layer)]
             flags = without_pyc([baseline, *targets], folders, Path(scratch))
-        clock = "process_time" if args.clock == "cpu" else "perf_counter"
+        clock = {"cpu": "process_time", "wall": "perf_counter"}.get(args.clock, args.clock)
         measure([baseline, *targets], args.python, args.runs, clock, *flags)
         report(args, baseline, targets, flags)
 
 
 def report(args, baseline: Target, targets: list[Target], flags: list[str]) -> None:
     width = max(len(t.label) for t in targets) + 2
-    print(f"\n{'function':<{width}}{'median ms':>10}{'x boto3':>9}{'min ms':>9}{'max ms':>9}")
-    for target in [baseline, *targets]:
-        print(f"{target.label:<{width}}{target.median_ms:>10.1f}{target.ratio_to(baseline):>9.2f}"
-              f"{min(target.timings) * 1000:>9.1f}{max(target.timings) * 1000:>9.1f}")
+    if args.clock == "instructions":  # timings hold 1e9 instructions as 1 (see measure)
+        print(f"\n{'function':<{width}}{'M instr':>10}{'x boto3':>9}")
+        for target in [baseline, *targets]:
+            print(f"{target.label:<{width}}{target.median_ms:>10.1f}"
+                  f"{target.ratio_to(baseline):>9.2f}")
+    else:
+        print(f"\n{'function':<{width}}{'median ms':>10}{'x boto3':>9}{'min ms':>9}{'max ms':>9}")
+        for target in [baseline, *targets]:
+            print(f"{target.label:<{width}}{target.median_ms:>10.1f}"
+                  f"{target.ratio_to(baseline):>9.2f}"
+                  f"{min(target.timings) * 1000:>9.1f}{max(target.timings) * 1000:>9.1f}")
     over = [t.label for t in targets if t.ratio_to(baseline) > 2]
     print("\nx boto3: the median of each round's ratio to that round's `import boto3`. Goal: 2; "
           + (f"over it: {', '.join(over)}" if over else "every handler is within it"))
