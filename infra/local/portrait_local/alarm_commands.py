@@ -36,12 +36,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_clock(args: argparse.Namespace) -> int:
-    reply = (_call(args, "PUT", "clock", {"speed": args.speed}) if args.speed is not None
-             else _call(args, "GET", "clock"))
-    if isinstance(reply, int):
-        return reply
-    print(json.dumps(reply, indent=2))
-    return 0
+    from portrait_local.cli import print_reply
+
+    return print_reply(_call(args, "PUT", "clock", {"speed": args.speed})
+                       if args.speed is not None else _call(args, "GET", "clock"))
 
 
 def register_alarms(sub: argparse._SubParsersAction) -> None:

@@ -277,13 +277,20 @@ def call_running_stack(args: argparse.Namespace, method: str, path: str,
         return 1
 
 
-def run_schedule_fire(args: argparse.Namespace) -> int:
-    reply = call_running_stack(args, "POST", f"schedules/{args.function}/{args.event}",
-                               timeout=960)
+def print_reply(reply: dict | int, *, ok: Callable[[dict], bool] = lambda reply: True) -> int:
+    """A call_running_stack reply as a command ends with it: an exit code (the call failed
+    and said why) as it is; else the reply printed as JSON, and 0, or 1 where `ok` finds
+    that the reply reports a failure."""
     if isinstance(reply, int):
         return reply
     print(json.dumps(reply, indent=2))
-    return 0 if reply["ok"] else 1
+    return 0 if ok(reply) else 1
+
+
+def run_schedule_fire(args: argparse.Namespace) -> int:
+    reply = call_running_stack(args, "POST", f"schedules/{args.function}/{args.event}",
+                               timeout=960)
+    return print_reply(reply, ok=lambda fired: fired["ok"])
 
 
 def register_schedule(sub: argparse._SubParsersAction) -> None:
@@ -302,11 +309,7 @@ def register_schedule(sub: argparse._SubParsersAction) -> None:
 def run_update(args: argparse.Namespace) -> int:
     changes: dict[str, str | None] = {name: None for name in args.reset}
     changes.update(parameter_overrides(args))
-    reply = call_running_stack(args, "PUT", "parameters", changes)
-    if isinstance(reply, int):
-        return reply
-    print(json.dumps(reply, indent=2))
-    return 0
+    return print_reply(call_running_stack(args, "PUT", "parameters", changes))
 
 
 def register_update(sub: argparse._SubParsersAction) -> None:
@@ -338,12 +341,9 @@ def duration_seconds(text: str) -> float:
 
 
 def run_ttl(args: argparse.Namespace) -> int:
-    reply = call_running_stack(args, "POST", "ttl", {"ahead_seconds": args.ahead,
-                                                     "tables": args.table}, timeout=300)
-    if isinstance(reply, int):
-        return reply
-    print(json.dumps(reply, indent=2))
-    return 0
+    return print_reply(call_running_stack(args, "POST", "ttl", {"ahead_seconds": args.ahead,
+                                                                "tables": args.table},
+                                          timeout=300))
 
 
 def register_ttl(sub: argparse._SubParsersAction) -> None:

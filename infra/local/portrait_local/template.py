@@ -27,7 +27,13 @@ class TemplateError(ValueError):
 
 
 # ------------------------------------------------------------------ YAML short tags
-class _CfnLoader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it (its wheels are): the template is read by
+# every `portrait` command, stack and test module, and the pure-Python parser takes ~0.4 s
+# of CPU for it against ~0.05 s. The constructors and resolvers below are the same for both.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CfnLoader(_SafeLoader):
     """SafeLoader that turns CloudFormation short tags into their long form."""
 
 

@@ -24,6 +24,12 @@ def _call(args: argparse.Namespace, method: str, path: str, payload: Any = None)
     return call_running_stack(args, method, path, payload)
 
 
+def print_reply(reply: dict | int) -> int:
+    from portrait_local.cli import print_reply  # cli imports this module: import late
+
+    return print_reply(reply)
+
+
 def format_report(report: dict) -> str:
     lines = []
     for function_id, entry in report["functions"].items():
@@ -94,19 +100,11 @@ def run_withhold(args: argparse.Namespace) -> int:
     selection = {f: list(s) for f, s in current.get("withheld", {}).items()}
     selection[args.function] = sorted(set(selection.get(args.function, [])) |
                                       set(args.statement))
-    reply = _call(args, "PUT", "iam/withheld", selection)
-    if isinstance(reply, int):
-        return reply
-    print(json.dumps(reply, indent=2))
-    return 0
+    return print_reply(_call(args, "PUT", "iam/withheld", selection))
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    reply = _call(args, "PUT", "iam/withheld", {})
-    if isinstance(reply, int):
-        return reply
-    print(json.dumps(reply, indent=2))
-    return 0
+    return print_reply(_call(args, "PUT", "iam/withheld", {}))
 
 
 def register_iam(sub: argparse._SubParsersAction) -> None:
