@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from portrait_local.stack_calls import call_running_stack, print_reply
+
 DEFAULT_TEMPLATE = "template.yaml"
 
 
 def _call(args: argparse.Namespace, method: str, path: str, payload=None):
-    from portrait_local.cli import call_running_stack
-
     return call_running_stack(args, method, f"cloudwatch/{path}", payload)
 
 
@@ -36,8 +36,6 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_clock(args: argparse.Namespace) -> int:
-    from portrait_local.cli import print_reply
-
     return print_reply(_call(args, "PUT", "clock", {"speed": args.speed})
                        if args.speed is not None else _call(args, "GET", "clock"))
 

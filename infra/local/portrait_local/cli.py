@@ -11,8 +11,6 @@ import sys
 import threading
 import time
 import traceback
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,6 +21,7 @@ from portrait_local.iam.commands import register_iam
 from portrait_local.operator_commands import register_admin, register_keys
 from portrait_local.seed_commands import register_seed
 from portrait_local.search_commands import register_search
+from portrait_local.stack_calls import call_running_stack, print_reply
 from portrait_local.sweep_commands import register_sweep
 from portrait_local.upload_commands import register_upload
 from portrait_local.web_commands import register_web
@@ -255,38 +254,6 @@ def register_invoke(sub: argparse._SubParsersAction) -> None:
 
 
 # ------------------------------------------------------------------ schedule
-def call_running_stack(args: argparse.Namespace, method: str, path: str,
-                       payload: dict | None = None, timeout: float = 120) -> dict | int:
-    """One request to the running stack's /__local/ routes: its JSON reply, or the exit
-    code after saying why on stderr (2: no stack runs; 1: the stack refused)."""
-    from portrait_local.invoke import running_stack
-
-    state = running_stack(Path(args.template), args.state_dir)
-    if state is None:
-        print("no running local stack (start it with `portrait dev`)", file=sys.stderr)
-        return 2
-    request = urllib.request.Request(
-        f"{state['api_url']}/__local/{path}", method=method,
-        data=None if payload is None else json.dumps(payload).encode(),
-        headers={} if payload is None else {"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as r:
-            return json.loads(r.read())
-    except urllib.error.HTTPError as exc:
-        print(json.loads(exc.read()).get("message", exc), file=sys.stderr)
-        return 1
-
-
-def print_reply(reply: dict | int, *, ok: Callable[[dict], bool] = lambda reply: True) -> int:
-    """A call_running_stack reply as a command ends with it: an exit code (the call failed
-    and said why) as it is; else the reply printed as JSON, and 0, or 1 where `ok` finds
-    that the reply reports a failure."""
-    if isinstance(reply, int):
-        return reply
-    print(json.dumps(reply, indent=2))
-    return 0 if ok(reply) else 1
-
-
 def run_schedule_fire(args: argparse.Namespace) -> int:
     reply = call_running_stack(args, "POST", f"schedules/{args.function}/{args.event}",
                                timeout=960)

@@ -13,21 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+
+from portrait_local.stack_calls import call_running_stack, print_reply
 
 DEFAULT_TEMPLATE = "template.yaml"
-
-
-def _call(args: argparse.Namespace, method: str, path: str, payload: Any = None):
-    from portrait_local.cli import call_running_stack
-
-    return call_running_stack(args, method, path, payload)
-
-
-def print_reply(reply: dict | int) -> int:
-    from portrait_local.cli import print_reply  # cli imports this module: import late
-
-    return print_reply(reply)
 
 
 def format_report(report: dict) -> str:
@@ -83,7 +72,7 @@ def run_report(args: argparse.Namespace) -> int:
     if args.merge:
         reply = merge_reports([json.loads(Path(path).read_text()) for path in args.merge])
     else:
-        reply = _call(args, "GET", "iam")
+        reply = call_running_stack(args, "GET", "iam")
     if isinstance(reply, int):
         return reply
     if args.function:
@@ -94,17 +83,17 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_withhold(args: argparse.Namespace) -> int:
-    current = _call(args, "GET", "iam")
+    current = call_running_stack(args, "GET", "iam")
     if isinstance(current, int):
         return current
     selection = {f: list(s) for f, s in current.get("withheld", {}).items()}
     selection[args.function] = sorted(set(selection.get(args.function, [])) |
                                       set(args.statement))
-    return print_reply(_call(args, "PUT", "iam/withheld", selection))
+    return print_reply(call_running_stack(args, "PUT", "iam/withheld", selection))
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    return print_reply(_call(args, "PUT", "iam/withheld", {}))
+    return print_reply(call_running_stack(args, "PUT", "iam/withheld", {}))
 
 
 def register_iam(sub: argparse._SubParsersAction) -> None:
