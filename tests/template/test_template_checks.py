@@ -125,7 +125,7 @@ def test_originals_are_kept_in_the_storage_class_the_parameter_names() -> None:
     assert parameter["Default"] == "STANDARD_IA"
     from portrait.config import Settings
 
-    allowed = Settings.model_fields["media_original_storage_class"].annotation.__args__
+    allowed = Settings.choices_of("media_original_storage_class")
     assert set(parameter["AllowedValues"]) == set(allowed)
     thumbnail = template["Resources"]["ThumbnailFunction"]["Properties"]
     assert thumbnail["Environment"]["Variables"]["MEDIA_ORIGINAL_STORAGE_CLASS"] == {

@@ -58,10 +58,9 @@ def test_production_defaults_are_argon2id_with_sane_costs(monkeypatch) -> None:
 
     for name in ("PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_MEMORY_KIB", "PASSWORD_HASH_PARALLELISM"):
         monkeypatch.delenv(name, raising=False)
-    fields = Settings.model_fields
-    defaults = Passwords(time_cost=fields["password_hash_time_cost"].default,
-                         memory_kib=fields["password_hash_memory_kib"].default,
-                         parallelism=fields["password_hash_parallelism"].default)
+    defaults = Passwords(time_cost=Settings.default_of("password_hash_time_cost"),
+                         memory_kib=Settings.default_of("password_hash_memory_kib"),
+                         parallelism=Settings.default_of("password_hash_parallelism"))
     params = extract_parameters(defaults.hash("correct horse battery"))
     assert params.type.name == "ID"
     assert params.time_cost >= 2 and params.memory_cost >= 19 * 1024  # OWASP's floor: m=19 MiB, t=2

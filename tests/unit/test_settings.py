@@ -18,7 +18,7 @@ REQUIRED = {
 
 @pytest.fixture
 def env(monkeypatch):
-    for name in [*REQUIRED, *(f.alias for f in Settings.model_fields.values() if f.alias)]:
+    for name in [*REQUIRED, *Settings.aliases()]:
         monkeypatch.delenv(name, raising=False)
     for name, value in REQUIRED.items():
         monkeypatch.setenv(name, value)
@@ -80,3 +80,47 @@ def test_webp_methods_default_to_the_measured_table_and_can_be_pinned(env) -> No
     env.setenv("AVATAR_WEBP_ALPHA_METHOD", "2")
     s = get_settings()
     assert (s.avatar_webp_method, s.avatar_webp_alpha_method) == (4, 2)
+
+
+@pytest.mark.parametrize("value, expected", [("true", True), ("ON", True), ("1", True),
+                                             ("no", False), ("0", False), ("False", False)])
+def test_booleans_take_the_usual_spellings(env, value, expected) -> None:
+    env.setenv("WEBHOOK_ALLOW_LOOPBACK", value)
+    assert get_settings().webhook_allow_loopback is expected
+
+
+def test_a_boolean_that_is_neither_is_named(env) -> None:
+    env.setenv("WEBHOOK_ALLOW_LOOPBACK", "maybe")
+    with pytest.raises(SettingsError, match="WEBHOOK_ALLOW_LOOPBACK: not a boolean"):
+        get_settings()
+
+
+def test_lists_are_comma_separated_and_each_item_is_checked(env) -> None:
+    env.setenv("AVATAR_FORMATS", "webp, jpeg")
+    env.setenv("WEBHOOK_RETRY_SCHEDULE", "0,5,60")
+    s = get_settings()
+    assert (s.avatar_formats, s.webhook_retry_schedule) == (("webp", "jpeg"), (0, 5, 60))
+    get_settings.cache_clear()
+    env.setenv("AVATAR_FORMATS", "webp,gif")
+    env.setenv("WEBHOOK_RETRY_SCHEDULE", "0,-5")
+    with pytest.raises(SettingsError) as caught:
+        get_settings()
+    # Every problem at once, each under its variable's name.
+    assert "AVATAR_FORMATS: must be one of webp, jpeg" in str(caught.value)
+    assert "WEBHOOK_RETRY_SCHEDULE: must be at least 0" in str(caught.value)
+
+
+def test_an_empty_optional_number_is_unset(env) -> None:
+    env.setenv("AVATAR_WEBP_METHOD", "")
+    assert get_settings().avatar_webp_method is None
+
+
+def test_settings_are_read_only(env) -> None:
+    with pytest.raises(AttributeError):
+        get_settings().users_table = "other"
+
+
+def test_every_variable_is_listed_once() -> None:
+    aliases = Settings.aliases()
+    assert len(aliases) == len(set(aliases)) and "USERS_TABLE" in aliases
+    assert Settings.choices_of("renderer") == ("face", "bedrock", "model")

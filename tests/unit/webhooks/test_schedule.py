@@ -4,7 +4,7 @@ from __future__ import annotations
 from portrait.config import Settings
 from portrait.services.webhooks.schedule import JITTER_FRACTION, least_retry_span, next_wait
 
-DEFAULT = Settings.model_fields["webhook_retry_schedule"].default
+DEFAULT = Settings.default_of("webhook_retry_schedule")
 
 
 def test_the_default_schedule_retries_for_at_least_a_day() -> None:

@@ -5,9 +5,7 @@ form S3 enforces, and the processors' first check, that an object is one we issu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
-
-from pydantic import Field
+from typing import TYPE_CHECKING
 
 from portrait import clock
 from portrait.config import get_settings
@@ -22,10 +20,6 @@ if TYPE_CHECKING:  # the processors' type; the API, which issues forms, never lo
 ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 # Names some clients send for JPEG; the form is then issued for the real one.
 _CONTENT_TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
-
-# The content type a client declares for an image upload form.
-ImageContentType = Annotated[str, Field(min_length=1, max_length=100, examples=["image/jpeg"],
-                                        description="one of " + ", ".join(ALLOWED_CONTENT_TYPES))]
 
 
 @dataclass(frozen=True)

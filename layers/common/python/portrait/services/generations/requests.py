@@ -20,7 +20,8 @@ from portrait import metric_catalogue as M
 from portrait.observability import emit, logger
 from portrait.services import cursors
 from portrait.services.accounts.credits import generation_cost
-from portrait.services.uploads import ImageContentType, UploadForm, allowed_content_type, issue_form
+from portrait.services.upload_requests import ImageContentType
+from portrait.services.uploads import UploadForm, allowed_content_type, issue_form
 from portrait.store import cdn, credits, generations, keys, objects, poses, rate_limits
 from portrait.store.generations import PENDING, Generation
 from portrait.services.generations.views import GenerationView, generation_view

@@ -18,7 +18,8 @@ from portrait.config import get_settings
 from portrait.ids import new_id
 from portrait import metric_catalogue as M
 from portrait.observability import emit
-from portrait.services.uploads import ImageContentType, UploadForm, allowed_content_type, issue_form
+from portrait.services.upload_requests import ImageContentType
+from portrait.services.uploads import UploadForm, allowed_content_type, issue_form
 from portrait.services.portfolio.projects import owned_project
 from portrait.store import rate_limits
 from portrait.store.portfolio import media as store
