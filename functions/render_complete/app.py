@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from portrait.observability import logger, metrics, tracer
-from portrait.rendering.contract import NotANotification, parse_notification
+from portrait.rendering.results import NotANotification, parse_notification
 from portrait.services.generations.completion import complete_render
 
 processor = BatchProcessor(event_type=EventType.SQS)

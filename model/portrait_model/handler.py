@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from portrait.errors import RenderFailed
 from portrait.imaging.likeness import embed
-from portrait.rendering.contract import RenderError, RenderJob, RenderOutput
+from portrait.rendering.contract import RenderJob
+from portrait.rendering.results import RenderError, RenderOutput
 from portrait.rendering.face import photo_and_face
 from portrait.rendering.likeness import LikenessPolicy, render_until_alike
 from portrait_model.identity import IdentityEncoder

@@ -21,7 +21,8 @@ from PIL import Image
 from portrait.imaging.faces import find_faces
 from portrait.imaging.skeleton import render_skeleton_png
 from portrait.poses.catalogue import generate_catalogue
-from portrait.rendering.contract import RenderError, RenderJob, RenderOutput
+from portrait.rendering.contract import RenderJob
+from portrait.rendering.results import RenderError, RenderOutput
 from portrait.rendering.likeness import LikenessPolicy
 from portrait.styles import STYLES
 from portrait_model.handler import Model, handle

@@ -211,7 +211,7 @@ def test_a_bare_png_output_from_an_older_worker_still_completes(stack):
     stack.submit(started, face_jpeg_gps_orientation6())
     assert stack.render(stack.receive("RenderRequestsQueue")) == {"batchItemFailures": []}
     [result] = stack.receive("RenderNotificationsQueue")
-    from portrait.rendering.contract import RenderOutput
+    from portrait.rendering.results import RenderOutput
     key = f"renders/output/{stack.generation(started).generation_id}.out"
     png = RenderOutput.model_validate_json(stack.get(key)).image_png
     stack.put(key, png)

@@ -4,6 +4,9 @@ Shaped as SageMaker asynchronous inference is, so the model endpoint (a containe
 behind InvokeEndpointAsync) and the local face renderer (RenderFunction) are
 interchangeable:
 
+This module is the request side (what a generation writes); rendering/results.py the
+answer side (what a renderer writes and the completion function reads):
+
   request    a RenderJob document in S3; its s3:// location is the invocation's
              InputLocation and the inference id is the generation's id
   output     a RenderOutput document (the PNG, its seed and its likeness figure),
@@ -19,27 +22,25 @@ Pure: pydantic models and parsing, no AWS.
 """
 from __future__ import annotations
 
-import json
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from portrait.sizes import PORTRAIT_SIDES
 
 SCHEMA_VERSION = 1
-COMPLETED, FAILED = "Completed", "Failed"  # SageMaker's invocationStatus values
-PNG_CONTENT_TYPE = "image/png"
-OUTPUT_CONTENT_TYPE = "application/json"  # a RenderOutput
 
 
-class _Document(BaseModel):
+class ContractDocument(BaseModel):
     # defer_build: each side of the contract uses a few of these models (GenerateFunction
     # writes a RenderJob, RenderCompleteFunction reads an InferenceResult); a model's schema
     # is built when first used, so a function never pays at cold start for the others.
+    # (The answer side is in rendering/results.py: even unbuilt, a model class costs
+    # ~3 M instructions to define, and the generation side never reads an answer.)
     model_config = ConfigDict(defer_build=True)
 
 
-class FaceBox(_Document):
+class FaceBox(ContractDocument):
     """The one face found in the photo, in the photo's pixels (as stored: upright)."""
 
     left: float
@@ -48,14 +49,14 @@ class FaceBox(_Document):
     bottom: float
 
 
-class PoseInput(_Document):
+class PoseInput(ContractDocument):
     pose_id: str
     name: str
     skeleton: str  # s3:// location of the pose's control image (OpenPose colours on black)
     keypoints: list[list[float]] = Field(min_length=18, max_length=18)  # COCO-18 [x, y, v]
 
 
-class StyleRecipe(_Document):
+class StyleRecipe(ContractDocument):
     """A portrait.styles preset as the renderer needs it: its look's name and the model's
     prompt recipe."""
 
@@ -65,7 +66,7 @@ class StyleRecipe(_Document):
     guidance: float
 
 
-class RenderJob(_Document):
+class RenderJob(ContractDocument):
     """The request document: everything a renderer needs, the images by location."""
 
     model_config = ConfigDict(extra="ignore")
@@ -84,7 +85,7 @@ class RenderJob(_Document):
         return PORTRAIT_SIDES[self.quality]
 
 
-class Invocation(_Document):
+class Invocation(ContractDocument):
     """An InvokeEndpointAsync call's parameters, as the render worker's queue carries them."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
@@ -93,91 +94,3 @@ class Invocation(_Document):
     input_location: str = Field(alias="InputLocation")
     endpoint_name: str = Field(alias="EndpointName")
     content_type: str = Field("application/json", alias="ContentType")
-
-
-class Likeness(_Document):
-    """How much the portrait looks like the photo: the cosine similarity of the two faces'
-    embeddings (portrait.imaging.likeness), checked on every output."""
-
-    score: float | None  # None: no face where the pose puts the head (not measured)
-    threshold: float
-    attempts: int = Field(ge=1)  # renders drawn, the last one kept
-    method: str
-
-
-class RenderOutput(_Document):
-    """The response document: what a renderer drew, and how alike it came out."""
-
-    # Raw bytes in Python, base64 in the JSON (Base64Bytes would decode the raw bytes given).
-    model_config = ConfigDict(extra="ignore", ser_json_bytes="base64", val_json_bytes="base64")
-
-    schema_version: int = SCHEMA_VERSION
-    image_png: bytes
-    width: int
-    height: int
-    renderer: str  # "face" | "model" | "bedrock"
-    model: str | None = None
-    seed: int | None  # None: an output from before seeds were reported
-    likeness: Likeness | None = None  # None: a renderer that does not use the face (Bedrock)
-
-
-class RenderError(_Document):
-    """The failure body a renderer writes: a machine-readable reason and a message a user
-    may read (it becomes the generation's error)."""
-
-    reason: str
-    message: str
-
-
-class RequestParameters(_Document):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-    endpoint_name: str = Field(alias="endpointName")
-    input_location: str = Field(alias="inputLocation")
-    content_type: str | None = Field(None, alias="contentType")
-
-
-class ResponseParameters(_Document):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-    content_type: str | None = Field(None, alias="contentType")
-    output_location: str | None = Field(None, alias="outputLocation")
-    failure_location: str | None = Field(None, alias="failureLocation")
-
-
-class InferenceResult(_Document):
-    """SageMaker's asynchronous inference notification, success and error alike."""
-
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-    aws_region: str = Field("", alias="awsRegion")
-    event_time: str = Field(alias="eventTime")
-    received_time: str | None = Field(None, alias="receivedTime")
-    invocation_status: Literal["Completed", "Failed"] = Field(alias="invocationStatus")
-    failure_reason: str | None = Field(None, alias="failureReason")
-    request_parameters: RequestParameters = Field(alias="requestParameters")
-    response_parameters: ResponseParameters = Field(default_factory=ResponseParameters,
-                                                    alias="responseParameters")
-    inference_id: str = Field(alias="inferenceId")
-    event_version: str = Field("1.0", alias="eventVersion")
-    event_source: Literal["aws:sagemaker"] = Field("aws:sagemaker", alias="eventSource")
-    event_name: Literal["InferenceResult"] = Field("InferenceResult", alias="eventName")
-
-    def body(self) -> str:
-        return self.model_dump_json(by_alias=True, exclude_none=True)
-
-
-class NotANotification(ValueError):
-    """A queue message that is not an inference result: dropped, never retried."""
-
-
-def parse_notification(body: str) -> InferenceResult:
-    """The inference result in a queue message's body: SageMaker's JSON, or an SNS
-    envelope around it (a subscription without raw message delivery)."""
-    try:
-        document = json.loads(body)
-        if isinstance(document, dict) and document.get("Type") == "Notification":
-            document = json.loads(document["Message"])
-        return InferenceResult.model_validate(document)
-    except (ValueError, KeyError, TypeError, ValidationError) as exc:
-        raise NotANotification(f"not an inference result: {str(exc)[:300]}") from None

@@ -14,7 +14,7 @@ from PIL import Image
 
 from portrait.errors import RenderFailed
 from portrait.imaging.likeness import METHOD, Embedding, portrait_likeness
-from portrait.rendering.contract import Likeness
+from portrait.rendering.results import Likeness
 
 _SEED_STEP = 0x9E3779B1  # golden-ratio stride: the retries' seeds share nothing
 

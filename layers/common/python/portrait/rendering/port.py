@@ -15,13 +15,15 @@ whether the render should be tried again or reported as failed (and refunded).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from portrait.errors import RenderFailed
 from portrait.poses.keypoints import COUNT as KEYPOINTS
-from portrait.rendering.contract import Likeness
 from portrait.sizes import PORTRAIT_SIDES
 from portrait.styles import DEFAULT_STYLE, STYLES
+
+if TYPE_CHECKING:  # the renderers' answer: a generation, which only submits, never loads it
+    from portrait.rendering.results import Likeness
 
 Quality = Literal["sd", "hd"]
 OUTPUT_SIDES: dict[str, int] = PORTRAIT_SIDES  # every renderer answers 512 (sd) or 1024 (hd) square

@@ -13,14 +13,13 @@ concurrent change makes the transaction fail instead of losing an update.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Iterator
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from portrait.errors import Conflict
-from portrait.store.models import (AvatarItem, UserItem, bound, condition_failed,
+from portrait.store.models import (AvatarItem, UserItem, bound, condition_failed, plain,
                                    transaction_condition_failed, transaction_connection)
 
 PENDING, READY, REJECTED, DELETED, EXPIRED = "pending", "ready", "rejected", "deleted", "expired"
@@ -64,20 +63,10 @@ class SwitchConflict(Conflict):
     code = "avatar_changed"
 
 
-def _plain(value: Any) -> Any:
-    if hasattr(value, "as_dict"):
-        value = value.as_dict()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (float, Decimal)):  # Decimal: stream images as Powertools reads them
-        return int(value) if value == int(value) else float(value)
-    return value
-
-
 def _from_item(item: AvatarItem) -> Avatar:
     values = {name: getattr(item, name) for name in Avatar.__dataclass_fields__}
-    values["variants"] = _plain(item.variants) or {}
-    values["original"] = _plain(item.original) or {}
+    values["variants"] = plain(item.variants) or {}
+    values["original"] = plain(item.original) or {}
     for name in ("upload_expires_at", "expires_at"):
         values[name] = int(values[name]) if values[name] is not None else None
     return Avatar(**values)
@@ -85,7 +74,7 @@ def _from_item(item: AvatarItem) -> Avatar:
 
 def from_image(image: dict[str, Any]) -> Avatar:
     """An avatar from a stream image, as Powertools deserialises it (Decimals)."""
-    values = {name: _plain(image.get(name)) for name in Avatar.__dataclass_fields__}
+    values = {name: plain(image.get(name)) for name in Avatar.__dataclass_fields__}
     values["variants"] = values["variants"] or {}
     values["original"] = values["original"] or {}
     return Avatar(**values)

@@ -30,7 +30,6 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from portrait.errors import Conflict, NotFound
-from portrait.store.avatars import _plain
 from portrait.store.credits import CHARGE, REFUND, entry_item, insufficient, save_new_entry, user_key
 from portrait.store.models import (
     TX_OLD,
@@ -39,6 +38,7 @@ from portrait.store.models import (
     UserItem,
     bound,
     condition_failed,
+    plain,
     transaction_condition_failed,
     transaction_connection,
 )
@@ -114,7 +114,7 @@ def from_image(image: dict[str, Any]) -> Generation | None:
     if not {"generation_id", "status", "pose_id"} <= image.keys():
         return None
     values = {name: image.get(name) for name in Generation.__dataclass_fields__}
-    values["output"] = _plain(values["output"] or {})
+    values["output"] = plain(values["output"] or {})
     values["batch_members"] = tuple(values["batch_members"] or ())
     for name in ("credits_charged", "upload_expires_at", "processing_ms", "render_deadline"):
         if values[name] is not None:

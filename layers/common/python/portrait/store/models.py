@@ -7,7 +7,8 @@ side under one `pk` (a user and its guard items; a token and its family).
 """
 from __future__ import annotations
 
-from typing import Iterable, TypeVar
+from decimal import Decimal
+from typing import Any, Iterable, TypeVar
 
 import botocore.session
 from pynamodb.attributes import (
@@ -366,6 +367,19 @@ def transaction_connection(model: type[Model]) -> Connection:
     from portrait.store.contention import RetryingConnection
 
     return RetryingConnection(bound(model)._get_connection().connection)
+
+
+def plain(value: Any) -> Any:
+    """A stored value as plain Python: map attributes as dicts, numbers as int where
+    whole (PynamoDB reads numbers as float; a stream image, as Powertools reads it,
+    as Decimal)."""
+    if hasattr(value, "as_dict"):
+        value = value.as_dict()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (float, Decimal)):
+        return int(value) if value == int(value) else float(value)
+    return value
 
 
 def condition_failed(exc: PynamoDBException) -> bool:

@@ -19,7 +19,7 @@ from portrait import metric_catalogue as M
 from portrait.observability import emit, logger
 from pydantic import ValidationError
 
-from portrait.rendering.contract import COMPLETED, InferenceResult, RenderError, RenderOutput
+from portrait.rendering.results import COMPLETED, InferenceResult, RenderError, RenderOutput
 from portrait.services.generations.outcomes import fail_generation
 from portrait.sizes import PORTRAIT_SIDES
 from portrait.store import generations, keys, objects

@@ -23,9 +23,10 @@ from portrait.errors import RenderFailed
 from portrait import metric_catalogue as M
 from portrait.observability import count_by, emit, logger
 from portrait.rendering import RenderRequest, get_renderer
-from portrait.rendering.contract import (COMPLETED, FAILED, OUTPUT_CONTENT_TYPE, InferenceResult,
-                                         Invocation, RenderError, RenderJob, RenderOutput,
-                                         RequestParameters, ResponseParameters)
+from portrait.rendering.contract import Invocation, RenderJob
+from portrait.rendering.results import (COMPLETED, FAILED, OUTPUT_CONTENT_TYPE, InferenceResult,
+                                        RenderError, RenderOutput, RequestParameters,
+                                        ResponseParameters)
 from portrait.store import keys, objects, queues
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # a photo passed the 5 MB upload cap; a skeleton is small

@@ -13,8 +13,7 @@ from typing import Any, Iterable, Iterator
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from portrait.errors import Conflict
-from portrait.store.avatars import _plain
-from portrait.store.models import bound, condition_failed
+from portrait.store.models import bound, condition_failed, plain
 from portrait.store.portfolio.models import MediaItem
 
 PENDING, READY, REJECTED, EXPIRED = "pending", "ready", "rejected", "expired"
@@ -60,14 +59,14 @@ class Media:
 def from_item(item: MediaItem) -> Media:
     values = {name: getattr(item, name) for name in Media.__dataclass_fields__}
     for name in ("display", "thumbnail", "original", "sizes"):
-        values[name] = _plain(values[name]) or {}
+        values[name] = plain(values[name]) or {}
     values["upload_expires_at"] = int(values["upload_expires_at"])
     return Media(**values)
 
 
 def from_image(image: dict[str, Any]) -> Media:
     """An image record from a stream image, as Powertools deserialises it (Decimals)."""
-    values = {name: _plain(image.get(name)) for name in Media.__dataclass_fields__}
+    values = {name: plain(image.get(name)) for name in Media.__dataclass_fields__}
     for name in ("display", "thumbnail", "original", "sizes"):
         values[name] = values[name] or {}
     values["upload_expires_at"] = int(values["upload_expires_at"] or 0)

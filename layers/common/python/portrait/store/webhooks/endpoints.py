@@ -9,7 +9,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from portrait.errors import Conflict
-from portrait.store.models import bound, condition_failed, transaction_condition_failed, \
+from portrait.store.models import bound, condition_failed, plain, transaction_condition_failed, \
     transaction_connection
 from portrait.store.webhooks.models import (COUNT_SK, EndpointCountItem, EndpointItem,
                                             endpoint_sk, user_pk)
@@ -46,13 +46,7 @@ def from_item(item: EndpointItem) -> Endpoint:
         disabled_reason=item.disabled_reason,
         failing_since=int(item.failing_since) if item.failing_since is not None else None,
         failing=bool(item.failing),
-        leases={k: int(v) for k, v in _plain(item.leases).items()})
-
-
-def _plain(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
+        leases={k: int(v) for k, v in (plain(item.leases) or {}).items()})
 
 
 def _secrets(secrets: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
