@@ -37,7 +37,10 @@ dev: install install-node install-java install-workers
 
 ## test: install everything the tests need, then run them all (the model container's too)
 test: install install-sam install-scan install-model install-node install-java install-browser install-workers
-	$(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+	@# Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE,
+	@# as on CI): each xdist worker would otherwise rewrite and compile every test module
+	@# again (~7 s of CPU each), and every process a test starts its helpers.
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-model
 
 ## test-model: the model container's code on CPU, with tiny random weights
