@@ -26,7 +26,7 @@ from standardwebhooks import Webhook
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "common" / "python"), str(ROOT / "infra" / "local"), str(ROOT)]
 
-from portrait_local.invoke import running_stack  # noqa: E402
+from portrait_local.running import running_stack  # noqa: E402
 from tests.integration.webhooks.receiver import Receiver  # noqa: E402
 
 PER_USER = 10

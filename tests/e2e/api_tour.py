@@ -394,7 +394,7 @@ def summaries_of(document: dict) -> dict[tuple[str, str], str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from portrait_local.invoke import running_stack
+    from portrait_local.running import running_stack
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--state-dir", type=Path, default=None)

@@ -3,7 +3,6 @@ add a command by writing one and listing it in COMMANDS."""
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import logging
 import signal
@@ -336,16 +335,30 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 
 def version() -> str:
+    import importlib.metadata  # ~80 ms: only --version reads it
+
     try:
         return importlib.metadata.version("portrait")
     except importlib.metadata.PackageNotFoundError:  # run from a checkout that was not installed
         return "unknown"
 
 
+class _VersionAction(argparse.Action):
+    """--version, with the version read when asked for (argparse's reads it up front)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str = "show the version and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"portrait {version()}")  # on stdout, as argparse's own version action does
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portrait", description=DESCRIPTION, epilog=EXAMPLES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"portrait {version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, title="commands",
                                 metavar="COMMAND")
     for register in COMMANDS:

@@ -13,18 +13,11 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-import boto3
-
-from portrait_local.bootstrap import bootstrap
-from portrait_local.resources import create_resources
+from portrait_local.running import load_running_template, running_stack
 from portrait_local.runtime import Invocation, Runtime
-from portrait_local.dynamodb_local import DynamoDBLocal
-from portrait_local.event_delivery import EventDelivery
-from portrait_local.stack import aws_client, load_running_template, start_moto, state_dir_for
 from portrait_local.template import FUNCTION_TYPES, Template
 
 
@@ -38,19 +31,6 @@ def check_function(template: Template, function_id: str) -> None:
     if function_id not in names:
         raise UnknownFunction(f"no function {function_id} in the template "
                               f"(it has {', '.join(names) or 'none'})")
-
-
-def running_stack(template_path: Path, state_dir: Path | None = None) -> dict | None:
-    """The running local stack's state, if its file exists and the stack answers."""
-    path = state_dir_for(template_path, state_dir) / "local.json"
-    try:
-        state = json.loads(path.read_text())
-        with urllib.request.urlopen(f"{state['api_url']}/__local/health", timeout=1) as reply:
-            if json.loads(reply.read()).get("pid") == state["pid"]:
-                return state
-    except (OSError, ValueError, KeyError):
-        pass
-    return None
 
 
 def _invoke(template: Template, function_id: str, event: Any,
@@ -106,6 +86,13 @@ def invoke_local(template_path: Path, function_id: str, event: Any,
         return _invoke(template, function_id, event, state["endpoint_url"]), "running stack"
     template = Template.load(template_path, parameter_overrides=parameter_overrides)
     check_function(template, function_id)  # before starting moto for nothing
+    # The ephemeral stack's parts, loaded only for it: a call on a running stack needs none.
+    from portrait_local.bootstrap import bootstrap
+    from portrait_local.dynamodb_local import DynamoDBLocal
+    from portrait_local.event_delivery import EventDelivery
+    from portrait_local.resources import create_resources
+    from portrait_local.stack import aws_client, start_moto
+
     dynamodb = DynamoDBLocal().start()
     events = EventDelivery(template)  # queues get the function's events; functions do not run
     try:
@@ -126,6 +113,8 @@ def invoke_local(template_path: Path, function_id: str, event: Any,
 
 def stack_template(template_path: Path, stack_name: str, region: str | None) -> Template:
     """The template with the deployed stack's physical ids in place of local names."""
+    import boto3  # only a deployed stack's calls need it
+
     session = boto3.session.Session(region_name=region)
     region = session.region_name or "us-east-1"
     account_id = session.client("sts").get_caller_identity()["Account"]

@@ -30,6 +30,7 @@ from portrait_local.iam.authorizer import Authorizer, Denial
 from portrait_local.ports import PortBusy, StartFailed, busy_message, ensure_free
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.resources import create_resources
+from portrait_local.running import state_dir_for
 from portrait_local.runtime import Invocation, Runtime, print_invocation
 from portrait_local.scheduler import ScheduleRule, Scheduler, schedule_rules
 from portrait_local.sqs_lanes import plan_lanes
@@ -41,11 +42,6 @@ from portrait_local.template import Template, TemplateError, state_directory_par
 
 log = logging.getLogger("portrait_local")
 ALLOWED_ORIGINS = "AllowedOrigins"  # the template parameter behind the API's and bucket's CORS
-
-
-def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> Path:
-    """Where the stack keeps its state and logs: --state-dir, else .portrait/ by the template."""
-    return Path(state_dir).resolve() if state_dir else template_path.resolve().parent / ".portrait"
 
 
 def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None,
@@ -512,18 +508,3 @@ def print_denial(denial: Denial) -> None:
     print(f"{time.strftime('%H:%M:%S')} {denial.function_id:<16} IAM denied {denial.action} "
           f"on {denial.resource}", flush=True)
 
-
-def load_running_template(template_path: Path, state: dict) -> Template:
-    """The template as a running stack (described by its state file) loaded it."""
-    template = Template.load(template_path, stack_name=state["stack_name"], region=state["region"],
-                             account_id=state["account_id"],
-                             parameter_overrides=state.get("parameter_overrides"))
-    restore_attributes(template, state)
-    return template
-
-
-def restore_attributes(template: Template, state: dict) -> None:
-    """Give a freshly loaded template the attributes a running stack recorded."""
-    for key, value in state.get("attributes", {}).items():
-        lid, attr = key.split(".", 1)
-        template.attributes[(lid, attr)] = value

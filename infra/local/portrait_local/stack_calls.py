@@ -14,13 +14,13 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
+from portrait_local.running import running_stack
+
 
 def call_running_stack(args: argparse.Namespace, method: str, path: str,
                        payload: dict | None = None, timeout: float = 120) -> dict | int:
     """One request to the running stack's /__local/ routes: its JSON reply, or the exit
     code after saying why on stderr (2: no stack runs; 1: the stack refused)."""
-    from portrait_local.invoke import running_stack
-
     state = running_stack(Path(args.template), args.state_dir)
     if state is None:
         print("no running local stack (start it with `portrait dev`)", file=sys.stderr)

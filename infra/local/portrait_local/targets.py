@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
-
-from portrait_local.invoke import running_stack, stack_template
+from portrait_local.invoke import stack_template
+from portrait_local.running import load_running_template, running_stack
 from portrait_local.runtime import function_environment
-from portrait_local.stack import load_running_template
 from portrait_local.template import Template
 
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -32,6 +30,8 @@ class Target:
     description: str
 
     def client(self, service: str) -> Any:
+        import boto3  # a command's domain code loads it anyway; the CLI's start-up need not
+
         extra = {} if self.endpoint_url is None else {"endpoint_url": self.endpoint_url,
                                                       **_LOCAL_CREDENTIALS}
         return boto3.client(service, region_name=self.template.region, **extra)

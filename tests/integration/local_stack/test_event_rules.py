@@ -16,7 +16,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 
-from portrait_local.stack import restore_attributes
+from portrait_local.running import restore_attributes
 from portrait_local.template import Template
 
 from .conftest import FIXTURE_DIR, FIXTURE_TEMPLATE, ROOT, Recorder, wait_for

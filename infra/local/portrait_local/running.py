@@ -1,0 +1,49 @@
+"""What a running `portrait dev` leaves for the other commands: its state folder and
+file (local.json: endpoints, pid, the attributes its resources got), and the template
+as it loaded them.
+
+Apart from stack.py, which starts and runs a stack: a command that only talks to a
+running one (`portrait invoke`, `portrait admin ...`) then loads neither the stack's
+machinery nor boto3 at start-up.
+"""
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+from portrait_local.template import Template
+
+
+def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> Path:
+    """Where the stack keeps its state and logs: --state-dir, else .portrait/ by the template."""
+    return Path(state_dir).resolve() if state_dir else template_path.resolve().parent / ".portrait"
+
+
+def running_stack(template_path: Path, state_dir: Path | None = None) -> dict | None:
+    """The running local stack's state, if its file exists and the stack answers."""
+    path = state_dir_for(template_path, state_dir) / "local.json"
+    try:
+        state = json.loads(path.read_text())
+        with urllib.request.urlopen(f"{state['api_url']}/__local/health", timeout=1) as reply:
+            if json.loads(reply.read()).get("pid") == state["pid"]:
+                return state
+    except (OSError, ValueError, KeyError):
+        pass
+    return None
+
+
+def load_running_template(template_path: Path, state: dict) -> Template:
+    """The template as a running stack (described by its state file) loaded it."""
+    template = Template.load(template_path, stack_name=state["stack_name"], region=state["region"],
+                             account_id=state["account_id"],
+                             parameter_overrides=state.get("parameter_overrides"))
+    restore_attributes(template, state)
+    return template
+
+
+def restore_attributes(template: Template, state: dict) -> None:
+    """Give a freshly loaded template the attributes a running stack recorded."""
+    for key, value in state.get("attributes", {}).items():
+        lid, attr = key.split(".", 1)
+        template.attributes[(lid, attr)] = value
