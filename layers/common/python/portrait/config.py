@@ -62,9 +62,10 @@ def _parse(kind: Any, raw: str) -> Any:
     if origin is UnionType:  # int | None: unset when empty
         return None if not raw.strip() else _parse(get_args(kind)[0], raw)
     if kind is bool:
-        if raw.strip().lower() in _TRUE | _FALSE:
-            return raw.strip().lower() in _TRUE
-        raise ValueError(f"not a boolean: {raw!r}")
+        word = raw.strip().lower()
+        if word not in _TRUE and word not in _FALSE:
+            raise ValueError(f"not a boolean: {raw!r}")
+        return word in _TRUE
     if kind in (int, float):
         try:
             return kind(raw.strip())
