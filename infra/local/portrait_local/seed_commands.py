@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from portrait_local.operator_commands import API_FUNCTION, add_target_options, adopt_target
 from portrait_local.progress import Progress
+from portrait_local.skeleton_cache import cached_drawer
 
 # Tries before seeding gives up; between them it waits 1, 2, 4, ... s (at most 30).
 SEED_ATTEMPTS = 6
@@ -32,6 +34,9 @@ def run_seed_poses(args: argparse.Namespace) -> int:
     logger.registered_handler.setStream(sys.stderr)  # stdout says what was done, alone
     logger.setLevel("WARNING")  # the progress lines say more than one "seeded" line
     catalogue = generate_catalogue()
+    # Drawn once per checkout: every local stack (the tests start several) seeds them all.
+    draw = cached_drawer(Path(args.template).resolve().parent / ".portrait" / "cache"
+                         / "skeletons")
     print(f"seeding poses: started ({len(catalogue)} poses, on {target.description})",
           file=sys.stderr, flush=True)
     with Progress("seeding poses", total=len(catalogue)) as progress:
@@ -43,7 +48,8 @@ def run_seed_poses(args: argparse.Namespace) -> int:
             try:
                 # Only what is missing: a retry resumes where the failed attempt stopped.
                 result = seed_pose_catalogue(only_missing=not args.refresh or attempt > 1,
-                                             catalogue=catalogue, progress=report)
+                                             catalogue=catalogue, progress=report,
+                                             draw=draw)
                 samples = seed_style_samples()  # the style presets' sample portraits
                 break
             except Exception as exc:  # noqa: BLE001 - any failure: say why, wait, resume
