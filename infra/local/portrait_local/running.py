@@ -9,10 +9,16 @@ machinery nor boto3 at start-up.
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from pathlib import Path
 
 from portrait_local.template import Template
+
+# How long a live stack may take to answer: a busy machine (a test suite beside other
+# work) can take seconds, and giving up would send the command to an ephemeral stack
+# instead of the one the user started. A stack that is gone is known at once.
+HEALTH_TIMEOUT_SECONDS = 30
 
 
 def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> Path:
@@ -21,11 +27,14 @@ def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> P
 
 
 def running_stack(template_path: Path, state_dir: Path | None = None) -> dict | None:
-    """The running local stack's state, if its file exists and the stack answers."""
+    """The running local stack's state, if its file exists, its process is alive and
+    the stack answers as that process."""
     path = state_dir_for(template_path, state_dir) / "local.json"
     try:
         state = json.loads(path.read_text())
-        with urllib.request.urlopen(f"{state['api_url']}/__local/health", timeout=1) as reply:
+        os.kill(state["pid"], 0)  # raises if no such process: a stale file, no waiting
+        with urllib.request.urlopen(f"{state['api_url']}/__local/health",
+                                    timeout=HEALTH_TIMEOUT_SECONDS) as reply:
             if json.loads(reply.read()).get("pid") == state["pid"]:
                 return state
     except (OSError, ValueError, KeyError):
