@@ -26,6 +26,12 @@ def state_dir_for(template_path: Path, state_dir: Path | str | None = None) -> P
     return Path(state_dir).resolve() if state_dir else template_path.resolve().parent / ".portrait"
 
 
+def cache_dir_for(template_path: Path) -> Path:
+    """Work every stack of one checkout shares (the SAM transform, the drawn skeletons):
+    beside the template, whatever --state-dir each stack has."""
+    return template_path.resolve().parent / ".portrait" / "cache"
+
+
 def running_stack(template_path: Path, state_dir: Path | None = None) -> dict | None:
     """The running local stack's state, if its file exists, its process is alive and
     the stack answers as that process."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from portrait_local.operator_commands import API_FUNCTION, add_target_options, adopt_target
 from portrait_local.progress import Progress
+from portrait_local.running import cache_dir_for
 from portrait_local.skeleton_cache import cached_drawer
 
 # Tries before seeding gives up; between them it waits 1, 2, 4, ... s (at most 30).
@@ -35,8 +36,7 @@ def run_seed_poses(args: argparse.Namespace) -> int:
     logger.setLevel("WARNING")  # the progress lines say more than one "seeded" line
     catalogue = generate_catalogue()
     # Drawn once per checkout: every local stack (the tests start several) seeds them all.
-    draw = cached_drawer(Path(args.template).resolve().parent / ".portrait" / "cache"
-                         / "skeletons")
+    draw = cached_drawer(cache_dir_for(Path(args.template)) / "skeletons")
     print(f"seeding poses: started ({len(catalogue)} poses, on {target.description})",
           file=sys.stderr, flush=True)
     with Progress("seeding poses", total=len(catalogue)) as progress:

@@ -30,7 +30,7 @@ from portrait_local.iam.authorizer import Authorizer, Denial
 from portrait_local.ports import PortBusy, StartFailed, busy_message, ensure_free
 from portrait_local.event_sources import event_source_mappings
 from portrait_local.resources import create_resources
-from portrait_local.running import state_dir_for
+from portrait_local.running import cache_dir_for, state_dir_for
 from portrait_local.runtime import Invocation, Runtime, print_invocation
 from portrait_local.scheduler import ScheduleRule, Scheduler, schedule_rules
 from portrait_local.sqs_lanes import plan_lanes
@@ -220,8 +220,7 @@ class LocalStack:
         def run() -> None:
             try:
                 self.authorizer.expand(self.template_path, self.template.region,
-                                       cache_dir=self.template_path.resolve().parent
-                                       / ".portrait" / "cache")
+                                       cache_dir=cache_dir_for(self.template_path))
             except Exception:  # noqa: BLE001 - start() reports it in one line
                 import traceback
                 (self.state_dir / "iam-expand-error.log").write_text(traceback.format_exc())
