@@ -6,8 +6,11 @@ front of them all, with an `authorizer`, the calls the functions sign are author
 against their roles (iam.middleware)."""
 from __future__ import annotations
 
+from typing import Callable
+
 from moto.moto_server.threaded_moto_server import MotoRequestHandler, ThreadedMotoServer
 from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.sqs.models import sqs_backends
 from werkzeug.serving import make_server
 
 from portrait_local.dynamodb_local import DynamoDBForwarder
@@ -34,6 +37,17 @@ class _Dispatcher(DomainDispatcherApplication):
         except KeyError:  # called under the dispatcher's lock: one writer at a time
             backend = self._backends[host] = super().get_backend_for_host(host)
             return backend
+
+
+def visible_messages(region: str) -> Callable[[str], int]:
+    """How many messages a queue of this process's moto has visible (as ReceiveMessage
+    would see them), by queue URL (…/ACCOUNT/NAME); 0 for a queue that is gone."""
+    def count(queue_url: str) -> int:
+        account, name = queue_url.rstrip("/").rsplit("/", 2)[-2:]
+        queue = sqs_backends[account][region].queues.get(name)
+        return 0 if queue is None else queue.approximate_number_of_messages
+
+    return count
 
 
 class PolicedMotoServer(ThreadedMotoServer):

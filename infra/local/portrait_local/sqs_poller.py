@@ -82,6 +82,7 @@ def failed_item_ids(result: Any, batch_ids: list[str]) -> list[str] | None:
 
 LONG_POLL_SECONDS = 20
 SHORT_POLL_SECONDS = 1
+PEEK_SECONDS = 0.2  # a yielding lane's beat while it waits or its queue is empty
 
 
 class SqsPoller:
@@ -89,7 +90,8 @@ class SqsPoller:
                  invoke: Callable[[str, Any], Invocation],
                  report: Callable[..., None] = print_invocation,
                  wait_seconds: int | None = None,
-                 yield_to: Sequence[EventSourceMapping] = ()) -> None:
+                 yield_to: Sequence[EventSourceMapping] = (),
+                 peek: Callable[[str], int] | None = None) -> None:
         self.mapping, self.sqs, self.region = mapping, sqs, region
         self.invoke, self.report = invoke, report
         # Long polling, as Lambda's pollers do: an idle queue costs one request per 20 s,
@@ -98,6 +100,10 @@ class SqsPoller:
         if wait_seconds is None:
             wait_seconds = SHORT_POLL_SECONDS if yield_to else LONG_POLL_SECONDS
         self.wait_seconds = wait_seconds
+        # How many messages a queue (by URL) has visible, read where the queues live (the
+        # stack's own moto, in process) instead of asked over HTTP: a yielding lane looks
+        # several times a second, and an idle stack's requests cost it a core's percents.
+        self.peek = peek
         self.queue_url = sqs.get_queue_url(QueueName=mapping.source_name)["QueueUrl"]
         # Queues ranked above this one (sqs_lanes): while one has messages, this one waits.
         self.yield_to_urls = [sqs.get_queue_url(QueueName=m.source_name)["QueueUrl"]
@@ -105,6 +111,8 @@ class SqsPoller:
 
     def backlog(self, queue_url: str) -> int:
         """Messages visible in a queue (SQS's approximate count)."""
+        if self.peek is not None:
+            return self.peek(queue_url)
         attributes = self.sqs.get_queue_attributes(
             QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
         return int(attributes.get("ApproximateNumberOfMessages", 0))
@@ -188,7 +196,11 @@ class SqsPoller:
         while not stop.is_set():
             try:
                 if self.yield_to_urls and self.outranked():
-                    stop.wait(0.2)
+                    stop.wait(PEEK_SECONDS)
+                    continue
+                if self.yield_to_urls and self.peek is not None and not self.backlog(
+                        self.queue_url):
+                    stop.wait(PEEK_SECONDS)  # nothing to take: look again, without a request
                     continue
                 self.poll_once(stop)
             except Exception as exc:  # noqa: BLE001 - keep polling, as the service does

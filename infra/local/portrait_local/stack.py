@@ -311,13 +311,16 @@ class LocalStack:
     def _plan_pollers(self) -> dict[tuple, tuple[Any, list[Callable[[], Any]]]]:
         """For each event source mapping, by what its pollers depend on (_poller_key):
         the mapping and a factory for each of its pollers."""
+        from portrait_local.moto_server import visible_messages  # moto: loaded with the stack
+
         mappings = event_source_mappings(self.template)
         plan: dict[tuple, tuple[Any, list[Callable[[], Any]]]] = {}
         # Queues: highest reserved concurrency first, each with its share of pollers (sqs_lanes).
         for lane in plan_lanes(self.template, mappings, self.runtime.pool_size):
             def sqs_poller(lane=lane) -> SqsPoller:
                 return SqsPoller(lane.mapping, aws_client("sqs", self.template, self.endpoint_url),
-                                 self.template.region, self.runtime.invoke, yield_to=lane.yield_to)
+                                 self.template.region, self.runtime.invoke, yield_to=lane.yield_to,
+                                 peek=visible_messages(self.template.region))
             plan[_poller_key(lane.mapping, lane)] = (lane.mapping, [sqs_poller] * lane.pollers)
         for mapping in mappings:
             if mapping.enabled and mapping.kind != "sqs":
