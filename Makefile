@@ -119,10 +119,11 @@ node_modules/.installed: package.json package-lock.json
 install-java:
 	@command -v java >/dev/null || $(call apt_install,openjdk-17-jre-headless)
 
-# The browser tests drive Debian's Chromium with Playwright (the Python package only):
-# Playwright's own browser download cannot work on a closed network, and is never run.
+# The browser tests drive Debian's Chromium headless shell with Playwright (the Python
+# package only): Playwright's own browser download cannot work on a closed network, and
+# is never run.
 install-browser:
-	@test -x /usr/bin/chromium || $(call apt_install,chromium chromium-driver)
+	@test -x /usr/bin/chromium-headless-shell || $(call apt_install,chromium-headless-shell)
 
 ## build: `sam build` (arm64, no container), then import every handler from the artifact
 build: install install-sam
