@@ -25,6 +25,25 @@ PORTRAIT = Path(sys.executable).parent / "portrait"
 START_DEADLINE_SECONDS = 240
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_dynamodb_local(dynamodb_local_engine) -> Iterator[str]:
+    """Every stack this test process starts keeps its tables in the process's DynamoDB
+    Local (tests/conftest.dynamodb_local_engine), each in a database of its own: the
+    stacks and the `portrait` commands inherit it from the environment, as they would
+    from a developer's shell."""
+    from portrait_local.dynamodb_local import SHARED_ENGINE_ENV
+
+    previous = os.environ.get(SHARED_ENGINE_ENV)
+    os.environ[SHARED_ENGINE_ENV] = dynamodb_local_engine
+    try:
+        yield dynamodb_local_engine
+    finally:
+        if previous is None:
+            os.environ.pop(SHARED_ENGINE_ENV, None)
+        else:
+            os.environ[SHARED_ENGINE_ENV] = previous
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -98,12 +117,13 @@ class LocalStack:
 
 
 @contextmanager
-def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev"
-                        ) -> Iterator[LocalStack]:
+def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev",
+                        own_engine: bool = False) -> Iterator[LocalStack]:
     """`portrait dev` on free ports with its state in `workdir`, until the block ends.
 
     `dev_args` go to `portrait dev` as they are (e.g. "--parameter-overrides", "Key=Value"),
-    so a test module can run a stack of its own, configured differently.
+    so a test module can run a stack of its own, configured differently. The tables live
+    in the session's shared DynamoDB Local unless `own_engine` (the stack starts its JVM).
     """
     assert PORTRAIT.exists(), "the `portrait` command is missing: `make install` installs it"
     api_port, moto_port = _free_port(), _free_port()
@@ -111,6 +131,8 @@ def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev
     state_dir = workdir / "state"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["PYTHONUNBUFFERED"] = "1"
+    if own_engine:
+        env.pop("PORTRAIT_DYNAMODB_LOCAL", None)
     started = time.monotonic()
     with log.open("wb") as out:
         process = subprocess.Popen(

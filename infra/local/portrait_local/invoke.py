@@ -88,12 +88,12 @@ def invoke_local(template_path: Path, function_id: str, event: Any,
     check_function(template, function_id)  # before starting moto for nothing
     # The ephemeral stack's parts, loaded only for it: a call on a running stack needs none.
     from portrait_local.bootstrap import bootstrap
-    from portrait_local.dynamodb_local import DynamoDBLocal
+    from portrait_local.dynamodb_local import dynamodb_local_for_stack
     from portrait_local.event_delivery import EventDelivery
     from portrait_local.resources import create_resources
     from portrait_local.stack import aws_client, start_moto
 
-    dynamodb = DynamoDBLocal().start()
+    dynamodb = dynamodb_local_for_stack("127.0.0.1").start()
     events = EventDelivery(template)  # queues get the function's events; functions do not run
     try:
         server, endpoint_url = start_moto("127.0.0.1", 0, dynamodb, events)

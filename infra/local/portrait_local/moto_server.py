@@ -51,7 +51,7 @@ def visible_messages(region: str) -> Callable[[str], int]:
 
 
 class PolicedMotoServer(ThreadedMotoServer):
-    def __init__(self, *args, dynamodb: tuple[str, int] | None = None,
+    def __init__(self, *args, dynamodb: tuple[str, int, str | None] | None = None,
                  events: EventDelivery | None = None, writes: TableWrites | None = None,
                  authorizer: Authorizer | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -64,7 +64,8 @@ class PolicedMotoServer(ThreadedMotoServer):
         if self._events:
             app = PutEventsMiddleware(app, self._events)
         if self._dynamodb:
-            app = DynamoDBForwarder(app, *self._dynamodb, writes=self._writes)
+            host, port, namespace = self._dynamodb
+            app = DynamoDBForwarder(app, host, port, writes=self._writes, namespace=namespace)
         if self._authorizer:  # first: nothing behind it serves a call it refuses
             app = IamMiddleware(app, self._authorizer)
         try:

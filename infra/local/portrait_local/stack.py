@@ -24,7 +24,7 @@ from portrait_local.cloudwatch import endpoints as cloudwatch_endpoints
 from portrait_local.cloudwatch.page import PAGE_DIR, dashboard
 from portrait_local.cloudwatch.service import LocalCloudWatch
 from portrait_local.cloudwatch.sqs_depths import moto_queue_depths
-from portrait_local.dynamodb_local import DynamoDBLocal
+from portrait_local.dynamodb_local import DynamoDBLocal, dynamodb_local_for_stack
 from portrait_local.event_delivery import EventDelivery
 from portrait_local.iam.authorizer import Authorizer, Denial
 from portrait_local.ports import PortBusy, StartFailed, busy_message, ensure_free
@@ -55,7 +55,8 @@ def start_moto(host: str, port: int, dynamodb: DynamoDBLocal | None = None,
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     server = PolicedMotoServer(ip_address=host, port=port, verbose=False, events=events,
-                               dynamodb=(dynamodb.host, dynamodb.port) if dynamodb else None,
+                               dynamodb=(dynamodb.host, dynamodb.port, dynamodb.namespace)
+                               if dynamodb else None,
                                writes=writes, authorizer=authorizer)
     server.start()
     if server.error is not None:
@@ -166,7 +167,8 @@ class LocalStack:
         self._allow_own_origin()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         expansion = self._expand_policies()  # the SAM transform, beside the JVM's start
-        self.dynamodb = DynamoDBLocal(self.host, log_path=self.state_dir / "dynamodb-local.log")
+        self.dynamodb = dynamodb_local_for_stack(self.host,
+                                                 self.state_dir / "dynamodb-local.log")
         self.dynamodb.start()
         # Events put before the functions run wait in `events` until it starts below.
         self.events = EventDelivery(self.template)
