@@ -17,9 +17,10 @@ from tests import moto_transactions
 ROOT = Path(__file__).resolve().parents[1]
 moto_transactions.install()
 
-# `make test` hands whole files to two workers in collection order (xdist --dist
-# loadfile --no-loadscope-reorder). The longest files go first, so that neither worker is
-# left alone with one at the end while the other idles (longest-processing-time-first),
+# `make test` hands whole files to its workers (one more than cores: three on two) in
+# collection order (xdist --dist loadfile --no-loadscope-reorder). The longest files go
+# first, so that no worker is left alone with one at the end while the others idle
+# (longest-processing-time-first),
 # and they alternate between end-to-end files (mostly waiting on a running stack) and
 # files that keep a core busy (a `sam build`, 12 MP decodes, fault injection), so the two
 # workers overlap waiting with work rather than running two stacks against each other.
