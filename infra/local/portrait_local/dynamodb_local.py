@@ -78,15 +78,15 @@ def _free_port(host: str) -> int:
 
 
 def _call(host: str, port: int, operation: str, request: dict, *, key: str = "testing",
-          timeout: float = 2) -> tuple[int, dict]:
-    """One DynamoDB request to the engine as the access key `key` (DynamoDB Local reads
-    the key to pick the database, and checks no signature)."""
+          region: str = "us-east-1", timeout: float = 2) -> tuple[int, dict]:
+    """One DynamoDB request to the engine as the access key `key` in `region` (DynamoDB
+    Local reads both to pick the database, and checks no signature)."""
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         connection.request("POST", "/", body=json.dumps(request).encode(), headers={
             "X-Amz-Target": f"DynamoDB_20120810.{operation}",
             "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/"
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20260101/{region}/"
                              "dynamodb/aws4_request, SignedHeaders=host, Signature=0"})
         reply = connection.getresponse()
         return reply.status, json.loads(reply.read() or b"{}")
@@ -155,10 +155,10 @@ class SharedDynamoDBLocal:
     face as DynamoDBLocal, but start() only checks the engine answers, and stop() drops
     the tables the stack made there instead of stopping the engine."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, region: str) -> None:
         address = url.split("//", 1)[-1].rstrip("/")
         self.host, port = address.rsplit(":", 1)
-        self.port = int(port)
+        self.port, self.region = int(port), region
         # Drawn when the stack starts, never shared: two stacks on one engine stay apart.
         self.namespace = f"stack{uuid.uuid4().hex[:16]}"
 
@@ -174,23 +174,28 @@ class SharedDynamoDBLocal:
 
     def stop(self) -> None:
         """Drop this stack's tables (its database goes with the last of them)."""
+        def call(operation: str, request: dict) -> dict | None:
+            status, reply = _call(self.host, self.port, operation, request,
+                                  key=self.namespace, region=self.region, timeout=30)
+            return reply if status == 200 else None
+
         try:
-            _, listed = _call(self.host, self.port, "ListTables", {}, key=self.namespace,
-                              timeout=30)
-            for name in listed.get("TableNames", []):
-                _call(self.host, self.port, "DeleteTable", {"TableName": name},
-                      key=self.namespace, timeout=30)
+            while listed := call("ListTables", {}):  # 100 names a page
+                names = listed.get("TableNames") or []
+                if not names or not all(call("DeleteTable", {"TableName": name})
+                                        for name in names):
+                    return  # all gone, or one that will not go: never loop on it
         except (OSError, ValueError):
             pass  # the engine is gone (the suite stopping): nothing is left to drop
 
 
-def dynamodb_local_for_stack(host: str, log_path: Path | None = None
+def dynamodb_local_for_stack(host: str, region: str, log_path: Path | None = None
                              ) -> DynamoDBLocal | SharedDynamoDBLocal:
-    """The engine a stack's tables live in: a JVM of its own, or its namespace in the
-    engine SHARED_ENGINE_ENV names."""
+    """The engine a stack's tables (in `region`) live in: a JVM of its own, or its
+    namespace in the engine SHARED_ENGINE_ENV names."""
     shared = os.environ.get(SHARED_ENGINE_ENV)
     if shared:
-        return SharedDynamoDBLocal(shared)
+        return SharedDynamoDBLocal(shared, region)
     return DynamoDBLocal(host, log_path=log_path)
 
 

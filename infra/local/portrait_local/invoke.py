@@ -93,7 +93,7 @@ def invoke_local(template_path: Path, function_id: str, event: Any,
     from portrait_local.resources import create_resources
     from portrait_local.stack import aws_client, start_moto
 
-    dynamodb = dynamodb_local_for_stack("127.0.0.1").start()
+    dynamodb = dynamodb_local_for_stack("127.0.0.1", template.region).start()
     events = EventDelivery(template)  # queues get the function's events; functions do not run
     try:
         server, endpoint_url = start_moto("127.0.0.1", 0, dynamodb, events)

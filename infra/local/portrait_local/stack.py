@@ -167,7 +167,7 @@ class LocalStack:
         self._allow_own_origin()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         expansion = self._expand_policies()  # the SAM transform, beside the JVM's start
-        self.dynamodb = dynamodb_local_for_stack(self.host,
+        self.dynamodb = dynamodb_local_for_stack(self.host, self.template.region,
                                                  self.state_dir / "dynamodb-local.log")
         self.dynamodb.start()
         # Events put before the functions run wait in `events` until it starts below.

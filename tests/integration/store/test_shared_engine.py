@@ -26,13 +26,13 @@ def stacks(dynamodb_local_url: str) -> Iterator[list]:
     signing as key A, client signing as key B), both clients through that forwarder."""
     made, servers = [], []
     for _ in range(2):
-        namespace = SharedDynamoDBLocal(dynamodb_local_url).start()
+        namespace = SharedDynamoDBLocal(dynamodb_local_url, "eu-west-1").start()
         server = make_server("127.0.0.1", 0, DynamoDBForwarder(
             _unreachable, namespace.host, namespace.port, namespace=namespace.namespace),
             threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
-        clients = [boto3.client("dynamodb", region_name="us-east-1",
+        clients = [boto3.client("dynamodb", region_name="eu-west-1",
                                 endpoint_url=f"http://127.0.0.1:{server.server_port}",
                                 aws_access_key_id=key, aws_secret_access_key="x")
                    for key in ("ResizeFunctionKey", "ApiFunctionKey")]
@@ -77,4 +77,4 @@ def test_an_engine_that_does_not_answer_is_said_at_start():
     from portrait_local.dynamodb_local import DynamoDBLocalUnavailable
 
     with pytest.raises(DynamoDBLocalUnavailable, match="PORTRAIT_DYNAMODB_LOCAL"):
-        SharedDynamoDBLocal("http://127.0.0.1:9").start()
+        SharedDynamoDBLocal("http://127.0.0.1:9", "us-east-1").start()
