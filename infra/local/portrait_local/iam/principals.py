@@ -19,6 +19,7 @@ import copy
 import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,9 @@ def expand(template_path: Path, region: str = "us-east-1",
     expanded = transform(document, {}, _NoManagedPolicyLookup())
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
+        # A name of its own: the suite's first stacks expand at once, and a temporary file
+        # shared between them could be renamed into place while another still writes it.
+        tmp = cache.with_name(f"{cache.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps(expanded))
         tmp.replace(cache)
     return expanded

@@ -117,3 +117,31 @@ def test_access_keys_name_their_function():
     assert key.isalnum()  # DynamoDB Local takes letters and digits only
     assert function_of(key) == "ResizeFunction"
     assert function_of("testing") is None
+
+
+SMALL_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: fn/, Handler: app.handler, Runtime: python3.12}
+"""
+
+
+def test_an_expansion_never_writes_into_another_writer_s_temporary_file(tmp_path):
+    """The suite's first stacks expand at once into one cache: each writes a temporary
+    file of its own, so none renames into place a file another is still writing."""
+    import json
+
+    small = tmp_path / "template.yaml"
+    small.write_text(SMALL_TEMPLATE)
+    cache_dir = tmp_path / "cache"
+    first = expand(small, cache_dir=cache_dir)
+    (cached,) = cache_dir.glob("sam-expanded-*.json")
+    cached.unlink()
+    other = cached.with_suffix(".tmp")  # what another stack is half-way through writing
+    other.write_text("half of another stack's transform")
+    assert expand(small, cache_dir=cache_dir) == first
+    assert json.loads(cached.read_text()) == first
+    assert other.read_text() == "half of another stack's transform"
+    assert sorted(p.name for p in cache_dir.iterdir()) == sorted([cached.name, other.name])
