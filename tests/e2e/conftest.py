@@ -18,6 +18,8 @@ from typing import Iterator
 import pytest
 import requests
 
+from portrait_local.dynamodb_local import SHARED_ENGINE_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 PORTRAIT = Path(sys.executable).parent / "portrait"
 # Generous: on a busy two-core machine a JVM (DynamoDB Local), the workers' cold starts
@@ -31,17 +33,9 @@ def shared_dynamodb_local(dynamodb_local_engine) -> Iterator[str]:
     Local (tests/conftest.dynamodb_local_engine), each in a database of its own: the
     stacks and the `portrait` commands inherit it from the environment, as they would
     from a developer's shell."""
-    from portrait_local.dynamodb_local import SHARED_ENGINE_ENV
-
-    previous = os.environ.get(SHARED_ENGINE_ENV)
-    os.environ[SHARED_ENGINE_ENV] = dynamodb_local_engine
-    try:
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv(SHARED_ENGINE_ENV, dynamodb_local_engine)
         yield dynamodb_local_engine
-    finally:
-        if previous is None:
-            os.environ.pop(SHARED_ENGINE_ENV, None)
-        else:
-            os.environ[SHARED_ENGINE_ENV] = previous
 
 
 def _free_port() -> int:
@@ -132,7 +126,7 @@ def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["PYTHONUNBUFFERED"] = "1"
     if own_engine:
-        env.pop("PORTRAIT_DYNAMODB_LOCAL", None)
+        env.pop(SHARED_ENGINE_ENV, None)
     started = time.monotonic()
     with log.open("wb") as out:
         process = subprocess.Popen(
