@@ -89,6 +89,13 @@ def _relay(stream: IO[bytes], log: IO[bytes] | None) -> None:
         log.close()
 
 
+def _relay_and_reap(process: subprocess.Popen, log) -> None:
+    """Relay the job's stderr until it closes, then collect its exit status: a job that
+    is done is not left a zombie until the stack stops."""
+    _relay(process.stderr, log)
+    process.wait()
+
+
 class BackgroundJobs:
     """The AFTER_START commands, run against the started stack and stopped with it."""
 
@@ -113,7 +120,7 @@ class BackgroundJobs:
                 [*nice, sys.executable, "-m", "portrait_local.cli", *args,
                  "--template", str(template_path), "--state-dir", str(state_dir)],
                 stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            threading.Thread(target=_relay, args=(process.stderr, log), daemon=True,
+            threading.Thread(target=_relay_and_reap, args=(process, log), daemon=True,
                              name=f"job-{'-'.join(args)}").start()
             self.processes.append(process)
             lines.append(f"`portrait {' '.join(args)}` running in the background "
