@@ -25,6 +25,11 @@ PORTRAIT = Path(sys.executable).parent / "portrait"
 # Generous: on a busy two-core machine a JVM (DynamoDB Local), the workers' cold starts
 # and, the first time, installing the functions' requirements all take their time.
 START_DEADLINE_SECONDS = 240
+# argon2id at the template's cost is ~0.2 CPU-s a hash, and the suite's stacks register
+# and log in some 150 users: the cheapest valid cost, as the in-process tests use
+# (tests/conftest.FAST_PASSWORD_HASHING; a unit test checks the production defaults).
+FAST_PASSWORD_HASHING = ("PasswordHashTimeCost=1", "PasswordHashMemoryKiB=1024",
+                         "PasswordHashParallelism=1")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -115,9 +120,11 @@ def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev
                         own_engine: bool = False) -> Iterator[LocalStack]:
     """`portrait dev` on free ports with its state in `workdir`, until the block ends.
 
-    `dev_args` go to `portrait dev` as they are (e.g. "--parameter-overrides", "Key=Value"),
-    so a test module can run a stack of its own, configured differently. The tables live
-    in the session's shared DynamoDB Local unless `own_engine` (the stack starts its JVM).
+    `dev_args` go to `portrait dev` (e.g. "--parameter-overrides", "Key=Value"), so a test
+    module can run a stack of its own, configured differently; every stack hashes
+    passwords at the cheapest cost (FAST_PASSWORD_HASHING) unless they say otherwise. The
+    tables live in the session's shared DynamoDB Local unless `own_engine` (the stack
+    starts its JVM).
     """
     assert PORTRAIT.exists(), "the `portrait` command is missing: `make install` installs it"
     api_port, moto_port = _free_port(), _free_port()
@@ -127,6 +134,7 @@ def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev
     env["PYTHONUNBUFFERED"] = "1"
     if own_engine:
         env.pop(SHARED_ENGINE_ENV, None)
+    dev_args = _with_overrides(list(dev_args), FAST_PASSWORD_HASHING)
     started = time.monotonic()
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -152,6 +160,15 @@ def running_local_stack(workdir: Path, *dev_args: str, name: str = "portrait-dev
         if keep:
             Path(keep).mkdir(parents=True, exist_ok=True)
             shutil.copy(log, Path(keep) / f"{label}.log")
+
+
+def _with_overrides(dev_args: list[str], defaults: tuple[str, ...]) -> list[str]:
+    """`dev_args` with `defaults` first in its --parameter-overrides (the test's own values
+    come after them, and the last value of a key wins)."""
+    if "--parameter-overrides" not in dev_args:
+        return [*dev_args, "--parameter-overrides", *defaults]
+    at = dev_args.index("--parameter-overrides") + 1
+    return dev_args[:at] + list(defaults) + dev_args[at:]
 
 
 def _wait_until_healthy(stack: LocalStack, *, deadline: float) -> None:

@@ -65,3 +65,21 @@ def test_production_defaults_are_argon2id_with_sane_costs(monkeypatch) -> None:
     assert params.type.name == "ID"
     assert params.time_cost >= 2 and params.memory_cost >= 19 * 1024  # OWASP's floor: m=19 MiB, t=2
     assert (params.time_cost, params.memory_cost, params.parallelism) == (3, 65536, 4)
+
+
+def test_the_template_deploys_these_defaults_and_a_deploy_can_tune_them() -> None:
+    """ApiFunction's environment carries the cost from template parameters whose defaults
+    are the settings' own; the end-to-end stacks lower them by parameter override."""
+    from portrait.config import Settings
+    from portrait_local.template import Template
+    from tests.conftest import TEMPLATE_PATH
+
+    names = {"PASSWORD_HASH_TIME_COST": ("PasswordHashTimeCost", "password_hash_time_cost"),
+             "PASSWORD_HASH_MEMORY_KIB": ("PasswordHashMemoryKiB", "password_hash_memory_kib"),
+             "PASSWORD_HASH_PARALLELISM": ("PasswordHashParallelism", "password_hash_parallelism")}
+    deployed = Template.load(TEMPLATE_PATH).function_environment("ApiFunction")
+    assert {env: deployed[env] for env in names} == {
+        env: str(Settings.default_of(setting)) for env, (_, setting) in names.items()}
+    tuned = Template.load(TEMPLATE_PATH, parameter_overrides={
+        parameter: "2" for parameter, _ in names.values()}).function_environment("ApiFunction")
+    assert {env: tuned[env] for env in names} == dict.fromkeys(names, "2")
