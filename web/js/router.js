@@ -67,10 +67,11 @@ export async function render() {
   cleanup = null;
   const controller = new AbortController();
   // Someone who starts typing or clicking outside the page while it loads (in the header's
-  // search box, say) keeps their focus: the move to the new heading below is skipped.
+  // search box, say) keeps their focus: the move to the new heading below is skipped. Input
+  // counts as well as keys: a field can change without a key (pasted, cleared, autofilled).
   let elsewhere = false;
   const noticed = (event) => { if (!main.contains(event.target)) elsewhere = true; };
-  const watched = ["keydown", "pointerdown", "focusin"];
+  const watched = ["keydown", "pointerdown", "focusin", "input"];
   for (const type of watched) document.addEventListener(type, noticed, true);
   try {
     await show(found, { mine, path, params, args, main, controller, moved: () => elsewhere });

@@ -122,7 +122,15 @@ def test_search_suggestions_results_filters_and_pages(web, local_stack, indexed)
         shown = [o.get_attribute("data-kind") + ": " + o.inner_text() for o in options.all()]
         asked = requests.get(local_stack.url("/search/suggest"), params={"query": word},
                              timeout=60)
-        raise AssertionError(f"{missing}\nthe page showed {shown}; the API answers now "
+        state = page.evaluate("""() => ({
+            focus: document.activeElement?.outerHTML.slice(0, 80),
+            box: document.getElementById("search-input").value,
+            listHidden: document.getElementById("search-suggestions").hidden,
+            listItems: document.getElementById("search-suggestions").children.length})""")
+        queries = [url.split("/search/suggest?", 1)[1] for _, url in recorder.requests
+                   if "/search/suggest?" in url]
+        raise AssertionError(f"{missing}\nthe page showed {shown} ({state}; it asked for "
+                             f"{queries}); the API answers now "
                              f"{asked.status_code} {asked.text}") from None
     expect(tag_option).to_contain_text(f"{word}-lab")
     box.press("Escape")
