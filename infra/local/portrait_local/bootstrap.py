@@ -99,14 +99,15 @@ def _relay_and_reap(process: subprocess.Popen, log) -> None:
 class BackgroundJobs:
     """The AFTER_START commands, run against the started stack and stopped with it."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: list[Callable[[Template], list[str] | None]] = AFTER_START) -> None:
+        self.jobs = jobs
         self.processes: list[subprocess.Popen] = []
 
     def start(self, template: Template, *, template_path: Path, state_dir: Path,
               log_dir: Path | None) -> list[str]:
         lines = []
         nice = ["nice", "-n", "10"] if shutil.which("nice") else []
-        for job in AFTER_START:
+        for job in self.jobs:
             args = job(template)
             if not args:
                 continue

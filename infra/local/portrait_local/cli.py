@@ -80,7 +80,8 @@ def run_dev(args: argparse.Namespace) -> int:
     try:
         stack = LocalStack(Path(args.template), host=args.host, port=args.port,
                            moto_port=args.moto_port, verbose=args.verbose, state_dir=args.state_dir,
-                           parameter_overrides=parameter_overrides(args), iam=not args.no_iam)
+                           parameter_overrides=parameter_overrides(args), iam=not args.no_iam,
+                           seed=not args.no_seed)
     except TemplateError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -146,6 +147,9 @@ def register_dev(sub: argparse._SubParsersAction) -> None:
                    help="do not authorise the functions' AWS calls against their template "
                         "roles (on by default: a call the role does not allow is AccessDenied, "
                         "as in AWS)")
+    p.add_argument("--no-seed", action="store_true",
+                   help="do not load the pose catalogue at start-up (it stays empty until "
+                        "`portrait seed poses`)")
     add_parameter_overrides(p)
     add_state_dir(p)
     p.set_defaults(handler=run_dev)

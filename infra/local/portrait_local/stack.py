@@ -19,7 +19,7 @@ from typing import Any, Callable
 import boto3
 
 from portrait_local.api_gateway import ApiGateway, cors_configuration, http_routes
-from portrait_local.bootstrap import BackgroundJobs, bootstrap
+from portrait_local.bootstrap import AFTER_START, BackgroundJobs, bootstrap
 from portrait_local.cloudwatch import endpoints as cloudwatch_endpoints
 from portrait_local.cloudwatch.page import PAGE_DIR, dashboard
 from portrait_local.cloudwatch.service import LocalCloudWatch
@@ -106,7 +106,8 @@ class LocalStack:
     def __init__(self, template_path: Path, *, host: str = "127.0.0.1", port: int = 3000,
                  moto_port: int = 4566, verbose: bool = False,
                  stack_name: str = "portrait-local", state_dir: Path | None = None,
-                 parameter_overrides: dict[str, str] | None = None, iam: bool = True) -> None:
+                 parameter_overrides: dict[str, str] | None = None, iam: bool = True,
+                 seed: bool = True) -> None:
         self.template_path = Path(template_path).resolve()
         self.host, self.port, self.moto_port = host, port, moto_port
         self.verbose = verbose
@@ -124,7 +125,9 @@ class LocalStack:
         self.time_to_live: TimeToLive | None = None
         self._pollers: dict[tuple, Pollers] = {}
         self._update_lock = threading.Lock()
-        self.jobs = BackgroundJobs()
+        # seed=False: no AFTER_START jobs (the pose catalogue stays empty until
+        # `portrait seed poses`), for a stack that does not need them.
+        self.jobs = BackgroundJobs(AFTER_START if seed else [])
         self.moto = self.runtime = self.scheduler = self.api = self.dynamodb = None
         self.events: EventDelivery | None = None
         self.endpoint_url = ""

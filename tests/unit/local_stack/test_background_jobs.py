@@ -7,14 +7,15 @@ from pathlib import Path
 
 from portrait_local import bootstrap
 
+ROOT = Path(__file__).resolve().parents[3]
+
 # Generous: a loaded two-core machine starts Python slowly.
 DEADLINE_SECONDS = 120
 
 
-def test_a_finished_job_is_reaped_without_waiting_for_stop(monkeypatch, tmp_path: Path) -> None:
+def test_a_finished_job_is_reaped_without_waiting_for_stop(tmp_path: Path) -> None:
     # `portrait --help` prints its usage and exits 0: a job that ends by itself.
-    monkeypatch.setattr(bootstrap, "AFTER_START", [lambda template: ["--help"]])
-    jobs = bootstrap.BackgroundJobs()
+    jobs = bootstrap.BackgroundJobs([lambda template: ["--help"]])
     lines = jobs.start(None, template_path=tmp_path / "template.yaml", state_dir=tmp_path,
                        log_dir=tmp_path / "logs")
     (process,) = jobs.processes
@@ -26,3 +27,17 @@ def test_a_finished_job_is_reaped_without_waiting_for_stop(monkeypatch, tmp_path
     assert process.returncode == 0
     assert not Path(f"/proc/{process.pid}").exists()  # no zombie left behind
     jobs.stop()  # nothing left to stop
+
+
+def test_a_stack_started_without_seeding_runs_no_job(tmp_path: Path) -> None:
+    """`portrait dev --no-seed`: the stack hands BackgroundJobs no jobs."""
+    from portrait_local.cli import build_parser
+    from portrait_local.stack import LocalStack
+
+    args = build_parser().parse_args(["dev", "--no-seed"])
+    assert args.no_seed
+    stack = LocalStack(ROOT / "template.yaml", state_dir=tmp_path, seed=False)
+    assert stack.jobs.start(stack.template, template_path=stack.template_path,
+                            state_dir=tmp_path, log_dir=tmp_path / "logs") == []
+    assert stack.jobs.processes == []
+    assert bootstrap.BackgroundJobs().jobs == bootstrap.AFTER_START  # seeding by default
