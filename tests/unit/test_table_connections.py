@@ -1,11 +1,15 @@
-"""portrait.store.models: every table model's connection keeps a botocore session of its
-own, but they share one loader of botocore's service data, so DynamoDB's service model
-and endpoint rules are parsed once a process, not once a table (~75 ms of CPU each)."""
+"""portrait.store: every table model's connection and every boto3 client keeps a botocore
+session of its own, but they all share one loader of botocore's service data, so a
+service model, its endpoint rules and endpoints.json are parsed once a process, not once
+a table or client (~75-200 ms of CPU each)."""
 from __future__ import annotations
 
+from collections import Counter
+
+import botocore.loaders
 import pytest
 
-from portrait.store import models
+from portrait.store import aws, models
 from tests.conftest import api_function_environment, reset_process_caches
 
 
@@ -18,22 +22,36 @@ def api_settings(monkeypatch, template):
     reset_process_caches()
 
 
+@pytest.fixture
+def files_read(monkeypatch) -> Counter:
+    """Each botocore data file parsed from now on, counted (a process with no loader yet)."""
+    counts: Counter = Counter()
+    load_file = botocore.loaders.JSONFileLoader.load_file
+
+    def counted(self, file_path):
+        counts[file_path.rsplit("/data/", 1)[-1]] += 1
+        return load_file(self, file_path)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", counted)
+    monkeypatch.setattr(aws, "_service_data", None)
+    return counts
+
+
 def _session(model):
     return models.bound(model)._get_connection().connection.session
 
 
-def test_tables_share_the_service_data_and_keep_their_own_sessions(api_settings) -> None:
-    users, avatars = _session(models.UserItem), _session(models.AvatarItem)
-    assert users is not avatars  # credentials and config stay per connection
-    assert users.get_component("data_loader") is avatars.get_component("data_loader")
-    clients = [models.bound(m)._get_connection().connection.client
-               for m in (models.UserItem, models.AvatarItem)]
-    assert clients[0] is not clients[1]
-    # The second client read the model the first one parsed: one cached load of it.
-    loader = users.get_component("data_loader")
-    cached = [key for key in loader._cache if key[0] == "load_service_model"
-              and key[1] == "dynamodb" and key[2] == "service-2"]
-    assert len(cached) == 1
+def test_tables_and_clients_parse_each_data_file_once(api_settings, files_read) -> None:
+    tables = [models.bound(m)._get_connection().connection
+              for m in (models.UserItem, models.AvatarItem, models.GenerationItem)]
+    assert len({id(t.session) for t in tables}) == 3  # credentials, config: per connection
+    for table in tables:
+        table.client  # noqa: B018 - built on first access
+    aws.client("s3"), aws.client("sqs")
+    assert files_read["dynamodb/2012-08-10/service-2"] == 1
+    assert files_read["dynamodb/2012-08-10/endpoint-rule-set-1"] == 1
+    assert files_read["endpoints"] == 1  # ~1 MB, once for five clients
+    assert files_read["s3/2006-03-01/service-2"] == 1
 
 
 def test_a_rebound_table_gets_a_new_session_that_shares_the_same_data(api_settings,

@@ -10,8 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterable, TypeVar
 
-import botocore.loaders
-import botocore.session
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
@@ -28,6 +26,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from portrait.config import get_settings
+from portrait.store import aws
 
 
 class _Meta:
@@ -364,24 +363,14 @@ def bound(model: M) -> M:
     return model
 
 
-# PynamoDB gives each model's connection a botocore session of its own (one per thread),
-# and each session parses DynamoDB's service model, endpoint rules and endpoints anew
-# (~75 ms of CPU a client here): a function's first call on each of its tables paid it
-# again. Their sessions share one loader instead, so only the first parses (a client then
-# costs ~14 ms). The loader holds only what botocore ships: no credentials, no sockets,
-# safe in a SnapStart snapshot. Each connection keeps its own session (and credentials).
-_service_data: botocore.loaders.Loader | None = None
-
-
 def _share_service_data(connection: Connection) -> None:
-    global _service_data
-    if getattr(connection._local, "session", None) is not None:  # PynamoDB's per-thread slot
-        return
-    if _service_data is None:
-        _service_data = botocore.loaders.create_loader()
-    session = botocore.session.get_session()
-    session.register_component("data_loader", _service_data)
-    connection._local.session = session  # credentials: the default chain (no model sets keys)
+    """PynamoDB gives each model's connection a botocore session of its own (one per
+    thread), which parsed DynamoDB's service model and endpoint rules anew: a function's
+    first call on each of its tables paid ~75 ms of CPU for it. Its session is made here
+    instead, reading through the process's one loader (store.aws.new_session)."""
+    if getattr(connection._local, "session", None) is None:  # PynamoDB's per-thread slot
+        # Credentials: the default chain, as PynamoDB's own (no model sets keys).
+        connection._local.session = aws.new_session()
 
 
 def transaction_connection(model: type[Model]) -> Connection:
