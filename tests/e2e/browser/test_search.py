@@ -107,10 +107,16 @@ def test_search_suggestions_results_filters_and_pages(web, local_stack, indexed)
     expect(box).to_have_attribute("aria-activedescendant", option.get_attribute("id"))
     box.press("Enter")
     compiler = projects["compiler"]
-    expect(page.get_by_role("heading", name=compiler["title"], level=1)).to_be_visible()
+    heading = page.get_by_role("heading", name=compiler["title"], level=1)
+    expect(heading).to_be_visible()
     assert urlsplit(page.url).fragment == f"/u/{indexed['user_id']}/projects/{compiler['project_id']}"
+    # Once the page has loaded, the focus moves to its heading (router.js), as after any
+    # navigation. Wait for it: a clear started before it moved lost its key to the heading,
+    # and the typing then went in front of the chosen title ("<word>Compiler <word> notes").
+    expect(heading).to_be_focused()
 
     # Escape closes the list and leaves the text; a tag suggestion filters by that tag.
+    box.click()
     box.fill("")
     box.press_sequentially(word, delay=20)
     options = listbox.get_by_role("option")
