@@ -66,15 +66,17 @@ export async function render() {
   if (cleanup) { try { cleanup(); } catch { /* a page's teardown must not block the next */ } }
   cleanup = null;
   const controller = new AbortController();
-  // Someone who starts typing or clicking outside the page while it loads (in the header's
-  // search box, say) keeps their focus: the move to the new heading below is skipped. Input
-  // counts as well as keys: a field can change without a key (pasted, cleared, autofilled).
-  let elsewhere = false;
-  const noticed = (event) => { if (!main.contains(event.target)) elsewhere = true; };
+  // Someone who starts typing, clicking or focusing a field while the page loads (the
+  // header's search box, or a form of the new page shown before its data arrived) keeps
+  // their focus: the move to the new heading below is skipped. So does a page that put the
+  // focus somewhere itself. Input counts as well as keys: a field can change without a key
+  // (pasted, cleared, autofilled).
+  let acted = false;
+  const noticed = () => { acted = true; };
   const watched = ["keydown", "pointerdown", "focusin", "input"];
   for (const type of watched) document.addEventListener(type, noticed, true);
   try {
-    await show(found, { mine, path, params, args, main, controller, moved: () => elsewhere });
+    await show(found, { mine, path, params, args, main, controller, moved: () => acted });
   } finally {
     for (const type of watched) document.removeEventListener(type, noticed, true);
   }

@@ -149,7 +149,8 @@ def test_search_suggestions_results_filters_and_pages(web, local_stack, indexed)
             break
     expect(tag_option).to_have_attribute("aria-selected", "true")
     box.press("Enter")
-    expect(page.get_by_role("heading", name="Search projects", level=1)).to_be_visible()
+    # Loaded when the focus is on its heading: the box is typed into only then (above).
+    expect(page.get_by_role("heading", name="Search projects", level=1)).to_be_focused()
     assert _search_params(page) == {"tags": [f"{word}-lab"]}
     results = page.locator(".search-results > li")
     expect(results).to_have_count(1)
@@ -238,6 +239,7 @@ def test_search_suggestions_results_filters_and_pages(web, local_stack, indexed)
     expect(pager).to_contain_text("Page 2 of 2")
     pager.get_by_role("link", name="← Previous").click()
     expect(pager).to_contain_text("Page 1 of 2")
+    expect(page.get_by_role("heading", name=f"Search: {word}", level=1)).to_be_focused()
 
     # ------------------------------------------------ nothing found
     nothing = f"qj{uuid.uuid4().hex[:10]}"
