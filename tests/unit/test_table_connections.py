@@ -9,7 +9,7 @@ from collections import Counter
 import botocore.loaders
 import pytest
 
-from portrait.store import aws, models
+from portrait.store import aws, models, service_data
 from tests.conftest import api_function_environment, reset_process_caches
 
 
@@ -33,7 +33,7 @@ def files_read(monkeypatch) -> Counter:
         return load_file(self, file_path)
 
     monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", counted)
-    monkeypatch.setattr(aws, "_service_data", None)
+    monkeypatch.setattr(service_data, "_loader", None)
     return counts
 
 

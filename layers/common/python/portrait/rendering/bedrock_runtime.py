@@ -35,6 +35,7 @@ from botocore.exceptions import (
 )
 
 from portrait.errors import RenderFailed
+from portrait.store.service_data import new_session
 
 JSON = "application/json"
 _RETRYABLE_CODES = {
@@ -55,7 +56,8 @@ def runtime_client(region: str, read_timeout: int) -> Any:
     """A bedrock-runtime client for `region`, kept for the process's life."""
     config = Config(retries={"mode": "standard", "total_max_attempts": 1},
                     connect_timeout=5, read_timeout=read_timeout)
-    return boto3.session.Session().client("bedrock-runtime", region_name=region, config=config)
+    return boto3.session.Session(botocore_session=new_session()).client(
+        "bedrock-runtime", region_name=region, config=config)
 
 
 def invoke_json(client: Any, model_id: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -9,9 +9,9 @@ import threading
 from typing import Any, Iterable
 
 import boto3
-import botocore.loaders
-import botocore.session
 from botocore.config import Config
+
+from portrait.store.service_data import new_session
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
 # Presigned forms and URLs must be SigV4: botocore still signs them with SigV2 in
@@ -19,12 +19,6 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeou
 _S3_CONFIG = _CONFIG.merge(Config(signature_version="s3v4"))
 
 _clients: dict[str, Any] = {}
-# Every session here is new (a session is not thread-safe; its clients are), and a new
-# session parses botocore's data anew: the service model, endpoint rules, endpoints.json
-# (~75-200 ms of CPU a client). They share one loader instead, so each file is parsed
-# once a process. It holds only what botocore ships (no credentials, no sockets): safe
-# in a SnapStart snapshot.
-_service_data: botocore.loaders.Loader | None = None
 # Threads that ask for a new service at once (the pose seeder's writers) build it once,
 # not each its own (~0.2 s of CPU a client).
 _building = threading.Lock()
@@ -36,20 +30,10 @@ def client(service: str) -> Any:
     except KeyError:
         with _building:
             if service not in _clients:
+                # A session of its own, the service data shared (store.service_data).
                 _clients[service] = boto3.session.Session(botocore_session=new_session()).client(
                     service, config=_S3_CONFIG if service == "s3" else _CONFIG)
             return _clients[service]
-
-
-def new_session() -> botocore.session.Session:
-    """A botocore session of its own (credentials, configuration) that reads botocore's
-    service data through the process's one loader."""
-    global _service_data
-    if _service_data is None:
-        _service_data = botocore.loaders.create_loader()
-    session = botocore.session.get_session()
-    session.register_component("data_loader", _service_data)
-    return session
 
 
 def prime_clients(services: Iterable[str]) -> None:

@@ -26,7 +26,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from portrait.config import get_settings
-from portrait.store import aws
+from portrait.store.service_data import new_session
 
 
 class _Meta:
@@ -367,10 +367,10 @@ def _share_service_data(connection: Connection) -> None:
     """PynamoDB gives each model's connection a botocore session of its own (one per
     thread), which parsed DynamoDB's service model and endpoint rules anew: a function's
     first call on each of its tables paid ~75 ms of CPU for it. Its session is made here
-    instead, reading through the process's one loader (store.aws.new_session)."""
+    instead, reading through the process's one loader (store.service_data)."""
     if getattr(connection._local, "session", None) is None:  # PynamoDB's per-thread slot
         # Credentials: the default chain, as PynamoDB's own (no model sets keys).
-        connection._local.session = aws.new_session()
+        connection._local.session = new_session()
 
 
 def transaction_connection(model: type[Model]) -> Connection:
