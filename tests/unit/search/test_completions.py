@@ -6,9 +6,9 @@ from portrait.search.completions import (
     distinct,
     index_terms,
     phrase_key,
+    phrase_terms,
     shown,
     tag_of,
-    tag_terms,
     typed_key,
     words,
 )
@@ -45,8 +45,26 @@ def test_a_tag_is_a_phrase_of_its_own_kind_and_keeps_its_spelling() -> None:
     assert phrases == [f"g:open source {SEP} {SEP}open-source",
                        f"g:source {SEP}open {SEP}open-source"]
     assert [tag_of(term) for term in phrases] == ["open-source", "open-source"]
-    assert tag_terms("open-source") == tuple(map(tuple, index_terms("tag", ["open-source"])))
+    assert phrase_terms("tag", "open-source") == tuple(map(tuple, phrases_of("tag", "open-source")))
     assert index_terms("tag", ["+++"]) == [[], [], [], []]
+
+
+def phrases_of(kind: str, phrase: str) -> list[list[str]]:
+    return index_terms(kind, [phrase])
+
+
+def test_a_remembered_phrase_gives_what_index_terms_gives_and_is_never_changed() -> None:
+    for kind, phrase in (("title", "Simple Photo App"), ("tag", "open-source"), ("title", "")):
+        remembered = phrase_terms(kind, phrase)
+        assert remembered == tuple(map(tuple, phrases_of(kind, phrase)))
+        assert phrase_terms(kind, phrase) is remembered  # tuples: no caller can change them
+
+
+def test_several_phrases_give_the_terms_of_each_in_turn() -> None:
+    both = index_terms("title", ["Photo App", "open source"])
+    for level, (first, second) in enumerate(zip(phrases_of("title", "Photo App"),
+                                               phrases_of("title", "open source"))):
+        assert both[level] == first + second
 
 
 def test_typed_text_begins_the_terms_of_phrases_holding_its_words_in_order() -> None:

@@ -17,6 +17,7 @@ import tantivy
 from portrait.search import tantivy_index
 from portrait.search.port import SearchQuery, SearchUnavailable
 from portrait.search.tantivy_index import TantivyIndex
+from portrait.search.tantivy_storage import unavailable
 from tests.contract.projects import project
 
 # Indexes `count` projects one write (one commit) at a time, as the consumer does.
@@ -25,6 +26,7 @@ import sys
 from pathlib import Path
 from portrait.search.port import ProjectDocument
 from portrait.search.tantivy_index import TantivyIndex
+from portrait.search.tantivy_storage import unavailable
 
 directory, prefix, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 index = TantivyIndex(directory)
@@ -158,6 +160,42 @@ def test_a_folder_that_cannot_be_used_is_unavailable(tmp_path) -> None:
         index.index(project("p", "Harbour lights"))
     with pytest.raises(SearchUnavailable):
         index.rebuild([project("p", "Harbour lights")])
+
+
+class PanicException(BaseException):
+    """Named as pyo3's panic is: a BaseException raised from inside the engine."""
+
+
+@pytest.mark.parametrize("failure", [OSError("disk full"), ValueError("bad segment"),
+                                     RuntimeError("lock poisoned"), PanicException("boom")])
+def test_an_engine_failure_is_unavailable_naming_the_action(failure) -> None:
+    with pytest.raises(SearchUnavailable, match="cannot index a project: ") as raised:
+        with unavailable("index a project"):
+            raise failure
+    assert raised.value.__cause__ is failure
+
+
+@pytest.mark.parametrize("other", [KeyError("x"), KeyboardInterrupt(),
+                                   SearchUnavailable("already said")])
+def test_what_is_not_an_engine_failure_passes_unchanged(other) -> None:
+    with pytest.raises(type(other)) as raised:
+        with unavailable("search"):
+            raise other
+    assert raised.value is other
+
+
+def test_a_batch_writes_through_one_turn(tmp_path, monkeypatch) -> None:
+    index = TantivyIndex(tmp_path)
+    turns = []
+    new_turn = TantivyIndex._new_turn
+    monkeypatch.setattr(TantivyIndex, "_new_turn",
+                        lambda self: turns.append(1) or new_turn(self))
+    with index.batch():
+        for number in range(3):
+            assert index.index(project(f"p{number}", f"Harbour {number}"))
+        index.delete("p0", 5)
+    assert len(turns) == 1
+    assert _total(index) == 2
 
 
 def test_an_alias_naming_a_missing_folder_is_unavailable_until_a_rebuild(tmp_path) -> None:

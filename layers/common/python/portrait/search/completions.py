@@ -42,6 +42,7 @@ MAX_STARTS = 16  # word starts indexed per phrase: a longer title completes from
 MAX_KEY_WORDS = 10  # words kept from a word start on: more are never typed in a search box
 MAX_WORD_CHARS = 40  # longer "words" (a pasted URL) are not completed
 LEVELS = 3  # the Tantivy adapter's coarse dictionaries: a phrase term's first 1, 2, 3 parts
+# (index_terms writes the three by name: a change here is a change there)
 
 _WORD = re.compile(r"[^\W_]+")
 _MARK_CHARS = 2
@@ -75,8 +76,10 @@ def index_terms(kind: Kind, phrases: Iterable[str]) -> list[list[str]]:
     Written for speed: it runs for every indexed project.
     """
     mark = KIND_MARKS[kind]
-    found: list[list[str]] = [[] for _ in range(LEVELS + 1)]
-    phrase_terms, levels = found[0], found[1:]
+    phrase_terms: list[str] = []
+    first: list[str] = []
+    second: list[str] = []
+    third: list[str] = []
     for phrase in phrases:
         display = shown(phrase)
         spaced = [word + " " for word in words(display)[:MAX_STARTS + MAX_KEY_WORDS]]
@@ -84,20 +87,25 @@ def index_terms(kind: Kind, phrases: Iterable[str]) -> list[list[str]]:
         for start in range(min(len(spaced), MAX_STARTS)):
             # The words before the start are parts too: under a phrase's last word
             # ("app ") lie every phrase ending so, and they split it into small branches.
-            before = spaced[:start] or [" "]  # nothing before: not a prefix of "\x1fsimple "
-            parts = [*spaced[start:start + MAX_KEY_WORDS], SEP + before[0], *before[1:], *tail]
+            # Nothing before: " ", so "\x1f " is not a prefix of "\x1fsimple ".
+            before = [SEP + spaced[0], *spaced[1:start]] if start else [SEP + " "]
+            parts = spaced[start:start + MAX_KEY_WORDS] + before + tail
             phrase_terms.append(mark + "".join(parts))
-            term = mark
-            for level in range(LEVELS):
-                term += parts[level] if level < len(parts) else ""
-                levels[level].append(term)
-    return found
+            # The coarse terms: the first one, two and three parts (a phrase term
+            # has at least two; with two, the third level repeats the second).
+            term = mark + parts[0]
+            first.append(term)
+            term += parts[1]
+            second.append(term)
+            third.append(term + parts[2] if len(parts) > 2 else term)
+    return [phrase_terms, first, second, third]
 
 
-@lru_cache(maxsize=4096)
-def tag_terms(tag: str) -> tuple[tuple[str, ...], ...]:
-    """index_terms of one tag, remembered: a few hundred tags label most projects."""
-    return tuple(map(tuple, index_terms("tag", (tag,))))
+@lru_cache(maxsize=8192)
+def phrase_terms(kind: Kind, phrase: str) -> tuple[tuple[str, ...], ...]:
+    """index_terms of one phrase, remembered: a few hundred tags label most projects,
+    and many titles recur ("Portfolio", "Weather App")."""
+    return tuple(map(tuple, index_terms(kind, (phrase,))))
 
 
 def typed_key(kind: Kind, prefix: str) -> tuple[str, int] | None:

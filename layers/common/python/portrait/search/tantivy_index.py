@@ -286,12 +286,15 @@ class TantivyIndex:
                 finally:
                     self._lock_depth = 0
 
-    @contextlib.contextmanager
-    def _writing(self) -> Iterator[WriteSession]:
-        """A write turn on the live folder; inside batch(), the batch's turn."""
+    def _writing(self) -> contextlib.AbstractContextManager[WriteSession]:
+        """A write turn on the live folder; inside batch(), the batch's turn (entered
+        once per document there: a plain context, not a generator)."""
         if self._owns_session():
-            yield self._session
-            return
+            return contextlib.nullcontext(self._session)
+        return self._new_turn()
+
+    @contextlib.contextmanager
+    def _new_turn(self) -> Iterator[WriteSession]:
         with self._exclusive():
             with unavailable("open the index"):
                 opened = self._open(self._alias.read() or self._first_folder())

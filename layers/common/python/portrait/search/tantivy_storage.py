@@ -98,18 +98,28 @@ def flock(path: Path, *, timeout_seconds: float) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-@contextlib.contextmanager
-def unavailable(action: str) -> Iterator[None]:
+class unavailable:
     """Turn the engine's failures (a folder that cannot be opened or written, a
     lock, a panic inside Tantivy) into SearchUnavailable: the API answers 503,
-    the consumer lets the queue retry."""
-    try:
-        yield
-    except SearchUnavailable:
-        raise
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise SearchUnavailable(f"search index: cannot {action}: {exc}") from exc
-    except BaseException as exc:
-        if type(exc).__name__ != "PanicException":  # pyo3's, a BaseException
-            raise
-        raise SearchUnavailable(f"search index: cannot {action}: {exc}") from exc
+    the consumer lets the queue retry.
+
+    A class, not a generator: a batch enters it once per document, and a
+    generator-based context manager costs several times as much to enter."""
+
+    __slots__ = ("action",)
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: object) -> bool:
+        if exc is None or isinstance(exc, SearchUnavailable):
+            return False
+        # PanicException is pyo3's, a BaseException; any other BaseException passes.
+        if isinstance(exc, (OSError, ValueError, RuntimeError)) \
+                or type(exc).__name__ == "PanicException":
+            raise SearchUnavailable(f"search index: cannot {self.action}: {exc}") from exc
+        return False
