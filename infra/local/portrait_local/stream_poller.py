@@ -171,15 +171,22 @@ class StreamPoller:
                 self.seen.add(shard_id)
                 self.iterators[shard_id] = self._iterator(shard_id, "TRIM_HORIZON")
 
-    def _get_records(self, shard_id: str, iterator: str) -> dict | None:
-        try:
-            return self.streams.get_records(ShardIterator=iterator, Limit=self.mapping.batch_size)
-        except Exception as exc:  # noqa: BLE001 - botocore's ClientError, or a test double's
-            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-            if code not in _REPOSITION_ERRORS:
-                raise
-            self.iterators[shard_id] = self._reposition(shard_id)
-            return None
+    def _get_records(self, shard_id: str, iterator: str) -> tuple[dict | None, str]:
+        """The next batch and the iterator it was read with. An iterator the stream no
+        longer honours is replaced and read again at once: DynamoDB Local trims the
+        iterator an empty LATEST read handed back as soon as its table is written, so
+        the read that write woke would otherwise find nothing, and the record would
+        wait for the next write or the ceiling (table_writes), up to half a minute."""
+        for _ in range(2):
+            try:
+                return self.streams.get_records(ShardIterator=iterator,
+                                                Limit=self.mapping.batch_size), iterator
+            except Exception as exc:  # noqa: BLE001 - botocore's ClientError, or a test double's
+                code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+                if code not in _REPOSITION_ERRORS:
+                    raise
+                iterator = self.iterators[shard_id] = self._reposition(shard_id)
+        return None, iterator
 
     def poll_once(self) -> int:
         """One batch from each shard; returns how many records were read."""
@@ -187,7 +194,7 @@ class StreamPoller:
             self._discover()
         total = 0
         for shard_id, iterator in list(self.iterators.items()):
-            response = self._get_records(shard_id, iterator)
+            response, iterator = self._get_records(shard_id, iterator)
             if response is None:
                 continue
             raw = response.get("Records", [])
