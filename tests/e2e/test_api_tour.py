@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 
 from tests.e2e.api_tour import Tour, abridge, run, shape_differences
-from tests.e2e.conftest import ROOT, running_local_stack
+from tests.e2e.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 DOC = ROOT / "docs" / "API.md"
@@ -36,13 +36,13 @@ def committed_calls() -> list[tuple[str, str, int, object]]:
 
 
 @pytest.fixture(scope="module")
-def tour(tmp_path_factory) -> Iterator[Tour]:
-    """On a stack of its own: the tour rebuilds the search index (the admin routes), and a
-    rebuild switching under another test's fresh projects is not what that test is about."""
-    with running_local_stack(tmp_path_factory.mktemp("api-tour"), name="api-tour") as stack:
-        tour = Tour(stack.api_url, stack.state_dir)
-        run(tour)
-        yield tour
+def tour(local_stack) -> Iterator[Tour]:
+    """On the worker's stack, as the other modules are: its accounts are the run's own
+    (tagged), and its search rebuild (the admin routes) cannot switch under another
+    test's fresh projects, since a worker runs one test at a time."""
+    tour = Tour(local_stack.api_url, local_stack.state_dir)
+    run(tour)
+    yield tour
 
 
 def test_every_route_of_the_openapi_document_is_in_the_tour(tour) -> None:

@@ -1,6 +1,7 @@
-"""Every sample in events/ runs with `portrait invoke FUNCTION -e events/FILE.json` on a
-freshly started local stack in reverse of events/README.md's order, then again on the
-same stack in the README's order, and ends ok every time.
+"""Every sample in events/ runs with `portrait invoke FUNCTION -e events/FILE.json` on the
+worker's local stack (beside what the other modules left there) in reverse of
+events/README.md's order, then again on the same stack in the README's order, and ends
+ok every time.
 
 SAMPLES says which function each file is for, what `portrait invoke` makes for it first
 (portrait_local.sample_setup), and the batch items it is meant to fail; a file missing
@@ -10,11 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, running_local_stack
+from tests.e2e.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 EVENTS = ROOT / "events"
@@ -69,10 +69,10 @@ def _invoke(stack, sample: str, *, first: bool) -> dict:
     return json.loads(result.stdout)
 
 
-# About 70 cold invocations one after another: ~100 s on two quiet cores, three times that
+# About 70 cold invocations one after another: ~70 s on two quiet cores, three times that
 # beside other work. pytest-timeout's 300 s (pyproject) is for a test that hangs.
 @pytest.mark.timeout(1200)
-def test_the_samples_run_in_any_order_each_making_what_it_needs_and_again(tmp_path: Path) -> None:
+def test_the_samples_run_in_any_order_each_making_what_it_needs_and_again(local_stack) -> None:
     """The register sample first (it signs its user up once; again it answers 409, as
     documented), then reverse order: each sample makes what it needs, the uploads first
     of all. Then the README's order on the same stack, after everything every sample
@@ -83,13 +83,11 @@ def test_the_samples_run_in_any_order_each_making_what_it_needs_and_again(tmp_pa
     readme = (EVENTS / "README.md").read_text()
     order = sorted(SAMPLES, key=lambda name: readme.index(f"| {name} |"))
     rest = [name for name in order if name != "api-register.json"]
-    # No sample reads the pose catalogue: the stack skips seeding its 928 poses.
-    with running_local_stack(tmp_path, "--no-seed", name="samples") as stack:
-        # The registered user is the one the log-in sample would otherwise make.
-        made = {SAMPLES["api-login.json"].makes}
-        _run_in_order(stack, ["api-register.json"], made=set())
-        _run_in_order(stack, rest[::-1], made=made)
-        _run_in_order(stack, rest, made=None)
+    # The registered user is the one the log-in sample would otherwise make.
+    made = {SAMPLES["api-login.json"].makes}
+    _run_in_order(local_stack, ["api-register.json"], made=set())
+    _run_in_order(local_stack, rest[::-1], made=made)
+    _run_in_order(local_stack, rest, made=None)
 
 
 def _run_in_order(stack, order: list[str], *, made: set[str | None] | None) -> None:
